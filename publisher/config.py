@@ -1,0 +1,84 @@
+"""The one settings object: environment variables `PUBLISHER_*`, overridden by CLI flags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default(folder: str) -> list[str]:
+    return [str(PROJECT_ROOT / folder)]
+
+
+class Settings(BaseSettings):
+    """Everything the publisher can be told; built once and passed down, never read globally."""
+
+    model_config = SettingsConfigDict(env_prefix="PUBLISHER_", frozen=True, extra="forbid")
+
+    base_iri: str = Field(
+        "https://w3id.org/gcm-arab-review/",
+        description="Canonical namespace of the dataset; IRIs in the data start with it.",
+    )
+    public_origin: str | None = Field(
+        None,
+        description="Origin the server is reached at (default http://HOST:PORT/). Canonical IRIs "
+        "are rewritten to it in every response; it never comes from the Host header.",
+    )
+    data: list[str] = Field(default_factory=lambda: _default("data"))
+    ontology: list[str] = Field(default_factory=lambda: _default("ontology"))
+    shapes: list[str] = Field(default_factory=lambda: _default("shapes"))
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=0, le=65535)
+    dump_dir: str | None = Field(
+        None, description="Where dumps are written once per version (default: a temp folder)."
+    )
+    cache_max_age: int = Field(3600, ge=0, description="Cache-Control max-age of documents (s).")
+    default_language: str = Field("en", pattern="^(ar|en)$", description="HTML fallback language.")
+    query_timeout: float = Field(
+        10.0, gt=0, description="Hard limit (s) on a SPARQL query, serialisation included."
+    )
+    max_results: int = Field(
+        10_000, ge=1, description="Rows (or triples) a SPARQL result holds before it is cut."
+    )
+    max_query_length: int = Field(
+        100_000, ge=1, description="Longest SPARQL query accepted, in bytes (413 beyond)."
+    )
+    max_concurrent_queries: int = Field(
+        2, ge=1, description="SPARQL queries running at once; more get 503 with Retry-After."
+    )
+    service_allowlist: list[str] = Field(
+        default_factory=list,
+        description="SPARQL endpoints a query may call with SERVICE (none by default).",
+    )
+
+    @field_validator("base_iri", "public_origin")
+    @classmethod
+    def _ends_with_slash(cls, value: str | None) -> str | None:
+        if value is not None and not value.endswith("/"):
+            return value + "/"
+        return value
+
+    @field_validator("data", "ontology", "shapes", "service_allowlist", mode="before")
+    @classmethod
+    def _split_paths(cls, value: object) -> object:
+        """Accept `a.ttl,b.ttl` from an environment variable as well as a JSON list."""
+        if isinstance(value, str):
+            return [part for part in value.split(",") if part]
+        return value
+
+    @model_validator(mode="after")
+    def _origin_is_http(self) -> Settings:
+        for name in ("base_iri", "public_origin"):
+            value = getattr(self, name)
+            if value is not None and not value.startswith(("http://", "https://")):
+                raise ValueError(f"{name} must be an http(s) IRI, got {value!r}")
+        return self
+
+    @property
+    def origin(self) -> str:
+        """Where the server answers; the canonical namespace is rewritten to this."""
+        return self.public_origin or f"http://{self.host}:{self.port}/"

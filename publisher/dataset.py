@@ -1,0 +1,67 @@
+"""The published dataset: an immutable Oxigraph store plus the metadata every response needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from publisher.config import Settings
+from publisher.sources import discover, fingerprint, load_data, load_ontology
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The files a dataset is built from, found once from the settings."""
+
+    data: tuple[Path, ...]
+    ontology: tuple[Path, ...]
+    shapes: tuple[Path, ...]
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Sources:
+        return cls(
+            data=tuple(discover(settings.data)),
+            ontology=tuple(discover(settings.ontology)),
+            shapes=tuple(discover(settings.shapes)),
+        )
+
+    @property
+    def content(self) -> tuple[Path, ...]:
+        """The files whose triples are published (shapes only check them)."""
+        return self.ontology + self.data
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Read-only while served, so representations can be cached per `version`."""
+
+    store: ox.Store
+    base_iri: str
+    version: str
+    modified: datetime
+    sources: Sources
+
+    @property
+    def triple_count(self) -> int:
+        return len(self.store)
+
+
+def load_dataset(settings: Settings, sources: Sources | None = None) -> Dataset:
+    """Parse the ontology and data files into a fresh in-memory store."""
+    sources = sources or Sources.from_settings(settings)
+    store = ox.Store()
+    for path in sources.ontology:
+        load_ontology(path, store)
+    for path in sources.data:
+        load_data(path, store)
+    newest = max((p.stat().st_mtime for p in sources.content), default=0.0)
+    return Dataset(
+        store=store,
+        base_iri=settings.base_iri,
+        version=fingerprint(sources.content),
+        modified=datetime.fromtimestamp(int(newest), tz=UTC),
+        sources=sources,
+    )

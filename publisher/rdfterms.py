@@ -1,0 +1,34 @@
+"""Conversions between Oxigraph terms (serving) and rdflib terms (validation, authoring)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.term import Node
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+    """One Oxigraph term as the rdflib term with the same meaning."""
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return rdflib.Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        return rdflib.Literal(term.value, datatype=None if datatype == XSD_STRING else datatype)
+    raise TypeError(f"unsupported term {term!r}")
+
+
+def graph_of(quads: Iterable[ox.Quad]) -> rdflib.Graph:
+    """The triples of the quads, graph names dropped: the union graph rdflib tools expect."""
+    graph = rdflib.Graph()
+    for quad in quads:
+        graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    return graph

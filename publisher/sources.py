@@ -1,0 +1,103 @@
+"""Find RDF source files and parse them into an Oxigraph store, with errors a person can act on."""
+
+from __future__ import annotations
+
+import glob
+import gzip
+import hashlib
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from publisher.errors import RdfSyntaxError, SourceNotFound, UnsupportedSource
+
+OWL_ONTOLOGY = ox.NamedNode("http://www.w3.org/2002/07/owl#Ontology")
+_POSITION_PREFIX = re.compile(r"^Parser error at line \d+ column \d+: ")
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+
+def rdf_format(path: Path) -> ox.RdfFormat:
+    """The syntax of a file, from its extension (a trailing `.gz` is looked through)."""
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes.pop()
+    extension = suffixes[-1].lstrip(".") if suffixes else ""
+    if extension in ("owl", "xml"):
+        extension = "rdf"
+    if extension == "json":
+        extension = "jsonld"
+    fmt = ox.RdfFormat.from_extension(extension) if extension else None
+    if fmt is None:
+        raise UnsupportedSource(path)
+    return fmt
+
+
+def discover(locations: Iterable[str]) -> list[Path]:
+    """Expand files, folders (recursively) and glob patterns into a sorted list of RDF files."""
+    found: set[Path] = set()
+    for location in locations:
+        matches = [Path(m) for m in glob.glob(location, recursive=True)] or [Path(location)]
+        if not any(m.exists() for m in matches):
+            raise SourceNotFound(location)
+        for match in matches:
+            if match.is_dir():
+                found.update(p for p in match.rglob("*") if p.is_file() and _is_rdf(p))
+            else:
+                rdf_format(match)  # an explicitly named file must be RDF
+                found.add(match)
+    return sorted(found)
+
+
+def _is_rdf(path: Path) -> bool:
+    if path.name.startswith("."):
+        return False
+    try:
+        rdf_format(path)
+    except UnsupportedSource:
+        return False
+    return True
+
+
+def read_quads(path: Path) -> Iterator[ox.Quad]:
+    """Stream a file's quads; a syntax error becomes an `RdfSyntaxError` naming file and line."""
+    fmt = rdf_format(path)
+    opener = gzip.open if path.suffix.lower() == ".gz" else open
+    try:
+        with opener(path, "rb") as stream:
+            yield from ox.parse(stream, format=fmt, path=None)
+    except SyntaxError as error:
+        message = str(error.args[0]) if error.args else str(error)
+        message = _POSITION_PREFIX.sub("", message)
+        raise RdfSyntaxError(path, error.lineno, error.offset, message) from None
+    except (ValueError, OSError, EOFError) as error:  # bad gzip or encoding
+        raise RdfSyntaxError(path, None, None, str(error)) from None
+
+
+def load_ontology(path: Path, store: ox.Store) -> None:
+    """Load an ontology file into the named graph of its `owl:Ontology`, so it stays separable."""
+    quads = list(read_quads(path))
+    names = {q.subject for q in quads if q.predicate == RDF_TYPE and q.object == OWL_ONTOLOGY}
+    graph = names.pop() if len(names) == 1 else ox.DefaultGraph()
+    store.extend(
+        ox.Quad(q.subject, q.predicate, q.object, graph)
+        if isinstance(q.graph_name, ox.DefaultGraph)
+        else q
+        for q in quads
+    )
+
+
+def load_data(path: Path, store: ox.Store) -> None:
+    """Load a data file as it is: triples into the default graph, quads into their graphs."""
+    store.extend(read_quads(path))
+
+
+def fingerprint(paths: Iterable[Path]) -> str:
+    """A short hash of the files' names and bytes: the dataset version used in ETags and dumps."""
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(path.name.encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]

@@ -1,0 +1,96 @@
+"""The only place that knows the URI scheme: things at /id/, their documents at /doc/.
+
+Canonical IRIs (the base IRI from the settings) are rewritten to the origin the server is
+reached at, so a crawler that starts on http://127.0.0.1:8000/ stays there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from publisher.formats import Format
+
+THING_PREFIX = "id/"
+DOCUMENT_PREFIX = "doc/"
+ONTOLOGY_PREFIX = "def/"
+
+
+@dataclass(frozen=True)
+class Urls:
+    base_iri: str
+    origin: str
+
+    @property
+    def rewrites(self) -> bool:
+        return self.base_iri != self.origin
+
+    def is_local(self, iri: str) -> bool:
+        return iri.startswith(self.base_iri)
+
+    def public(self, iri: str) -> str:
+        """A canonical IRI as clients of this server see it."""
+        if self.rewrites and iri.startswith(self.base_iri):
+            return self.origin + iri[len(self.base_iri) :]
+        return iri
+
+    def canonical(self, url: str) -> str:
+        """The inverse of `public`, for IRIs that arrive in requests (SPARQL, paths)."""
+        if self.rewrites and url.startswith(self.origin):
+            return self.base_iri + url[len(self.origin) :]
+        return url
+
+    def thing(self, path: str) -> str:
+        """`person/x` → the canonical IRI of the thing."""
+        return f"{self.base_iri}{THING_PREFIX}{path}"
+
+    def ontology(self, path: str) -> str:
+        """`gcmr` → the canonical IRI of an ontology document (its terms are hash IRIs)."""
+        return f"{self.base_iri}{ONTOLOGY_PREFIX}{path}"
+
+    def local_path(self, iri: str) -> str | None:
+        """`…/id/person/x` → `person/x`; None for IRIs that are not things of this dataset."""
+        prefix = self.base_iri + THING_PREFIX
+        if iri.startswith(prefix) and "#" not in iri:
+            return iri[len(prefix) :]
+        return None
+
+    def document(self, path: str, fmt: Format | None = None) -> str:
+        """The server-relative URL of a thing's document, generic or for one format."""
+        suffix = f".{fmt.extension}" if fmt is not None else ""
+        return f"/{DOCUMENT_PREFIX}{path}{suffix}"
+
+    def document_of(self, iri: str, fmt: Format | None = None) -> str | None:
+        """The document URL describing `iri`, or None when `iri` is not a thing of ours."""
+        path = self.local_path(iri)
+        return None if path is None else self.document(path, fmt)
+
+    def absolute(self, server_path: str) -> str:
+        """A server-relative URL made absolute on the public origin."""
+        return self.origin + server_path.lstrip("/")
+
+    def rewrite_term(
+        self, term: ox.NamedNode | ox.BlankNode | ox.Literal
+    ) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+        if (
+            self.rewrites
+            and isinstance(term, ox.NamedNode)
+            and term.value.startswith(self.base_iri)
+        ):
+            return ox.NamedNode(self.public(term.value))
+        return term
+
+    def rewrite_quad(self, quad: ox.Quad) -> ox.Quad:
+        """The quad with every canonical IRI (graph name included) on the public origin."""
+        if not self.rewrites:
+            return quad
+        graph = quad.graph_name
+        if isinstance(graph, ox.NamedNode):
+            graph = self.rewrite_term(graph)
+        return ox.Quad(
+            self.rewrite_term(quad.subject),
+            self.rewrite_term(quad.predicate),
+            self.rewrite_term(quad.object),
+            graph,
+        )

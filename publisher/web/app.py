@@ -1,0 +1,44 @@
+"""The FastAPI application factory: settings in, app out; no state at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from publisher import __version__
+from publisher.config import Settings
+from publisher.dataset import Dataset, load_dataset
+from publisher.urls import Urls
+from publisher.web.routes import home
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+
+def create_app(settings: Settings | None = None, dataset: Dataset | None = None) -> FastAPI:
+    """Build the app; the dataset is loaded once (unless given) and shared through `app.state`."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if getattr(app.state, "dataset", None) is None:
+            app.state.dataset = load_dataset(settings)
+        yield
+
+    app = FastAPI(
+        title="Linked-data publisher",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.dataset = dataset
+    app.state.urls = Urls(settings.base_iri, settings.origin)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(home.router)
+    return app
