@@ -27,6 +27,11 @@ class Format:
     def is_textual(self) -> bool:
         return True
 
+    @property
+    def content_type(self) -> str:
+        """The `Content-Type` we send: every format we write is UTF-8, and we say so."""
+        return f"{self.media_type}; charset=utf-8"
+
 
 TURTLE = Format(
     "Turtle",

@@ -14,8 +14,20 @@ import pyoxigraph as ox
 from publisher.errors import RdfSyntaxError, SourceNotFound, UnsupportedSource
 
 OWL_ONTOLOGY = ox.NamedNode("http://www.w3.org/2002/07/owl#Ontology")
-_POSITION_PREFIX = re.compile(r"^Parser error at line \d+ column \d+: ")
+_POSITION_PREFIX = re.compile(r"^Parser error at line \d+ (?:column \d+|between columns \d+ and \d+): ")
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+
+EXTENSIONS: dict[str, ox.RdfFormat] = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nq": ox.RdfFormat.N_QUADS,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdf": ox.RdfFormat.RDF_XML,
+    "owl": ox.RdfFormat.RDF_XML,
+    "n3": ox.RdfFormat.N3,
+}
 
 
 def rdf_format(path: Path) -> ox.RdfFormat:
@@ -24,14 +36,9 @@ def rdf_format(path: Path) -> ox.RdfFormat:
     if suffixes and suffixes[-1] == ".gz":
         suffixes.pop()
     extension = suffixes[-1].lstrip(".") if suffixes else ""
-    if extension in ("owl", "xml"):
-        extension = "rdf"
-    if extension == "json":
-        extension = "jsonld"
-    fmt = ox.RdfFormat.from_extension(extension) if extension else None
-    if fmt is None:
+    if extension not in EXTENSIONS:
         raise UnsupportedSource(path)
-    return fmt
+    return EXTENSIONS[extension]
 
 
 def discover(locations: Iterable[str]) -> list[Path]:

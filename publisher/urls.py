@@ -15,6 +15,9 @@ from publisher.formats import Format
 THING_PREFIX = "id/"
 DOCUMENT_PREFIX = "doc/"
 ONTOLOGY_PREFIX = "def/"
+CONTEXT_PATH = "context.jsonld"
+SPARQL_PATH = "sparql"
+VOID_PATH = ".well-known/void"
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,37 @@ class Urls:
         if iri.startswith(prefix) and "#" not in iri:
             return iri[len(prefix) :]
         return None
+
+    def ontology_path(self, iri: str) -> str | None:
+        """`…/def/gcmr` → `gcmr`; None for IRIs outside /def/ (hash IRIs keep their fragment)."""
+        prefix = self.base_iri + ONTOLOGY_PREFIX
+        if iri.startswith(prefix) and "#" not in iri:
+            return iri[len(prefix) :]
+        return None
+
+    def ontology_document(self, path: str, fmt: Format | None = None) -> str:
+        """The server-relative URL of an ontology document (`/def/gcmr.ttl`)."""
+        suffix = f".{fmt.extension}" if fmt is not None else ""
+        return f"/{ONTOLOGY_PREFIX}{path}{suffix}"
+
+    def document_iri(self, path: str) -> str:
+        """The canonical IRI of the (generic) document about the thing at `path`."""
+        return f"{self.base_iri}{DOCUMENT_PREFIX}{path}"
+
+    @property
+    def void_dataset(self) -> str:
+        """The canonical IRI of the dataset as VoID describes it (documents are `inDataset` it)."""
+        return self.base_iri + VOID_PATH
+
+    @property
+    def sparql_endpoint(self) -> str:
+        """The canonical IRI of the SPARQL endpoint."""
+        return self.base_iri + SPARQL_PATH
+
+    @property
+    def context_url(self) -> str:
+        """The public URL of the JSON-LD `@context` every JSON-LD document refers to."""
+        return self.public(self.base_iri + CONTEXT_PATH)
 
     def document(self, path: str, fmt: Format | None = None) -> str:
         """The server-relative URL of a thing's document, generic or for one format."""

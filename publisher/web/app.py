@@ -12,8 +12,9 @@ from fastapi.staticfiles import StaticFiles
 from publisher import __version__
 from publisher.config import Settings
 from publisher.dataset import Dataset, load_dataset
+from publisher.discovery import Published
 from publisher.urls import Urls
-from publisher.web.routes import home
+from publisher.web.routes import discovery, dumps, home
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
@@ -39,6 +40,9 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
     app.state.settings = settings
     app.state.dataset = dataset
     app.state.urls = Urls(settings.base_iri, settings.origin)
+    app.state.published = Published(settings.dump_dir)  # dumps, VoID, reports per version
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(home.router)
+    app.include_router(dumps.router)
+    app.include_router(discovery.router)
     return app

@@ -1,0 +1,209 @@
+"""The document graph of a resource: everything one GET of its document tells a client.
+
+A document holds the resource's concise bounded description (its triples from every graph,
+blank nodes closed), the links into it, the labels of every resource it mentions (so a client
+needs no second request to show them), and a few triples about the document itself. Quads keep
+the graph they come from, so N-Quads carries each fact's provenance; the triples minted here
+about the document go in the default graph. IRIs stay canonical: serialisation rewrites them.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+
+from publisher.dataset import Dataset
+from publisher.errors import PublisherError
+from publisher.urls import Urls
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = ox.NamedNode(RDF + "type")
+RDFS_LABEL = ox.NamedNode(RDFS + "label")
+RDFS_SEE_ALSO = ox.NamedNode(RDFS + "seeAlso")
+SKOS_PREF_LABEL = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
+OWL_ONTOLOGY = ox.NamedNode("http://www.w3.org/2002/07/owl#Ontology")
+OWL_VERSION_IRI = ox.NamedNode("http://www.w3.org/2002/07/owl#versionIRI")
+FOAF_DOCUMENT = ox.NamedNode("http://xmlns.com/foaf/0.1/Document")
+FOAF_PRIMARY_TOPIC = ox.NamedNode("http://xmlns.com/foaf/0.1/primaryTopic")
+VOID_IN_DATASET = ox.NamedNode("http://rdfs.org/ns/void#inDataset")
+DCTERMS_MODIFIED = ox.NamedNode("http://purl.org/dc/terms/modified")
+DCTERMS_LICENSE = ox.NamedNode("http://purl.org/dc/terms/license")
+XSD_DATETIME = ox.NamedNode(XSD + "dateTime")
+
+LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+LABEL_PREDICATES = (RDFS_LABEL, SKOS_PREF_LABEL)
+INCOMING_LIMIT = 500
+"""Links into a resource listed in its document; past this a SPARQL query URL lists them all."""
+
+Subject = ox.NamedNode | ox.BlankNode
+
+
+@dataclass(frozen=True)
+class Document:
+    """The quads of one document (canonical IRIs, graph names kept) and what it is about."""
+
+    topic: str
+    iri: str
+    quads: tuple[ox.Quad, ...]
+    incoming_truncated: bool = False
+
+
+@dataclass
+class ResourceNotFound(PublisherError):
+    """An IRI of our namespace that names nothing in the dataset."""
+
+    iri: str
+
+    def __str__(self) -> str:
+        return f"{self.iri}: no such resource in this dataset"
+
+
+def thing_paths(dataset: Dataset, urls: Urls) -> frozenset[str]:
+    """The `type/slug` paths of every thing described in the dataset (subject of some quad)."""
+    subjects = {q.subject.value for q in dataset.store if isinstance(q.subject, ox.NamedNode)}
+    paths = (urls.local_path(iri) for iri in subjects)
+    return frozenset(path for path in paths if path)
+
+
+def ontology_paths(dataset: Dataset, urls: Urls) -> dict[str, str]:
+    """`gcmr` and `gcmr/1.0.0` → the ontology IRI, for every ontology under /def/."""
+    found: dict[str, str] = {}
+    for quad in dataset.store.quads_for_pattern(None, RDF_TYPE, OWL_ONTOLOGY, None):
+        if not isinstance(quad.subject, ox.NamedNode):
+            continue
+        iri = quad.subject.value
+        names = [iri] + [
+            v.object.value
+            for v in dataset.store.quads_for_pattern(quad.subject, OWL_VERSION_IRI, None, None)
+        ]
+        for name in names:
+            path = urls.ontology_path(name)
+            if path:
+                found[path] = iri
+    return found
+
+
+def describe(
+    dataset: Dataset, urls: Urls, iri: str, *, incoming_limit: int = INCOMING_LIMIT
+) -> Document:
+    """The document about the thing `iri`; `ResourceNotFound` when nothing describes it."""
+    topic = ox.NamedNode(iri)
+    store = dataset.store
+    own = list(_bounded_description(store, topic))
+    if not own:
+        raise ResourceNotFound(iri)
+    path = urls.local_path(iri)
+    doc_iri = urls.document_iri(path) if path is not None else iri
+    present = {quad.triple for quad in own}
+    incoming, truncated = _incoming(store, topic, present, incoming_limit)
+    quads = own + incoming
+    quads += _labels(store, quads, {topic}, present | {q.triple for q in incoming})
+    more = _incoming_query(urls, iri) if truncated else None
+    quads += metadata(urls, doc_iri, iri, dataset.modified, more)
+    return Document(iri, doc_iri, tuple(quads), truncated)
+
+
+def describe_ontology(dataset: Dataset, urls: Urls, ontology_iri: str) -> Document:
+    """The ontology document: its whole graph, labels of the terms it reuses, `void:inDataset`."""
+    store = dataset.store
+    node = ox.NamedNode(ontology_iri)
+    quads = list(store.quads_for_pattern(None, None, None, node))
+    if not quads:  # loaded into the default graph: fall back to a description
+        quads = list(_bounded_description(store, node))
+    if not quads:
+        raise ResourceNotFound(ontology_iri)
+    present = {quad.triple for quad in quads}
+    quads += _labels(store, quads, set(), present)
+    quads.append(ox.Quad(node, VOID_IN_DATASET, ox.NamedNode(urls.void_dataset)))
+    return Document(ontology_iri, ontology_iri, tuple(quads))
+
+
+def metadata(
+    urls: Urls, doc_iri: str, topic: str, modified: datetime, more_links: str | None = None
+) -> list[ox.Quad]:
+    """What the document says about itself (default graph)."""
+    doc = ox.NamedNode(doc_iri)
+    stamp = modified.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    quads = [
+        ox.Quad(doc, RDF_TYPE, FOAF_DOCUMENT),
+        ox.Quad(doc, FOAF_PRIMARY_TOPIC, ox.NamedNode(topic)),
+        ox.Quad(doc, VOID_IN_DATASET, ox.NamedNode(urls.void_dataset)),
+        ox.Quad(doc, DCTERMS_MODIFIED, ox.Literal(stamp, datatype=XSD_DATETIME)),
+        ox.Quad(doc, DCTERMS_LICENSE, ox.NamedNode(LICENSE)),
+    ]
+    if more_links is not None:
+        quads.append(ox.Quad(doc, RDFS_SEE_ALSO, ox.NamedNode(more_links)))
+    return quads
+
+
+def _bounded_description(store: ox.Store, node: Subject) -> Iterator[ox.Quad]:
+    """The quads (any graph) with `node` as subject, following blank-node objects recursively."""
+    seen: set[Subject] = {node}
+    todo: deque[Subject] = deque([node])
+    while todo:
+        for quad in store.quads_for_pattern(todo.popleft(), None, None, None):
+            yield quad
+            obj = quad.object
+            if isinstance(obj, ox.BlankNode) and obj not in seen:
+                seen.add(obj)
+                todo.append(obj)
+
+
+def _incoming(
+    store: ox.Store, node: ox.NamedNode, present: set[ox.Triple], limit: int
+) -> tuple[list[ox.Quad], bool]:
+    """Quads linking a named resource to `node`, the first `limit` distinct triples in a stable
+    order (a blank subject alone would say nothing a client could follow, so it is left out)."""
+    quads = sorted(
+        (
+            q
+            for q in store.quads_for_pattern(None, None, node, None)
+            if isinstance(q.subject, ox.NamedNode) and q.triple not in present
+        ),
+        key=_quad_key,
+    )
+    kept: list[ox.Quad] = []
+    triples: set[ox.Triple] = set()
+    for quad in quads:
+        if quad.triple not in triples:
+            if len(triples) == limit:
+                return kept, True
+            triples.add(quad.triple)
+        kept.append(quad)
+    return kept, False
+
+
+def _labels(
+    store: ox.Store, quads: Iterable[ox.Quad], skip: set[ox.NamedNode], present: set[ox.Triple]
+) -> list[ox.Quad]:
+    """The label quads of every IRI the quads mention (in any position), not already there."""
+    mentioned = sorted(
+        {term for quad in quads for term in quad.triple if isinstance(term, ox.NamedNode)} - skip,
+        key=lambda term: term.value,
+    )
+    found = []
+    for term in mentioned:
+        for predicate in LABEL_PREDICATES:
+            found.extend(
+                q
+                for q in store.quads_for_pattern(term, predicate, None, None)
+                if q.triple not in present
+            )
+    return found
+
+
+def _incoming_query(urls: Urls, iri: str) -> str:
+    """A SPARQL query URL listing every link into `iri`, for documents that list only some."""
+    query = f"SELECT ?subject ?predicate WHERE {{ ?subject ?predicate <{iri}> }}"
+    return f"{urls.sparql_endpoint}?{urlencode({'query': query})}"
+
+
+def _quad_key(quad: ox.Quad) -> tuple[str, str, str]:
+    return (str(quad.subject), str(quad.predicate), str(quad.graph_name))

@@ -1,0 +1,140 @@
+"""The JSON-LD `@context` we publish at /context.jsonld, built from the dataset itself.
+
+Every JSON-LD document is compacted against it, so clients read `"label": {"ar": …, "en": …}`
+and `"startDate": "2021-02-24"` instead of full IRIs. Terms are derived from the predicates the
+data uses: a short name (the IRI's local name) when it is unambiguous, with the value shape the
+data always has (`@id`, one datatype, or a language map). Anything else stays a compact IRI,
+which any JSON-LD processor expands correctly.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pyoxigraph as ox
+
+from publisher.dataset import Dataset
+from publisher.describe import RDF_TYPE, metadata
+from publisher.urls import Urls
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+VANN_PREFIX = ox.NamedNode("http://purl.org/vocab/vann/preferredNamespacePrefix")
+VANN_URI = ox.NamedNode("http://purl.org/vocab/vann/preferredNamespaceUri")
+
+WELL_KNOWN_PREFIXES: dict[str, str] = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "schema": "https://schema.org/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "org": "http://www.w3.org/ns/org#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "oa": "http://www.w3.org/ns/oa#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "void": "http://rdfs.org/ns/void#",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "time": "http://www.w3.org/2006/time#",
+    "vann": "http://purl.org/vocab/vann/",
+    "wd": "http://www.wikidata.org/entity/",
+}
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
+_IRI_END = ("/", "#", ":", "?", "[", "]", "@")  # a JSON-LD 1.1 prefix must end in a gen-delim
+
+
+@dataclass(frozen=True)
+class JsonLdContext:
+    """The published context: where it lives, its prefixes and its terms (public IRIs)."""
+
+    url: str
+    prefixes: Mapping[str, str]
+    terms: Mapping[str, Any]
+
+    @property
+    def document(self) -> dict[str, Any]:
+        return {"@context": {**self.prefixes, **self.terms}}
+
+    def to_bytes(self) -> bytes:
+        """The context as served: stable bytes, so its ETag only changes when it does."""
+        return (json.dumps(self.document, ensure_ascii=False, indent=2) + "\n").encode()
+
+
+def dataset_prefixes(dataset: Dataset, urls: Urls) -> dict[str, str]:
+    """The well-known prefixes plus each ontology's `vann:preferredNamespacePrefix`, on the
+    public origin (so `gcmr:` names the served ontology, not the canonical one)."""
+    prefixes = dict(WELL_KNOWN_PREFIXES)
+    for quad in dataset.store.quads_for_pattern(None, VANN_PREFIX, None, None):
+        name = quad.object.value
+        uris = list(dataset.store.quads_for_pattern(quad.subject, VANN_URI, None, None))
+        if len(uris) != 1 or not _NAME.match(name) or name in prefixes:
+            continue
+        namespace = uris[0].object.value
+        if namespace.endswith(_IRI_END):
+            prefixes[name] = urls.public(namespace)
+    return prefixes
+
+
+def build_context(dataset: Dataset, urls: Urls) -> JsonLdContext:
+    """A term per predicate of the data (and of the document metadata) whose local name is free."""
+    prefixes = dataset_prefixes(dataset, urls)
+    sample = metadata(urls, urls.document_iri("x"), urls.thing("x"), datetime.now(UTC), "x:x")
+    uses, kinds = _predicate_usage(urls, [*dataset.store.quads_for_pattern(None, None, None, None), *sample])
+    terms: dict[str, Any] = {}
+    taken = set(prefixes)
+    for predicate in sorted(uses, key=lambda p: (-uses[p], p)):
+        name = _local_name(predicate)
+        if name is None or name in taken:
+            continue
+        taken.add(name)
+        terms[name] = _definition(compact_iri(predicate, prefixes), kinds[predicate], prefixes)
+    return JsonLdContext(urls.context_url, prefixes, dict(sorted(terms.items())))
+
+
+def compact_iri(iri: str, prefixes: Mapping[str, str]) -> str:
+    """`https://schema.org/name` → `schema:name` when a prefix fits and the rest is a name."""
+    for name, namespace in prefixes.items():
+        if iri.startswith(namespace) and _NAME.match(iri[len(namespace) :]):
+            return f"{name}:{iri[len(namespace) :]}"
+    return iri
+
+
+def _predicate_usage(
+    urls: Urls, quads: Iterable[ox.Quad]
+) -> tuple[Counter[str], dict[str, set[str]]]:
+    """How often each predicate is used, and the shapes of its values (`@id`, `@language`, or
+    a datatype IRI)."""
+    uses: Counter[str] = Counter()
+    kinds: dict[str, set[str]] = defaultdict(set)
+    for quad in quads:
+        if quad.predicate == RDF_TYPE:
+            continue
+        predicate = urls.public(quad.predicate.value)
+        uses[predicate] += 1
+        obj = quad.object
+        if isinstance(obj, ox.Literal):
+            kinds[predicate].add("@language" if obj.language else obj.datatype.value)
+        else:
+            kinds[predicate].add("@id")
+    return uses, kinds
+
+
+def _definition(iri: str, kinds: set[str], prefixes: Mapping[str, str]) -> str | dict[str, str]:
+    if kinds == {"@id"}:
+        return {"@id": iri, "@type": "@id"}
+    if kinds == {"@language"}:
+        return {"@id": iri, "@container": "@language"}
+    if len(kinds) == 1 and not kinds & {"@id", "@language", XSD_STRING}:
+        return {"@id": iri, "@type": compact_iri(next(iter(kinds)), prefixes)}
+    return iri
+
+
+def _local_name(iri: str) -> str | None:
+    name = re.split(r"[#/]", iri)[-1]
+    return name if _NAME.match(name) else None

@@ -1,0 +1,446 @@
+"""View models of the HTML pages, built from the store with SPARQL, keeping each query's text.
+
+Every page says how it was made: the queries that produced it are kept as `Query` objects whose
+text runs as is on the SPARQL endpoint. Queries about one resource bind `?this` with pyoxigraph
+`substitutions=` (never string building from a request); their runnable text adds
+`VALUES ?this { <iri> }`, serialised by pyoxigraph from an IRI of the store.
+
+Labels and blank-node descriptions are looked up with `quads_for_pattern`, not shown as queries.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+
+from publisher.formats import HTML, RDF_DOCUMENT_FORMATS, Format
+from publisher.i18n import TERM_LABELS, Text, pick, ui
+from publisher.urls import ONTOLOGY_PREFIX, Urls
+
+NS = {
+    "gcmr": "https://w3id.org/gcm-arab-review/def/gcmr#",
+    "schema": "https://schema.org/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "org": "http://www.w3.org/ns/org#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "oa": "http://www.w3.org/ns/oa#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "time": "http://www.w3.org/2006/time#",
+    "vann": "http://purl.org/vocab/vann/",
+    "void": "http://rdfs.org/ns/void#",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "wd": "http://www.wikidata.org/entity/",
+}
+QUERY_PREFIXES = ("gcmr", "schema", "rdf", "rdfs", "owl", "xsd", "skos", "org", "prov", "dcterms", "oa")
+
+
+def prefixes(body: str) -> str:
+    """The PREFIX lines a query body needs (only those it uses, to keep it short to read)."""
+    return "".join(f"PREFIX {p}: <{NS[p]}>\n" for p in QUERY_PREFIXES if f"{p}:" in body)
+
+
+def iri(compact: str) -> str:
+    """`schema:name` → the full IRI (for our own constants only)."""
+    prefix, _, local = compact.partition(":")
+    return NS[prefix] + local
+
+
+RDF_TYPE = iri("rdf:type")
+LABEL_PROPERTIES = tuple(
+    ox.NamedNode(iri(p))
+    for p in ("rdfs:label", "skos:prefLabel", "schema:name", "foaf:name", "dcterms:title")
+)
+DESCRIPTION_PROPERTIES = tuple(
+    ox.NamedNode(iri(p))
+    for p in ("rdfs:comment", "schema:abstract", "skos:definition", "dcterms:description")
+)
+PLAIN_DATATYPES = frozenset({iri("xsd:string"), iri("rdf:langString")})
+THIS = ox.Variable("this")
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+# ---------------------------------------------------------------------------------------------
+# Queries that remember their text
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Query:
+    """A SPARQL query a page was built from; `text` runs unchanged on the SPARQL endpoint."""
+
+    purpose: str  # a UI string key
+    text: str
+
+    @property
+    def run_url(self) -> str:
+        return "/sparql?" + urlencode({"query": self.text})
+
+
+def runnable(template: str, this: ox.NamedNode | None) -> str:
+    """The query text with `?this` fixed by a VALUES clause, so that it runs anywhere."""
+    text = prefixes(template) + template.strip() + "\n"
+    if this is None:
+        return text
+    head, where, body = text.partition("WHERE {")
+    if not where:
+        raise ValueError("a query about ?this needs a `WHERE {` clause")
+    return f"{head}{where}\n  VALUES ?this {{ {this} }}{body}"
+
+
+def select(
+    store: ox.Store, purpose: str, template: str, this: ox.NamedNode | None = None
+) -> tuple[list[dict[str, Any]], Query]:
+    """Run a SELECT over the union of all graphs; rows map variable names to terms or None."""
+    text = prefixes(template) + template.strip() + "\n"
+    substitutions = {THIS: this} if this is not None else None
+    solutions = store.query(text, use_default_graph_as_union=True, substitutions=substitutions)
+    assert isinstance(solutions, ox.QuerySolutions)
+    names = [v.value for v in solutions.variables]
+    rows = [{name: solution[name] for name in names} for solution in solutions]
+    return rows, Query(purpose, runnable(template, this))
+
+
+# ---------------------------------------------------------------------------------------------
+# Terms as the templates see them
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Link:
+    """An IRI shown by its label; `href` is its HTML page here, or the IRI itself elsewhere."""
+
+    iri: str
+    href: str
+    label: Text
+    compact: str | None = None
+    local: bool = False
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a fact comes from: a sentence of the article, a reference page, or the dataset."""
+
+    kind: str  # sentence | reference | default | ontology | graph
+    label: Text
+    href: str | None = None
+    graph: Link | None = None
+    evidence: Text | None = None
+    number: int | None = None
+
+
+@dataclass(frozen=True)
+class Value:
+    """One object of a statement: a link, a literal, or a blank node shown inline."""
+
+    link: Link | None = None
+    text: Text | None = None
+    datatype: str | None = None
+    nested: tuple[PropertyGroup, ...] = ()
+    members: tuple[Link, ...] = ()
+    sources: tuple[Source, ...] = ()
+
+    @property
+    def sort_key(self) -> tuple[int, str]:
+        if self.link is not None:
+            return (0, self.link.label.value.casefold())
+        if self.text is not None:
+            return (1, f"{self.text.lang or ''}\0{self.text.value}")
+        return (2, "")
+
+
+@dataclass(frozen=True)
+class PropertyGroup:
+    property: Link
+    values: tuple[Value, ...]
+
+
+def compact(iri_: str) -> str | None:
+    """`https://schema.org/name` → `schema:name`, for the vocabularies we know."""
+    for prefix, namespace in NS.items():
+        if iri_.startswith(namespace) and len(iri_) > len(namespace):
+            return f"{prefix}:{iri_[len(namespace) :]}"
+    return None
+
+
+def local_name(iri_: str) -> str:
+    return iri_.rstrip("/").rsplit("#", 1)[-1].rsplit("/", 1)[-1] or iri_
+
+
+def literal_text(literal: ox.Literal) -> Text:
+    return Text(literal.value, literal.language or None)
+
+
+class Labeller:
+    """Labels, links and sources for one page render; caches what it has looked up."""
+
+    def __init__(self, store: ox.Store, urls: Urls, lang: str) -> None:
+        self.store = store
+        self.urls = urls
+        self.lang = lang
+        self._labels: dict[str, Text] = {}
+        self._sources: dict[str, Source] | None = None
+        self.queries: list[Query] = []
+
+    # labels ------------------------------------------------------------------------------
+
+    def texts(self, subject: ox.NamedNode | ox.BlankNode, properties: Iterable[ox.NamedNode]):
+        """The literals of the first property that has any, as `Text`s."""
+        for prop in properties:
+            found = [
+                literal_text(q.object)
+                for q in self.store.quads_for_pattern(subject, prop, None)
+                if isinstance(q.object, ox.Literal)
+            ]
+            if found:
+                return sorted(set(found), key=lambda t: (t.lang or "", t.value))
+        return []
+
+    def label(self, iri_: str) -> Text:
+        """The label in the page language, else another language, else a UI or local name."""
+        if iri_ not in self._labels:
+            found = pick(self.texts(ox.NamedNode(iri_), LABEL_PROPERTIES), self.lang)
+            short = compact(iri_)
+            if found is None and short in TERM_LABELS:
+                found = Text(TERM_LABELS[short][self.lang], self.lang)
+            self._labels[iri_] = found or Text(short or local_name(iri_))
+        return self._labels[iri_]
+
+    def description(self, subject: ox.NamedNode) -> Text | None:
+        return pick(self.texts(subject, DESCRIPTION_PROPERTIES), self.lang)
+
+    # links -------------------------------------------------------------------------------
+
+    def href(self, iri_: str) -> str:
+        """Our things link to their HTML document, ontology terms to the ontology's page (both
+        in the page language, so that following a link keeps it); other IRIs are left alone."""
+        document = self.urls.document_of(iri_, HTML)
+        if document is not None:
+            return f"{document}?lang={self.lang}"
+        if iri_.startswith(self.urls.base_iri + ONTOLOGY_PREFIX):
+            page, hash_, term = iri_.partition("#")
+            return f"{self.urls.public(page)}?lang={self.lang}{hash_}{term}"
+        return self.urls.public(iri_)
+
+    def link(self, iri_: str) -> Link:
+        return Link(
+            iri=self.urls.public(iri_),
+            href=self.href(iri_),
+            label=self.label(iri_),
+            compact=compact(iri_),
+            local=self.urls.is_local(iri_),
+        )
+
+    def value(self, term: Term, graphs: Iterable[ox.NamedNode | None] = (), depth: int = 0):
+        """A `Value` for any term; blank nodes are described inline, one level deep."""
+        sources = tuple(self.source(g) for g in graphs)
+        if isinstance(term, ox.NamedNode):
+            return Value(link=self.link(term.value), sources=sources)
+        if isinstance(term, ox.Literal):
+            datatype = None if term.datatype.value in PLAIN_DATATYPES else term.datatype.value
+            return Value(
+                text=literal_text(term),
+                datatype=compact(datatype) or datatype if datatype else None,
+                sources=sources,
+            )
+        if isinstance(term, ox.BlankNode) and depth == 0:
+            members = self.union_members(term)
+            if members:
+                return Value(members=members, sources=sources)
+            rows = [
+                (q.predicate, q.object, None)
+                for q in self.store.quads_for_pattern(term, None, None)
+            ]
+            return Value(nested=self.groups(rows, depth=1), sources=sources)
+        return Value(text=Text("[]"), sources=sources)
+
+    def union_members(self, node: ox.BlankNode) -> tuple[Link, ...]:
+        """The classes of an `owl:unionOf` list (the domain of `gcmr:inCapacityOf`)."""
+        heads = [
+            q.object
+            for q in self.store.quads_for_pattern(node, ox.NamedNode(iri("owl:unionOf")), None)
+        ]
+        members: list[Link] = []
+        node_: Term | None = heads[0] if heads else None
+        seen: set[str] = set()
+        while isinstance(node_, ox.BlankNode) and str(node_) not in seen:
+            seen.add(str(node_))
+            first = self._one(node_, iri("rdf:first"))
+            if isinstance(first, ox.NamedNode):
+                members.append(self.link(first.value))
+            node_ = self._one(node_, iri("rdf:rest"))
+        return tuple(members)
+
+    def _one(self, subject: ox.BlankNode, predicate: str) -> Term | None:
+        for quad in self.store.quads_for_pattern(subject, ox.NamedNode(predicate), None):
+            return quad.object
+        return None
+
+    def groups(
+        self, rows: Iterable[tuple[ox.NamedNode, Term, ox.NamedNode | None]], depth: int = 0
+    ) -> tuple[PropertyGroup, ...]:
+        """(property, value, graph) rows → one group per property, each value with its sources."""
+        by_property: dict[str, dict[Term, list[ox.NamedNode | None]]] = defaultdict(dict)
+        for prop, obj, graph in rows:
+            by_property[prop.value].setdefault(obj, []).append(graph)
+        groups = []
+        for prop, values in by_property.items():
+            shown = [self.value(obj, _distinct(graphs), depth) for obj, graphs in values.items()]
+            shown.sort(key=self._value_order)
+            groups.append(PropertyGroup(self.link(prop), tuple(shown)))
+        groups.sort(
+            key=lambda g: (
+                _property_rank(g.property.iri, self.urls),
+                g.property.label.value.casefold(),
+            )
+        )
+        return tuple(groups)
+
+    def _value_order(self, value: Value) -> tuple[int, int, str]:
+        own = 0 if value.text is None or value.text.lang == self.lang else 1
+        kind, key = value.sort_key
+        return (kind, own, key)
+
+    # sources -----------------------------------------------------------------------------
+
+    def source(self, graph: ox.NamedNode | None) -> Source:
+        """The source of the facts in `graph` (None: the default graph, our own description)."""
+        if graph is None:
+            return Source("default", Text(ui("source_default", self.lang), self.lang))
+        sources = self._all_sources()
+        if graph.value in sources:
+            return sources[graph.value]
+        if graph.value.startswith(self.urls.base_iri + ONTOLOGY_PREFIX):
+            label = Text(ui("source_ontology", self.lang), self.lang)
+            return Source("ontology", label, href=self.href(graph.value))
+        return Source("graph", self.label(graph.value), href=self.href(graph.value))
+
+    def _all_sources(self) -> dict[str, Source]:
+        if self._sources is None:
+            rows, query = select(self.store, "q_sources", SOURCES_QUERY)
+            self.queries.append(query)
+            self._sources = self._build_sources(rows)
+        return self._sources
+
+    def _build_sources(self, rows: list[dict[str, Any]]) -> dict[str, Source]:
+        passages = sorted(
+            {(int(r["start"].value), r["passage"].value) for r in rows if _is_int(r["start"])}
+        )
+        number = {passage: n for n, (_, passage) in enumerate(passages, 1)}
+        titles: dict[str, list[Text]] = defaultdict(list)
+        for row in rows:
+            if isinstance(row["title"], ox.Literal):
+                titles[row["graph"].value].append(literal_text(row["title"]))
+        sources: dict[str, Source] = {}
+        for row in rows:
+            graph = row["graph"].value
+            if graph in sources:
+                continue
+            graph_link = self.link(graph)
+            evidence = self.label(row["evidence"].value) if row["evidence"] else None
+            passage, article = row["passage"], row["article"]
+            if passage is not None and passage.value in number:
+                n = number[passage.value]
+                href = self.passage_href(article.value, passage.value) if article else None
+                label = Text(ui("source_sentence", self.lang, n=n), self.lang)
+                sources[graph] = Source("sentence", label, href, graph_link, evidence, n)
+            elif row["url"] is not None:
+                title = pick(titles[graph], self.lang) or Text(row["url"].value)
+                sources[graph] = Source("reference", title, row["url"].value, graph_link, evidence)
+            else:
+                sources[graph] = Source(
+                    "graph", graph_link.label, graph_link.href, graph_link, evidence
+                )
+        return sources
+
+    def passage_href(self, article: str, passage: str) -> str:
+        """The passage highlighted in the article's page: `/doc/article/x.html?lang=en#s04`."""
+        return f"{self.href(article)}#{passage_anchor(passage)}"
+
+
+def passage_anchor(passage_iri: str) -> str:
+    """`…/id/passage/s04` → `s04`, the id of its span on the article's page."""
+    return local_name(passage_iri)
+
+
+def _distinct(graphs: list[ox.NamedNode | None]) -> list[ox.NamedNode | None]:
+    named = sorted({g for g in graphs if g is not None}, key=lambda g: g.value)
+    return named or [None]
+
+
+def _is_int(term: Term | None) -> bool:
+    return isinstance(term, ox.Literal) and term.value.isdigit()
+
+
+PROPERTY_ORDER = tuple(
+    iri(p)
+    for p in (
+        "rdf:type",
+        "rdfs:label",
+        "skos:prefLabel",
+        "skos:notation",
+        "rdfs:comment",
+        "schema:abstract",
+        "skos:definition",
+    )
+)
+
+
+def _property_rank(iri_: str, urls: Urls) -> int:
+    if iri_ in PROPERTY_ORDER:
+        return PROPERTY_ORDER.index(iri_)
+    return len(PROPERTY_ORDER) + (0 if iri_.startswith(urls.base_iri) else 1)
+
+
+SOURCES_QUERY = """
+SELECT ?graph ?passage ?article ?start ?url ?title ?evidence WHERE {
+  ?graph a gcmr:FactSet .
+  OPTIONAL {
+    ?graph prov:wasDerivedFrom ?passage .
+    ?passage oa:hasSource ?article ; oa:hasSelector/oa:start ?start .
+  }
+  OPTIONAL { ?graph dcterms:source ?url }
+  OPTIONAL { ?graph dcterms:title ?title }
+  OPTIONAL { ?graph gcmr:evidence ?evidence }
+}
+ORDER BY ?start ?graph
+"""
+
+
+# ---------------------------------------------------------------------------------------------
+# Pages share a frame: title, alternates, JSON-LD and the queries
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Alternate:
+    format: Format
+    href: str
+
+
+@dataclass
+class Page:
+    """What every page has; `path` is the server-relative URL of its HTML document."""
+
+    lang: str
+    path: str
+    title: Text
+    queries: list[Query] = field(default_factory=list)
+    alternates: list[Alternate] = field(default_factory=list)
+    jsonld: dict[str, Any] | None = None
+
+
+def iter_rows(rows: list[dict[str, Any]], *names: str) -> Iterator[tuple[Any, ...]]:
+    for row in rows:
+        yield tuple(row[name] for name in names)

@@ -1,0 +1,205 @@
+"""The dataset's home page and the list of the 23 objectives."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from publisher.formats import TURTLE
+from publisher.i18n import LANGUAGES, Text, pick, ui
+from publisher.pages import Alternate, Labeller, Link, Page, iri, literal_text, select
+from publisher.urls import Urls
+
+LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+
+# The sections of the home page, in order, and the classes whose instances each lists.
+SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("section_events", ("gcmr:RegionalReviewConference", "gcmr:RegionalReviewProcess")),
+    ("section_article", ("schema:NewsArticle",)),
+    ("section_people", ("schema:Person",)),
+    ("section_statements", ("gcmr:ReportedStatement",)),
+    ("section_documents", ("gcmr:GlobalCompact", "gcmr:OutcomeDocument", "gcmr:Commitment")),
+    ("section_organisations", ("schema:Organization",)),
+    ("section_sessions", ("gcmr:ConferenceSession", "gcmr:RoundTable", "gcmr:InteractiveDiscussion")),
+    ("section_other_events", ("gcmr:ReviewForum", "schema:Event")),
+    ("section_countries", ("schema:Country",)),
+)
+
+COUNTS_QUERY = """
+SELECT ?graphs ?resources WHERE {
+  { SELECT (COUNT(DISTINCT ?graph) AS ?graphs) WHERE { GRAPH ?graph { ?s ?p ?o } } }
+  { SELECT (COUNT(DISTINCT ?resource) AS ?resources) WHERE {
+      ?resource ?property ?value .
+      FILTER(STRSTARTS(STR(?resource), %(things)s))
+  } }
+}
+"""
+
+TYPES_QUERY = """
+SELECT ?type (COUNT(DISTINCT ?resource) AS ?count) WHERE {
+  ?resource a ?type .
+  FILTER(STRSTARTS(STR(?resource), %(things)s))
+}
+GROUP BY ?type
+ORDER BY DESC(?count) ?type
+"""
+
+MAIN_QUERY = """
+SELECT ?resource ?type WHERE {
+  VALUES ?type { %(types)s }
+  ?resource a ?type .
+}
+"""
+
+OBJECTIVES_QUERY = """
+SELECT ?objective ?notation ?title WHERE {
+  ?objective a gcmr:Objective .
+  OPTIONAL { ?objective skos:notation ?notation }
+  OPTIONAL { ?objective %(titles)s ?title }
+}
+ORDER BY ?notation ?objective
+"""
+
+# Where an objective's title may be, in order of preference (the label is only «Objective 13»).
+TITLE_PROPERTIES = ("dcterms:title", "skos:definition", "skos:altLabel", "schema:name")
+
+
+@dataclass
+class HomePage(Page):
+    version: str = ""
+    modified: str = ""
+    quads: int = 0
+    graphs: int = 0
+    resources: int = 0
+    types: list[tuple[Link, int]] = field(default_factory=list)
+    sections: list[tuple[str, list[Link]]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ObjectiveRow:
+    link: Link
+    notation: str
+    title: Text | None
+
+
+@dataclass
+class ObjectivesPage(Page):
+    objectives: list[ObjectiveRow] = field(default_factory=list)
+
+
+def home_page(dataset: Any, urls: Urls, lang: str, dumps: list[dict[str, str]]) -> HomePage:
+    """The home page: what the dataset is, its counts, its main resources and where to get it.
+
+    `dumps` lists the dump files (`name`, `url`, `media_type`) for the JSON-LD `distribution`.
+    """
+    store: ox.Store = dataset.store
+    names = Labeller(store, urls, lang)
+    things = str(ox.Literal(urls.base_iri + "id/"))
+    page = HomePage(lang=lang, path="/", title=Text(ui("home_title", lang), lang))
+    page.version = dataset.version
+    page.modified = dataset.modified.date().isoformat()
+    page.quads = dataset.triple_count
+    rows, query = select(store, "q_counts", COUNTS_QUERY % {"things": things})
+    page.queries.append(query)
+    page.graphs = int(rows[0]["graphs"].value) if rows else 0
+    page.resources = int(rows[0]["resources"].value) if rows else 0
+    rows, query = select(store, "q_types", TYPES_QUERY % {"things": things})
+    page.queries.append(query)
+    page.types = [(names.link(r["type"].value), int(r["count"].value)) for r in rows]
+    page.sections = _sections(store, names, page)
+    page.alternates = [Alternate(TURTLE, "/.well-known/void")]
+    page.jsonld = dataset_jsonld(dataset, urls, dumps)
+    return page
+
+
+def _sections(store: ox.Store, names: Labeller, page: HomePage) -> list[tuple[str, list[Link]]]:
+    types = [t for _, section_types in SECTIONS for t in section_types]
+    rows, query = select(store, "q_main", MAIN_QUERY % {"types": " ".join(types)})
+    page.queries.append(query)
+    typed: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        typed[row["resource"].value].add(row["type"].value)
+    placed: set[str] = set()
+    sections = []
+    for key, section_types in SECTIONS:
+        wanted = {iri(t) for t in section_types}
+        members = sorted(r for r, found in typed.items() if found & wanted and r not in placed)
+        placed.update(members)
+        links = sorted((names.link(r) for r in members), key=lambda link: link.label.value)
+        if links:
+            sections.append((key, links))
+    return sections
+
+
+def dataset_jsonld(dataset: Any, urls: Urls, dumps: list[dict[str, str]]) -> dict[str, Any]:
+    """A schema.org `Dataset` for dataset search engines (Google Dataset Search reads it)."""
+    doc: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Dataset",
+        "@id": urls.public(urls.base_iri),
+        "url": urls.absolute("/"),
+        "name": [{"@value": ui("home_title", lang), "@language": lang} for lang in LANGUAGES],
+        "description": [
+            {"@value": ui("home_intro", lang), "@language": lang} for lang in LANGUAGES
+        ],
+        "license": LICENSE,
+        "isAccessibleForFree": True,
+        "inLanguage": list(LANGUAGES),
+        "version": dataset.version,
+        "dateModified": dataset.modified.date().isoformat(),
+        "keywords": ["Global Compact for Migration", "GCM", "migration", "Arab region",
+                     "linked data", "provenance"],
+        "distribution": [
+            {
+                "@type": "DataDownload",
+                "name": dump["name"],
+                "contentUrl": urls.absolute(dump["url"]),
+                "encodingFormat": dump["media_type"],
+            }
+            for dump in dumps
+        ],
+    }
+    doc["distribution"].append(
+        {
+            "@type": "DataDownload",
+            "name": "SPARQL endpoint",
+            "contentUrl": urls.absolute("/sparql"),
+            "encodingFormat": "application/sparql-query",
+        }
+    )
+    return doc
+
+
+def objectives_page(dataset: Any, urls: Urls, lang: str) -> ObjectivesPage:
+    """The 23 objectives in order, each with its label and its title in the source language."""
+    store: ox.Store = dataset.store
+    names = Labeller(store, urls, lang)
+    page = ObjectivesPage(lang=lang, path="/objectives", title=Text(ui("objectives_title", lang), lang))
+    titles = " | ".join(TITLE_PROPERTIES)
+    rows, query = select(store, "q_objectives", OBJECTIVES_QUERY % {"titles": titles})
+    page.queries.append(query)
+    texts: dict[str, list[Text]] = defaultdict(list)
+    notations: dict[str, str] = {}
+    for row in rows:
+        objective = row["objective"].value
+        notations.setdefault(objective, row["notation"].value if row["notation"] else "")
+        if isinstance(row["title"], ox.Literal):
+            texts[objective].append(literal_text(row["title"]))
+    for objective, notation in notations.items():
+        title = _title(names, objective, texts[objective])
+        page.objectives.append(ObjectiveRow(names.link(objective), notation, title))
+    return page
+
+
+def _title(names: Labeller, objective: str, texts: list[Text]) -> Text | None:
+    """The title in the page language, else English, else French; never the label itself."""
+    label = names.label(objective).value
+    candidates = [t for t in texts if t.value != label]
+    for lang in (names.lang, "en", "fr"):
+        found = [t for t in candidates if t.lang == lang]
+        if found:
+            return found[0]
+    return pick(candidates, names.lang)

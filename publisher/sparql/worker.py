@@ -1,0 +1,239 @@
+"""The query worker: a process with its own copy of the store that runs one query at a time.
+
+Neither Oxigraph nor rdflib can cancel a running query, so each query runs here and the parent
+kills the whole process when the time limit passes. Keep imports light: every replacement
+worker pays for them.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import re
+import resource
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+
+import pyoxigraph as ox
+
+from publisher.formats import GRAPH_RESULT_FORMATS, TABLE_RESULT_FORMATS, Format, by_extension
+from publisher.sparql import results
+
+_POSITION = re.compile(r"^error at (\d+):(\d+): (.*)$", re.DOTALL)
+_CLONE_NEWUSER = 0x10000000
+_CLONE_NEWNET = 0x40000000
+PREFIXES = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "schema": "https://schema.org/",
+    "org": "http://www.w3.org/ns/org#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "oa": "http://www.w3.org/ns/oa#",
+}
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    """Everything a worker needs, picklable: where the store dump is and how to rewrite IRIs."""
+
+    nquads: str
+    base_iri: str
+    origin: str
+    isolate_network: bool
+    memory_limit: int | None
+
+
+@dataclass(frozen=True)
+class Job:
+    """One query. `None` graphs: the union default graph and every named graph."""
+
+    query: str
+    original: str
+    default_graphs: tuple[str, ...] | None
+    named_graphs: tuple[str, ...] | None
+    table_format: str | None  # extension of the negotiated results format, None if none fits
+    graph_format: str | None
+    max_results: int
+    truncation_link: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: str  # solutions | boolean | graph
+    format: str
+    body: bytes
+    truncated: bool
+    count: int
+
+
+@dataclass(frozen=True)
+class Failure:
+    error: str  # syntax | evaluation | not-acceptable
+    message: str
+    line: int | None = None
+    column: int | None = None
+    kind: str | None = None
+
+
+@dataclass(frozen=True)
+class Ready:
+    triples: int
+    isolation: str
+
+
+def main(conn: Connection, config: WorkerConfig) -> None:
+    """Process entry point: isolate, load, say ready, then answer jobs until told to stop."""
+    isolation = isolate_network() if config.isolate_network else "not requested"
+    if config.memory_limit:
+        resource.setrlimit(resource.RLIMIT_DATA, (config.memory_limit, config.memory_limit))
+    store = ox.Store()
+    store.load(path=config.nquads, format=ox.RdfFormat.N_QUADS)
+    conn.send(Ready(len(store), isolation))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        conn.send(execute(store, job, config))
+
+
+def isolate_network() -> str:
+    """Move this process into an empty network namespace, so that even a SERVICE the guard
+    missed cannot open a connection. Linux only, and it needs either CAP_SYS_ADMIN or
+    unprivileged user namespaces; elsewhere the guard alone protects (reported, not fatal)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.unshare(_CLONE_NEWNET) == 0:
+            return "network namespace"
+        uid, gid = os.getuid(), os.getgid()
+        if libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNET) != 0:
+            return f"unavailable ({os.strerror(ctypes.get_errno())})"
+        for path, text in (
+            ("/proc/self/setgroups", "deny"),
+            ("/proc/self/uid_map", f"{uid} {uid} 1"),
+            ("/proc/self/gid_map", f"{gid} {gid} 1"),
+        ):
+            with open(path, "w") as handle:
+                handle.write(text)
+        return "user and network namespace"
+    except (OSError, AttributeError) as error:
+        return f"unavailable ({error})"
+
+
+def execute(store: ox.Store, job: Job, config: WorkerConfig) -> Outcome | Failure:
+    """Run the job and serialise its answer; every error becomes a Failure, never an exception."""
+    try:
+        answer = store.query(job.query, base_iri=config.base_iri, **_dataset(job))
+    except SyntaxError as error:
+        return _syntax_failure(error, job, config)
+    except (OSError, RuntimeError, ValueError) as error:
+        return Failure("evaluation", str(error))
+    try:
+        if isinstance(answer, ox.QueryBoolean):
+            return _boolean(bool(answer), job)
+        if isinstance(answer, ox.QuerySolutions):
+            return _solutions(answer, job, config)
+        return _graph(answer, job, config)
+    except (OSError, RuntimeError, ValueError) as error:
+        return Failure("evaluation", str(error))
+
+
+def _dataset(job: Job) -> dict[str, object]:
+    if job.default_graphs is None and job.named_graphs is None:
+        return {"use_default_graph_as_union": True}
+    return {
+        "default_graph": [ox.NamedNode(g) for g in job.default_graphs or ()],
+        "named_graphs": [ox.NamedNode(g) for g in job.named_graphs or ()],
+    }
+
+
+def _syntax_failure(error: SyntaxError, job: Job, config: WorkerConfig) -> Failure:
+    """The parser's message and position, measured on the query as the user wrote it (IRI
+    rewriting changes lengths), by parsing the original against an empty store."""
+    if job.original != job.query:
+        try:
+            ox.Store().query(job.original, base_iri=config.base_iri)
+        except SyntaxError as original_error:
+            error = original_error
+        except (OSError, RuntimeError, ValueError):
+            pass
+    text = str(error.args[0]) if error.args else str(error)
+    match = _POSITION.match(text)
+    if match:
+        return Failure("syntax", match.group(3), int(match.group(1)), int(match.group(2)))
+    return Failure("syntax", text)
+
+
+def _format(extension: str | None, offered: tuple[Format, ...]) -> Format | None:
+    return by_extension(extension, offered) if extension else None
+
+
+def _boolean(value: bool, job: Job) -> Outcome | Failure:
+    fmt = _format(job.table_format, TABLE_RESULT_FORMATS)
+    if fmt is None:
+        return Failure("not-acceptable", "", kind="boolean")
+    return Outcome("boolean", fmt.extension, results.boolean(value, fmt), False, 1)
+
+
+def _solutions(answer: ox.QuerySolutions, job: Job, config: WorkerConfig) -> Outcome | Failure:
+    fmt = _format(job.table_format, TABLE_RESULT_FORMATS)
+    if fmt is None:
+        return Failure("not-acceptable", "", kind="solutions")
+    variables = [v.value for v in answer.variables]
+    rows = []
+    truncated = False
+    for solution in answer:
+        if len(rows) == job.max_results:
+            truncated = True
+            break
+        rows.append([_public(solution[name], config) for name in variables])
+    link = job.truncation_link if truncated else None
+    body = results.solutions(variables, rows, fmt, link)
+    return Outcome("solutions", fmt.extension, body, truncated, len(rows))
+
+
+def _graph(answer: ox.QueryTriples, job: Job, config: WorkerConfig) -> Outcome | Failure:
+    fmt = _format(job.graph_format, GRAPH_RESULT_FORMATS)
+    if fmt is None:
+        return Failure("not-acceptable", "", kind="graph")
+    triples: dict[ox.Triple, None] = {}
+    truncated = False
+    for triple in answer:
+        public = _public(triple, config)
+        if public in triples:
+            continue
+        if len(triples) == job.max_results:
+            truncated = True
+            break
+        triples[public] = None
+    note = (
+        f"Truncated: only the first {job.max_results} triples are shown "
+        f"(setting max_results). See {job.truncation_link}"
+        if truncated
+        else None
+    )
+    prefixes = {**PREFIXES, "id": config.origin + "id/"}
+    body = results.graph(list(triples), fmt, prefixes, note)
+    return Outcome("graph", fmt.extension, body, truncated, len(triples))
+
+
+def _public(term, config: WorkerConfig):  # type: ignore[no-untyped-def]
+    """A term with the canonical namespace replaced by the public origin (triple terms too)."""
+    if isinstance(term, ox.NamedNode):
+        if config.base_iri != config.origin and term.value.startswith(config.base_iri):
+            return ox.NamedNode(config.origin + term.value[len(config.base_iri) :])
+        return term
+    if isinstance(term, ox.Triple):
+        return ox.Triple(
+            _public(term.subject, config),
+            _public(term.predicate, config),
+            _public(term.object, config),
+        )
+    return term

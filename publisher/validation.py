@@ -1,0 +1,383 @@
+"""Validate the dataset against its SHACL shapes and report the problems a person must fix.
+
+pyshacl runs with these options, chosen on purpose:
+
+- `inference="none"`: no RDFS/OWL entailment is materialised. SHACL itself already follows
+  `rdfs:subClassOf` in the data graph for `sh:targetClass` and `sh:class`, and the ontology is part
+  of that graph (the union of all quads, or the `ontology` argument given as `ont_graph`). RDFS
+  inference would add domain/range types that hide real mistakes and would cost seconds.
+- `advanced=True`: SHACL-AF, for the SPARQL-based targets (every IRI in `id:`, every `gcmr:` term)
+  that SHACL core cannot express. SHACL-SPARQL constraints (`sh:sparql`), used to check selector
+  offsets against the article text, are part of SHACL itself.
+- `allow_warnings=True`: shapes of severity `sh:Warning` or `sh:Info` are reported but never make
+  the graph invalid; only `sh:Violation` does.
+- `meta_shacl=False`: the shapes are checked against SHACL-SHACL by the tests, not on every run.
+
+The text report groups results by the named shape that owns the failing constraint (a property
+shape is reported under its node shape), one line per result: focus node, path, message. IRIs are
+compacted with the prefixes of docs/model.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import chain
+from pathlib import Path
+
+import pyshacl
+import rdflib
+from rdflib import RDF, SH, BNode, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.term import Node
+
+from publisher.dataset import Dataset
+from publisher.errors import PublisherError
+from publisher.rdfterms import graph_of
+from publisher.sources import read_quads
+
+DEFAULT_BASE = "https://w3id.org/gcm-arab-review/"
+
+PREFIXES: dict[str, str] = {
+    "gcmr": "https://w3id.org/gcm-arab-review/def/gcmr#",
+    "gcmrsh": "https://w3id.org/gcm-arab-review/def/shapes#",
+    "schema": "https://schema.org/",
+    "org": "http://www.w3.org/ns/org#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "oa": "http://www.w3.org/ns/oa#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "time": "http://www.w3.org/2006/time#",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "wd": "http://www.wikidata.org/entity/",
+}
+
+_SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+_MAX_VALUE = 60
+
+
+class NoShapes(PublisherError):
+    """Validation was asked for, but the shapes locations hold no RDF file."""
+
+    def __str__(self) -> str:
+        return "no SHACL shapes found (check --shapes / PUBLISHER_SHAPES)"
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One SHACL result. Terms are plain strings: IRIs in full, blank nodes described by the
+    triple that points at them (`<s> <p> []`), literals in N-Triples-like form."""
+
+    focus: str
+    path: str | None
+    message: str
+    severity: str
+    shape: str | None
+    value: str | None
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    conforms: bool
+    violations: tuple[Violation, ...]
+    graph: rdflib.Graph
+    prefixes: Mapping[str, str] = field(default_factory=lambda: dict(PREFIXES), compare=False)
+    triples: int = 0
+    nodes: int = 0
+    shapes: int = 0
+
+    @property
+    def errors(self) -> tuple[Violation, ...]:
+        return tuple(v for v in self.violations if v.severity == "Violation")
+
+    def to_text(self) -> str:
+        """Results grouped by shape, one `focus  path  message` line each, then a summary line."""
+        compact = _Compactor(self.prefixes)
+        groups: dict[tuple[int, str], list[Violation]] = defaultdict(list)
+        for violation in self.violations:
+            name = compact(violation.shape) if violation.shape else "(no shape)"
+            groups[(_SEVERITY_ORDER.get(violation.severity, 9), name)].append(violation)
+        lines: list[str] = []
+        for (_, name), members in sorted(groups.items()):
+            severity = members[0].severity
+            kind = "" if severity == "Violation" else f" [{severity.lower()}]"
+            lines.append(f"{name}{kind} ({len(members)})")
+            rows = sorted(
+                (
+                    compact(v.focus),
+                    compact(v.path) if v.path else "-",
+                    _line_message(v, compact),
+                )
+                for v in members
+            )
+            focus_width = max(len(row[0]) for row in rows)
+            path_width = max(len(row[1]) for row in rows)
+            for focus, path, message in rows:
+                lines.append(f"  {focus:<{focus_width}}  {path:<{path_width}}  {message}")
+            lines.append("")
+        lines.append(self.summary())
+        return "\n".join(lines)
+
+    def summary(self) -> str:
+        errors = len(self.errors)
+        others = len(self.violations) - errors
+        extra = f", {others} warning{'s' if others != 1 else ''}" if others else ""
+        checked = (
+            f"{self.nodes} nodes in {self.triples} triples checked against {self.shapes} shapes"
+        )
+        if self.conforms:
+            return f"Conforms: 0 violations{extra} ({checked})"
+        return f"{errors} violation{'s' if errors != 1 else ''}{extra} ({checked})"
+
+    def to_turtle(self) -> str:
+        """The SHACL validation report as Turtle (`sh:ValidationReport` and its results)."""
+        graph = rdflib.Graph()
+        for prefix, namespace in self.prefixes.items():
+            graph.bind(prefix, namespace, override=True, replace=True)
+        graph += self.graph
+        return graph.serialize(format="turtle")
+
+
+def load_shapes(paths: Iterable[Path]) -> rdflib.Graph:
+    """Parse shapes files (any RDF syntax); a syntax error names the file and line."""
+    paths = list(paths)
+    if not paths:
+        raise NoShapes()
+    with _quiet_rdflib():
+        return graph_of(chain.from_iterable(read_quads(path) for path in paths))
+
+
+def validate(
+    data: rdflib.Graph,
+    shapes: rdflib.Graph,
+    ontology: rdflib.Graph | None = None,
+    *,
+    prefixes: Mapping[str, str] | None = None,
+) -> ValidationReport:
+    """Validate `data` (plus `ontology`, mixed in for its subclass triples) against `shapes`."""
+    prefixes = dict(prefixes or default_prefixes())
+    # What `ont_graph` would do (mix the ontology into a copy of the data), done here so that the
+    # copy answers SPARQL from a cache of parsed queries; pyshacl may then work on it in place.
+    context = _CachingGraph()
+    context += data
+    if ontology is not None:
+        context += ontology
+    with _quiet_rdflib():
+        conforms, results, _ = pyshacl.validate(
+            context,
+            shacl_graph=shapes,
+            inference="none",
+            advanced=True,
+            inplace=True,
+            abort_on_first=False,
+            allow_infos=True,
+            allow_warnings=True,
+            meta_shacl=False,
+            debug=False,
+        )
+    violations = tuple(sorted(_violations(results, shapes, context), key=_sort_key))
+    errors = any(v.severity == "Violation" for v in violations)
+    return ValidationReport(
+        conforms=bool(conforms) and not errors,
+        violations=violations,
+        graph=results,
+        prefixes=prefixes,
+        triples=len(context),
+        nodes=len({s for s in context.subjects() if isinstance(s, URIRef | BNode)}),
+        shapes=_count_shapes(shapes),
+    )
+
+
+def validate_dataset(dataset: Dataset) -> ValidationReport:
+    """Validate the union of all graphs (ontology included) against the dataset's shapes."""
+    shapes = load_shapes(dataset.sources.shapes)
+    with _quiet_rdflib():
+        data = graph_of(dataset.store)
+    return validate(data, shapes, prefixes=default_prefixes(dataset.base_iri))
+
+
+def default_prefixes(base_iri: str = DEFAULT_BASE) -> dict[str, str]:
+    """The prefixes of docs/model.md, with `id:` under the dataset's base IRI."""
+    return {"id": base_iri + "id/", **PREFIXES}
+
+
+# --- reading the results graph ---------------------------------------------------------------
+
+
+def _violations(
+    results: rdflib.Graph, shapes: rdflib.Graph, data: rdflib.Graph
+) -> Iterator[Violation]:
+    # Only top-level results: pyshacl also records the nested results of sh:node / sh:or
+    # evaluations (reachable through sh:detail), which the top-level result already reports.
+    for result in results.objects(None, SH.result):
+        focus = results.value(result, SH.focusNode)
+        path = results.value(result, SH.resultPath)
+        value = results.value(result, SH.value)
+        shape = results.value(result, SH.sourceShape)
+        severity = results.value(result, SH.resultSeverity)
+        messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))
+        yield Violation(
+            focus=_describe(focus, data),
+            path=_path_text(path, results) if path is not None else None,
+            message="; ".join(messages) or "(no message)",
+            severity=_local_name(severity) if severity is not None else "Violation",
+            shape=_owning_shape(shape, shapes) if shape is not None else None,
+            value=_describe(value, data) if value is not None else None,
+        )
+
+
+def _sort_key(violation: Violation) -> tuple[int, str, str, str, str]:
+    return (
+        _SEVERITY_ORDER.get(violation.severity, 9),
+        violation.shape or "",
+        violation.focus,
+        violation.path or "",
+        violation.message,
+    )
+
+
+def _owning_shape(shape: Node, shapes: rdflib.Graph) -> str:
+    """A named shape to report under: the shape itself, or the node shape that holds it."""
+    seen: set[Node] = set()
+    current = shape
+    while isinstance(current, BNode) and current not in seen:
+        seen.add(current)
+        parent = next(
+            chain(
+                shapes.subjects(SH.property, current),
+                shapes.subjects(SH.node, current),
+                shapes.subjects(SH.qualifiedValueShape, current),
+            ),
+            None,
+        )
+        if parent is None:
+            break
+        current = parent
+    return str(current) if isinstance(current, URIRef) else _describe(shape, shapes)
+
+
+def _describe(term: Node, data: rdflib.Graph, depth: int = 0) -> str:
+    """IRIs in full; blank nodes as the triple that leads to them; literals N-Triples-like."""
+    if isinstance(term, URIRef):
+        return str(term)
+    if isinstance(term, Literal):
+        text = str(term)
+        if len(text) > _MAX_VALUE:
+            text = text[: _MAX_VALUE - 1] + "…"
+        text = '"' + text.replace("\n", " ") + '"'
+        if term.language:
+            return f"{text}@{term.language}"
+        if term.datatype:
+            return f"{text}^^{term.datatype}"
+        return text
+    if isinstance(term, BNode):
+        if depth < 3:
+            for subject, predicate in data.subject_predicates(term):
+                return f"{_describe(subject, data, depth + 1)} {predicate} []"
+        return "[]"
+    return str(term)
+
+
+def _path_text(path: Node, graph: rdflib.Graph) -> str:
+    """A SHACL property path in SPARQL syntax, with full IRIs (compacted when printed)."""
+    if isinstance(path, URIRef):
+        return str(path)
+    if (inverse := graph.value(path, SH.inversePath)) is not None:
+        return "^" + _path_text(inverse, graph)
+    if (alternatives := graph.value(path, SH.alternativePath)) is not None:
+        return "(" + "|".join(_path_text(p, graph) for p in Collection(graph, alternatives)) + ")"
+    for predicate, suffix in (
+        (SH.zeroOrMorePath, "*"),
+        (SH.oneOrMorePath, "+"),
+        (SH.zeroOrOnePath, "?"),
+    ):
+        if (inner := graph.value(path, predicate)) is not None:
+            return _path_text(inner, graph) + suffix
+    if graph.value(path, RDF.first) is not None:
+        return "/".join(_path_text(p, graph) for p in Collection(graph, path))
+    return "[]"
+
+
+def _local_name(iri: Node) -> str:
+    return re.split(r"[#/]", str(iri))[-1]
+
+
+def _count_shapes(shapes: rdflib.Graph) -> int:
+    found = set(shapes.subjects(RDF.type, SH.NodeShape))
+    found.update(shapes.subjects(RDF.type, SH.PropertyShape))
+    found.update(shapes.objects(None, SH.property))
+    return len(found)
+
+
+class _CachingGraph(rdflib.Graph):
+    """A graph that parses each SPARQL text once: pyshacl sends the same constraint query for
+    every focus node, and parsing (not evaluating) is what costs there."""
+
+    def query(self, query_object, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+        if isinstance(query_object, str):
+            query_object = _prepared(query_object)
+        return super().query(query_object, *args, **kwargs)
+
+
+@lru_cache(maxsize=1024)
+def _prepared(text: str) -> Query:
+    return prepareQuery(text)
+
+
+def _line_message(violation: Violation, compact: _Compactor) -> str:
+    message = compact.text(violation.message)
+    if violation.value is not None:
+        value = compact(violation.value)
+        if value not in message and violation.value not in violation.message:
+            message += f" (value: {value})"
+    return message
+
+
+class _Compactor:
+    """Turns full IRIs into prefixed names, alone or inside a message."""
+
+    def __init__(self, prefixes: Mapping[str, str]) -> None:
+        ordered = sorted(prefixes.items(), key=lambda item: -len(item[1]))
+        self._prefixes = ordered
+        alternatives = "|".join(re.escape(ns) for _, ns in ordered)
+        self._pattern = re.compile(rf"<?({alternatives})([^\s<>\"{{}}|^`\\,;()]*)>?")
+        self._by_namespace = {ns: prefix for prefix, ns in ordered}
+
+    def __call__(self, term: str) -> str:
+        return self.text(term)
+
+    def text(self, text: str) -> str:
+        return self._pattern.sub(self._replace, text)
+
+    def _replace(self, match: re.Match[str]) -> str:
+        local = match.group(2)
+        trailing = local[len(local.rstrip(".")) :]
+        if not local[: len(local) - len(trailing)]:  # a bare namespace, as in prose: keep it
+            return match.group(0)
+        return (
+            f"{self._by_namespace[match.group(1)]}:{local[: len(local) - len(trailing)]}{trailing}"
+        )
+
+
+@contextmanager
+def _quiet_rdflib() -> Iterator[None]:
+    """rdflib logs a traceback for each ill-typed literal (a broken date); the report says it."""
+    logger = logging.getLogger("rdflib.term")
+    previous = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)
