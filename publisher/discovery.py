@@ -26,6 +26,7 @@ SPARQL_PATH = "sparql"
 VALIDATION_PATH = "validation"
 SITEMAP_PATH = "sitemap.xml"
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file (sitemaps.org protocol)
+LANGUAGE_PARAMETER = "lang"  # how the HTML pages name their language versions (?lang=ar)
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -442,32 +443,68 @@ def schema_org_dataset(
     }
 
 
-def sitemap_pages(dataset: Dataset, urls: Urls, stats: Statistics) -> list[str]:
-    """Every page worth indexing: home, the HTML document of every thing, ontologies, dumps."""
-    pages = [urls.absolute(""), dump_url(urls), urls.absolute(SPARQL_PATH)]
+@dataclass(frozen=True)
+class SitemapPage:
+    """A page to list; a localized one is listed once per language, as its canonical link says."""
+
+    url: str
+    localized: bool = True
+
+
+def localized_url(url: str, language: str) -> str:
+    """The URL of one language version (`?lang=ar`), as the HTML pages' canonical links have it."""
+    return f"{url}{'&' if '?' in url else '?'}{LANGUAGE_PARAMETER}={language}"
+
+
+def sitemap_pages(dataset: Dataset, urls: Urls, stats: Statistics) -> list[SitemapPage]:
+    """Every page worth indexing: home, SPARQL, dumps, the ontologies, every thing's document."""
+    pages = [
+        SitemapPage(urls.absolute("")),
+        SitemapPage(urls.absolute(SPARQL_PATH)),
+        SitemapPage(dump_url(urls), localized=False),
+    ]
     ontologies = dataset.store.quads_for_pattern(None, ox.NamedNode(RDF + "type"), None)
-    pages += sorted(
-        {
-            urls.public(q.subject.value)
-            for q in ontologies
-            if q.object == ox.NamedNode(OWL + "Ontology")
-            and isinstance(q.subject, ox.NamedNode)
-            and urls.is_local(q.subject.value)
-        }
-    )
-    pages += [urls.absolute(urls.document(path, HTML)) for path in stats.documents]
+    pages += [
+        SitemapPage(iri + "." + HTML.extension)
+        for iri in sorted(
+            {
+                urls.public(q.subject.value)
+                for q in ontologies
+                if q.object == ox.NamedNode(OWL + "Ontology")
+                and isinstance(q.subject, ox.NamedNode)
+                and urls.is_local(q.subject.value)
+            }
+        )
+    ]
+    pages += [SitemapPage(urls.absolute(urls.document(path, HTML))) for path in stats.documents]
     return pages
 
 
-def sitemap_xml(pages: Sequence[str], modified: datetime) -> bytes:
-    """A sitemaps.org urlset (at most SITEMAP_LIMIT pages; see sitemap_index for more)."""
-    lastmod = modified.strftime("%Y-%m-%d")
-    entries = "".join(
-        f"<url><loc>{escape(page)}</loc><lastmod>{lastmod}</lastmod></url>\n" for page in pages
+def _sitemap_entries(page: SitemapPage, languages: Sequence[str], lastmod: str) -> str:
+    if not (page.localized and languages):
+        return f"<url><loc>{escape(page.url)}</loc><lastmod>{lastmod}</lastmod></url>\n"
+    versions = [(lang, localized_url(page.url, lang)) for lang in languages]
+    links = "".join(
+        f'<xhtml:link rel="alternate" hreflang="{lang}" href="{escape(href)}"/>'
+        for lang, href in [*versions, ("x-default", page.url)]
     )
+    return "".join(
+        f"<url><loc>{escape(href)}</loc><lastmod>{lastmod}</lastmod>{links}</url>\n"
+        for _, href in versions
+    )
+
+
+def sitemap_xml(
+    pages: Sequence[SitemapPage], modified: datetime, languages: Sequence[str] = ()
+) -> bytes:
+    """A sitemaps.org urlset; localized pages once per language, each with its hreflang
+    alternates (what Google documents for multilingual sites)."""
+    lastmod = modified.strftime("%Y-%m-%d")
+    entries = "".join(_sitemap_entries(page, languages, lastmod) for page in pages)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        'xmlns:xhtml="http://www.w3.org/1999/xhtml">\n'
         f"{entries}</urlset>\n"
     ).encode()
 

@@ -157,9 +157,18 @@ def _term_key(term: object) -> str:
     return "" if isinstance(term, ox.DefaultGraph) else str(term)
 
 
-def _graph_order(quad: ox.Quad) -> tuple[str, str, str, str]:
-    """Default graph first, then each graph whole, subjects together inside it."""
-    return (_term_key(quad.graph_name), str(quad.subject), str(quad.predicate), str(quad.object))
+_RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+
+
+def _triple_order(triple: ox.Triple | ox.Quad) -> tuple[str, bool, str, str]:
+    """Subjects together, `a` first (Turtle reads best that way), then by term."""
+    predicate = str(triple.predicate)
+    return (str(triple.subject), predicate != _RDF_TYPE, predicate, str(triple.object))
+
+
+def _graph_order(quad: ox.Quad) -> tuple[str, tuple[str, bool, str, str]]:
+    """Default graph first, then each graph whole."""
+    return (_term_key(quad.graph_name), _triple_order(quad))
 
 
 def _sorted_lines(data: bytes) -> bytes:
@@ -176,8 +185,7 @@ def render(quads: Sequence[ox.Quad], fmt: Format, prefixes: Mapping[str, str]) -
     if rdf_format.supports_datasets:
         ordered: list[ox.Quad] | list[ox.Triple] = sorted(quads, key=_graph_order)
     else:
-        triples = {q.triple for q in quads}
-        ordered = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+        ordered = sorted({q.triple for q in quads}, key=_triple_order)
     if fmt in (NQUADS, NTRIPLES):
         return _sorted_lines(ox.serialize(ordered, format=rdf_format))
     if fmt is JSONLD:

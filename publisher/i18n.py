@@ -278,6 +278,13 @@ UI: dict[str, dict[str, str]] = {
     "graph_facts": {"en": "Facts stated by this source", "ar": "الوقائع المأخوذة من هذا المصدر"},
     "quote": {"en": "The sentence", "ar": "الجملة"},
     "see_sparql": {"en": "Ask your own question", "ar": "اطرح سؤالك"},
+    "comma": {"en": ",", "ar": "،"},
+    "semicolon": {"en": ";", "ar": "؛"},
+    "summary": {"en": "Summary", "ar": "ملخص"},
+    "details": {"en": "details", "ar": "التفاصيل"},
+    "participant": {"en": "Participant", "ar": "المشارك"},
+    "event": {"en": "Event", "ar": "الحدث"},
+    "represented_by_col": {"en": "Represented by", "ar": "يمثّله"},
 }
 
 

@@ -85,7 +85,9 @@ def build_context(dataset: Dataset, urls: Urls) -> JsonLdContext:
     """A term per predicate of the data (and of the document metadata) whose local name is free."""
     prefixes = dataset_prefixes(dataset, urls)
     sample = metadata(urls, urls.document_iri("x"), urls.thing("x"), datetime.now(UTC), "x:x")
-    uses, kinds = _predicate_usage(urls, [*dataset.store.quads_for_pattern(None, None, None, None), *sample])
+    uses, kinds = _predicate_usage(
+        urls, [*dataset.store.quads_for_pattern(None, None, None, None), *sample]
+    )
     terms: dict[str, Any] = {}
     taken = set(prefixes)
     for predicate in sorted(uses, key=lambda p: (-uses[p], p)):

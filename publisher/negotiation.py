@@ -22,9 +22,9 @@ MediaRange = tuple[str, str, dict[str, str]]
 def negotiate(accept: str | None, offered: Sequence[Format]) -> Format | None:
     """The offered format with the highest q-value; ties go to the earlier (preferred) format.
 
-    A missing or empty header counts as `*/*`. Aliases (`application/xml` for RDF/XML) compete
-    with their format's main media type, and the most specific matching range decides each q
-    (RFC 9110 §12.5.1), so `text/turtle;q=0, */*` excludes Turtle. Malformed ranges are
+    A missing or empty header counts as `*/*`. The most specific matching range decides each
+    q (RFC 9110 §12.5.1), so `text/turtle;q=0, */*` excludes Turtle; aliases
+    (`application/xml` for RDF/XML) match only when named exactly. Malformed ranges are
     skipped; a header with no well-formed range at all counts as `*/*` (RFC 9110 lets a server
     disregard an Accept it cannot use). Returns None when nothing offered is acceptable: the
     caller answers 406.
@@ -62,8 +62,14 @@ def parse_accept(accept: str) -> list[MediaRange]:
 
 
 def _quality(fmt: Format, ranges: list[MediaRange]) -> float:
-    """The q of the most specific range matching any of the format's names, so that
-    `text/turtle;q=0, */*` excludes Turtle even though its alias matches `*/*`."""
-    matches = [mimeparse.quality_and_fitness_parsed(m, ranges) for m in fmt.media_types]
+    """The q of the most specific range naming the format; the first match wins a tie of
+    specificity, so `text/turtle;q=0, */*` excludes Turtle.
+
+    Aliases (`application/xml` for RDF/XML) count only when named exactly: we answer with the
+    main media type, which `text/*` or `application/*` would not have admitted through an alias.
+    """
+    exact = [r for r in ranges if "*" not in (r[0], r[1])]
+    matches = [mimeparse.quality_and_fitness_parsed(fmt.media_type, ranges)]
+    matches += [mimeparse.quality_and_fitness_parsed(m, exact) for m in fmt.aliases]
     q, _fitness = max(matches, key=lambda match: match[1])
     return float(q)

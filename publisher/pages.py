@@ -10,15 +10,16 @@ Labels and blank-node descriptions are looked up with `quads_for_pattern`, not s
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 import pyoxigraph as ox
 
-from publisher.formats import HTML, RDF_DOCUMENT_FORMATS, Format
+from publisher.formats import HTML, Format
 from publisher.i18n import TERM_LABELS, Text, pick, ui
 from publisher.urls import ONTOLOGY_PREFIX, Urls
 
@@ -42,7 +43,19 @@ NS = {
     "sh": "http://www.w3.org/ns/shacl#",
     "wd": "http://www.wikidata.org/entity/",
 }
-QUERY_PREFIXES = ("gcmr", "schema", "rdf", "rdfs", "owl", "xsd", "skos", "org", "prov", "dcterms", "oa")
+QUERY_PREFIXES = (
+    "gcmr",
+    "schema",
+    "rdf",
+    "rdfs",
+    "owl",
+    "xsd",
+    "skos",
+    "org",
+    "prov",
+    "dcterms",
+    "oa",
+)
 
 
 def prefixes(body: str) -> str:
@@ -152,12 +165,18 @@ class Value:
     sources: tuple[Source, ...] = ()
 
     @property
-    def sort_key(self) -> tuple[int, str]:
+    def sort_key(self) -> tuple[int, tuple[str | int, ...]]:
         if self.link is not None:
-            return (0, self.link.label.value.casefold())
+            return (0, natural(self.link.label.value))
         if self.text is not None:
-            return (1, f"{self.text.lang or ''}\0{self.text.value}")
-        return (2, "")
+            return (1, (self.text.lang or "", *natural(self.text.value)))
+        return (2, ())
+
+
+def natural(text: str) -> tuple[str | int, ...]:
+    """A sort key that puts "sentence 2" before "sentence 10"."""
+    parts = re.split(r"(\d+)", text.casefold())
+    return tuple(int(p) if p.isdigit() else p for p in parts)
 
 
 @dataclass(frozen=True)
@@ -214,8 +233,14 @@ class Labeller:
             short = compact(iri_)
             if found is None and short in TERM_LABELS:
                 found = Text(TERM_LABELS[short][self.lang], self.lang)
-            self._labels[iri_] = found or Text(short or local_name(iri_))
+            self._labels[iri_] = found or Text(short or self._fallback(iri_))
         return self._labels[iri_]
+
+    def _fallback(self, iri_: str) -> str:
+        """No label: a thing of ours by its slug, anything else by its whole (readable) IRI."""
+        if self.urls.local_path(iri_) is not None:
+            return local_name(iri_)
+        return unquote(self.urls.public(iri_))
 
     def description(self, subject: ox.NamedNode) -> Text | None:
         return pick(self.texts(subject, DESCRIPTION_PROPERTIES), self.lang)
@@ -307,7 +332,7 @@ class Labeller:
         )
         return tuple(groups)
 
-    def _value_order(self, value: Value) -> tuple[int, int, str]:
+    def _value_order(self, value: Value) -> tuple[int, int, tuple[str | int, ...]]:
         own = 0 if value.text is None or value.text.lang == self.lang else 1
         kind, key = value.sort_key
         return (kind, own, key)

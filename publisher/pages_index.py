@@ -9,7 +9,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from publisher.formats import TURTLE
-from publisher.i18n import LANGUAGES, Text, pick, ui
+from publisher.i18n import LANGUAGES, Text, ui
 from publisher.pages import Alternate, Labeller, Link, Page, iri, literal_text, select
 from publisher.urls import Urls
 
@@ -23,7 +23,10 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("section_statements", ("gcmr:ReportedStatement",)),
     ("section_documents", ("gcmr:GlobalCompact", "gcmr:OutcomeDocument", "gcmr:Commitment")),
     ("section_organisations", ("schema:Organization",)),
-    ("section_sessions", ("gcmr:ConferenceSession", "gcmr:RoundTable", "gcmr:InteractiveDiscussion")),
+    (
+        "section_sessions",
+        ("gcmr:ConferenceSession", "gcmr:RoundTable", "gcmr:InteractiveDiscussion"),
+    ),
     ("section_other_events", ("gcmr:ReviewForum", "schema:Event")),
     ("section_countries", ("schema:Country",)),
 )
@@ -58,13 +61,10 @@ OBJECTIVES_QUERY = """
 SELECT ?objective ?notation ?title WHERE {
   ?objective a gcmr:Objective .
   OPTIONAL { ?objective skos:notation ?notation }
-  OPTIONAL { ?objective %(titles)s ?title }
+  OPTIONAL { ?objective skos:prefLabel ?title }
 }
 ORDER BY ?notation ?objective
 """
-
-# Where an objective's title may be, in order of preference (the label is only «Objective 13»).
-TITLE_PROPERTIES = ("dcterms:title", "skos:definition", "skos:altLabel", "schema:name")
 
 
 @dataclass
@@ -82,7 +82,7 @@ class HomePage(Page):
 class ObjectiveRow:
     link: Link
     notation: str
-    title: Text | None
+    titles: tuple[Text, ...]
 
 
 @dataclass
@@ -150,8 +150,14 @@ def dataset_jsonld(dataset: Any, urls: Urls, dumps: list[dict[str, str]]) -> dic
         "inLanguage": list(LANGUAGES),
         "version": dataset.version,
         "dateModified": dataset.modified.date().isoformat(),
-        "keywords": ["Global Compact for Migration", "GCM", "migration", "Arab region",
-                     "linked data", "provenance"],
+        "keywords": [
+            "Global Compact for Migration",
+            "GCM",
+            "migration",
+            "Arab region",
+            "linked data",
+            "provenance",
+        ],
         "distribution": [
             {
                 "@type": "DataDownload",
@@ -174,32 +180,27 @@ def dataset_jsonld(dataset: Any, urls: Urls, dumps: list[dict[str, str]]) -> dic
 
 
 def objectives_page(dataset: Any, urls: Urls, lang: str) -> ObjectivesPage:
-    """The 23 objectives in order, each with its label and its title in the source language."""
+    """The objectives in order: each label, then every sourced title the label does not already
+    show, in its own language (no objective has an Arabic title: none is invented)."""
     store: ox.Store = dataset.store
     names = Labeller(store, urls, lang)
-    page = ObjectivesPage(lang=lang, path="/objectives", title=Text(ui("objectives_title", lang), lang))
-    titles = " | ".join(TITLE_PROPERTIES)
-    rows, query = select(store, "q_objectives", OBJECTIVES_QUERY % {"titles": titles})
+    title = Text(ui("objectives_title", lang), lang)
+    page = ObjectivesPage(lang=lang, path="/objectives", title=title)
+    rows, query = select(store, "q_objectives", OBJECTIVES_QUERY)
     page.queries.append(query)
-    texts: dict[str, list[Text]] = defaultdict(list)
+    titles: dict[str, list[Text]] = defaultdict(list)
     notations: dict[str, str] = {}
     for row in rows:
         objective = row["objective"].value
         notations.setdefault(objective, row["notation"].value if row["notation"] else "")
         if isinstance(row["title"], ox.Literal):
-            texts[objective].append(literal_text(row["title"]))
+            titles[objective].append(literal_text(row["title"]))
+    order = {code: n for n, code in enumerate((lang, "en", "fr"))}
     for objective, notation in notations.items():
-        title = _title(names, objective, texts[objective])
-        page.objectives.append(ObjectiveRow(names.link(objective), notation, title))
+        link = names.link(objective)
+        shown = sorted(
+            {t for t in titles[objective] if t.value not in link.label.value},
+            key=lambda t: (order.get(t.lang or "", len(order)), t.lang or "", t.value),
+        )
+        page.objectives.append(ObjectiveRow(link, notation, tuple(shown)))
     return page
-
-
-def _title(names: Labeller, objective: str, texts: list[Text]) -> Text | None:
-    """The title in the page language, else English, else French; never the label itself."""
-    label = names.label(objective).value
-    candidates = [t for t in texts if t.value != label]
-    for lang in (names.lang, "en", "fr"):
-        found = [t for t in candidates if t.lang == lang]
-        if found:
-            return found[0]
-    return pick(candidates, names.lang)

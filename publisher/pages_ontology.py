@@ -8,8 +8,19 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from publisher.i18n import Text, pick, ui
-from publisher.pages import Labeller, Link, Page, Value, iri, literal_text, local_name, select
+from publisher.formats import HTML, RDF_DOCUMENT_FORMATS
+from publisher.i18n import Text, pick
+from publisher.pages import (
+    Alternate,
+    Labeller,
+    Link,
+    Page,
+    Value,
+    iri,
+    literal_text,
+    local_name,
+    select,
+)
 from publisher.urls import Urls
 
 KINDS: tuple[tuple[str, str], ...] = (
@@ -79,7 +90,9 @@ def ontology_page(dataset: Any, urls: Urls, lang: str, name: str = "gcmr") -> On
     ontology = urls.ontology(name)
     namespace = ontology + "#"
     names = Labeller(store, urls, lang)
-    page = OntologyPage(lang=lang, path="/" + ontology[len(urls.base_iri) :], title=names.label(ontology))
+    path = urls.ontology_document(name, HTML)
+    page = OntologyPage(lang=lang, path=path, title=names.label(ontology))
+    page.alternates = [Alternate(f, urls.ontology_document(name, f)) for f in RDF_DOCUMENT_FORMATS]
     page.iri, page.namespace = urls.public(ontology), urls.public(namespace)
     rows, query = select(store, "q_ontology", TERMS_QUERY, ox.NamedNode(ontology))
     page.queries.append(query)
@@ -101,8 +114,10 @@ def ontology_page(dataset: Any, urls: Urls, lang: str, name: str = "gcmr") -> On
     page.metadata = _metadata(names, facts[ontology])
     for kind, key in KINDS:
         terms = [
-            t for t, props in facts.items()
-            if t.startswith(namespace) and ox.NamedNode(iri(kind)) in props[iri("rdf:type")]
+            t
+            for t, props in facts.items()
+            if t.startswith(namespace)
+            and ox.NamedNode(iri(kind)) in props[iri("rdf:type")]
             and not _claimed(t, props, kind)
         ]
         views = [_term(names, t, facts[t], inverse[t], namespace) for t in terms]
@@ -116,11 +131,19 @@ def ontology_page(dataset: Any, urls: Urls, lang: str, name: str = "gcmr") -> On
         "@context": "https://schema.org",
         "@type": "DefinedTermSet",
         "@id": page.iri,
-        "name": [{"@value": t.value, "@language": t.lang} for t in names.texts(ox.NamedNode(ontology), [ox.NamedNode(iri("rdfs:label"))])],
+        "name": [
+            {"@value": t.value, "@language": t.lang}
+            for t in names.texts(ox.NamedNode(ontology), [ox.NamedNode(iri("rdfs:label"))])
+        ],
         "url": urls.absolute(page.path),
         "hasDefinedTerm": [
-            {"@type": "DefinedTerm", "@id": urls.public(namespace + v.anchor), "name": v.label.value}
-            for _, views in page.kinds for v in views
+            {
+                "@type": "DefinedTerm",
+                "@id": urls.public(namespace + v.anchor),
+                "name": v.label.value,
+            }
+            for _, views in page.kinds
+            for v in views
         ],
     }
     return page
@@ -160,7 +183,8 @@ def _term(
     rows: dict[str, list[Value]] = {}
     for key, prop, is_inverse in TERM_ROWS:
         found: list[Any] = (
-            [ox.NamedNode(t) for t in inverse.get(iri(prop), [])] if is_inverse
+            [ox.NamedNode(t) for t in inverse.get(iri(prop), [])]
+            if is_inverse
             else props.get(iri(prop), [])
         )
         if prop == "rdf:type":
@@ -168,7 +192,9 @@ def _term(
             if ox.NamedNode(iri("owl:Class")) in found or any(
                 t.value.startswith("http://www.w3.org/2002/07/owl#") for t in found
             ):
-                found = [t for t in found if not t.value.startswith("http://www.w3.org/2002/07/owl#")]
+                found = [
+                    t for t in found if not t.value.startswith("http://www.w3.org/2002/07/owl#")
+                ]
         values = [_local_value(names, v, namespace) for v in found]
         values.sort(key=lambda v: v.sort_key)
         if values:
@@ -183,11 +209,14 @@ def _local_value(names: Labeller, term: Any, namespace: str) -> Value:
     if isinstance(term, ox.NamedNode) and term.value.startswith(namespace):
         link = value.link
         assert link is not None
-        return Value(link=Link(link.iri, "#" + term.value[len(namespace) :], link.label, link.compact, True))
+        return Value(
+            link=Link(link.iri, "#" + term.value[len(namespace) :], link.label, link.compact, True)
+        )
     if value.members:
         members = tuple(
             Link(m.iri, "#" + m.iri.rsplit("#", 1)[-1], m.label, m.compact, True)
-            if names.urls.canonical(m.iri).startswith(namespace) else m
+            if names.urls.canonical(m.iri).startswith(namespace)
+            else m
             for m in value.members
         )
         return Value(members=members)
@@ -217,6 +246,3 @@ def _metadata(names: Labeller, props: dict[str, list[Any]]) -> list[tuple[Link, 
         if values:
             rows.append((names.link(iri(prop)), values))
     return rows
-
-
-__all__ = ["OntologyPage", "TermView", "ontology_page", "ui"]

@@ -117,6 +117,12 @@ ORDER BY ?subject ?property
 
 
 @dataclass(frozen=True)
+class TypeBadge:
+    link: Link
+    compacts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class MembershipView:
     membership: Link
     member: Link
@@ -174,7 +180,7 @@ class SubjectFacts:
 class ResourcePage(Page):
     iri: str = ""
     canonical: str = ""
-    types: tuple[Link, ...] = ()
+    types: tuple[TypeBadge, ...] = ()
     labels: tuple[Text, ...] = ()
     description: Text | None = None
     facts: tuple[PropertyGroup, ...] = ()
@@ -187,6 +193,7 @@ class ResourcePage(Page):
     article_dir: str = "auto"
     passage: PassageView | None = None
     graph_facts: list[SubjectFacts] = field(default_factory=list)
+    graph_source: Source | None = None
 
 
 def resource_page(store: ox.Store, urls: Urls, iri_: str, lang: str) -> ResourcePage:
@@ -200,8 +207,7 @@ def resource_page(store: ox.Store, urls: Urls, iri_: str, lang: str) -> Resource
     page.queries.append(query)
     rows = [(r["property"], r["value"], r["graph"]) for r in facts]
     page.facts = names.groups(rows)
-    page.types = tuple(names.link(v.value) for p, v, _ in rows if p.value == RDF_TYPE)
-    page.types = tuple(dict.fromkeys(page.types))
+    page.types = _types(names, [v for p, v, _ in rows if p.value == RDF_TYPE])
     page.labels = tuple(names.texts(this, LABEL_PROPERTIES[:1]))
     page.description = names.description(this)
     incoming, query = select(store, "q_incoming", INCOMING_QUERY, this)
@@ -215,6 +221,20 @@ def resource_page(store: ox.Store, urls: Urls, iri_: str, lang: str) -> Resource
         page.alternates = [Alternate(f, urls.document(path_, f)) for f in RDF_DOCUMENT_FORMATS]
     page.jsonld = schema_jsonld(names, iri_, facts)
     return page
+
+
+def _types(names: Labeller, types: list[Any]) -> tuple[TypeBadge, ...]:
+    """One badge per distinct label: schema:Person and foaf:Person both read "person"."""
+    badges: dict[str, TypeBadge] = {}
+    for term in types:
+        if not isinstance(term, ox.NamedNode):
+            continue
+        link = names.link(term.value)
+        key = link.label.value.casefold()
+        found = badges.get(key)
+        compacts = (*(found.compacts if found else ()), link.compact or link.iri)
+        badges[key] = TypeBadge(found.link if found else link, tuple(sorted(set(compacts))))
+    return tuple(sorted(badges.values(), key=lambda b: b.link.label.value.casefold()))
 
 
 def _incoming(names: Labeller, rows: list[dict[str, Any]]) -> tuple[PropertyGroup, ...]:
@@ -380,6 +400,7 @@ def _graph(store: ox.Store, names: Labeller, this: ox.NamedNode, page: ResourceP
         return
     rows, query = select(store, "q_graph", GRAPH_QUERY, this)
     page.queries.append(query)
+    page.graph_source = names.source(this)
     by_subject: dict[Any, list[tuple[Any, Any, None]]] = defaultdict(list)
     for row in rows:
         by_subject[row["subject"]].append((row["property"], row["value"], None))

@@ -120,5 +120,7 @@ class Representations:
         found = self._cache.get(key)
         if found is None:
             # Two threads may render the same key at once; both get equal bytes, one is kept.
-            found = self._cache.setdefault(key, Rendered.of(render(), self.dataset.version, variant))
+            found = self._cache.setdefault(
+                key, Rendered.of(render(), self.dataset.version, variant)
+            )
         return found

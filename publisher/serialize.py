@@ -38,7 +38,8 @@ def serialize(document: Document, fmt: Format, urls: Urls, context: JsonLdContex
         return to_jsonld(triples, context)
     if fmt.rdf_format is None:
         raise ValueError(f"{fmt.name} is not an RDF format")
-    return ox.serialize(triples, format=fmt.rdf_format, prefixes=_used(context.prefixes, triples))
+    data = ox.serialize(triples, format=fmt.rdf_format, prefixes=_used(context.prefixes, triples))
+    return data if data.endswith(b"\n") else data + b"\n"  # a text file ends with a newline
 
 
 def to_jsonld(triples: list[ox.Triple], context: JsonLdContext) -> bytes:
@@ -98,9 +99,7 @@ def _used(prefixes: Mapping[str, str], triples: list[ox.Triple]) -> dict[str, st
     """Only the prefixes the triples need, so a document does not open with twenty lines."""
     iris = {term.value for t in triples for term in t if isinstance(term, ox.NamedNode)}
     iris |= {t.object.datatype.value for t in triples if isinstance(t.object, ox.Literal)}
-    return {
-        name: ns for name, ns in prefixes.items() if any(iri.startswith(ns) for iri in iris)
-    }
+    return {name: ns for name, ns in prefixes.items() if any(iri.startswith(ns) for iri in iris)}
 
 
 def _expanded(triples: list[ox.Triple]) -> list[dict[str, Any]]:

@@ -77,8 +77,9 @@ class Urls:
 
     @property
     def void_dataset(self) -> str:
-        """The canonical IRI of the dataset as VoID describes it (documents are `inDataset` it)."""
-        return self.base_iri + VOID_PATH
+        """The canonical IRI of the dataset as VoID describes it (documents are `inDataset` it):
+        a hash IRI, so the dataset is not confused with the VoID document about it."""
+        return self.base_iri + VOID_PATH + "#dataset"
 
     @property
     def sparql_endpoint(self) -> str:

@@ -73,8 +73,8 @@ def to_trig(text: str, items: list[Passage]) -> str:
             f"    oa:hasSelector [ a oa:TextQuoteSelector ;\n"
             f'            oa:exact "{exact}"@ar ] ,\n'
             f"        [ a oa:TextPositionSelector ;\n"
-            f'            oa:start "{p.start}"^^xsd:nonNegativeInteger ;\n'
-            f'            oa:end "{p.end}"^^xsd:nonNegativeInteger ] .\n'
+            f'            oa:start "{p.start}"^^xsd:integer ;\n'
+            f'            oa:end "{p.end}"^^xsd:integer ] .\n'
         )
     return "\n".join(blocks)
 

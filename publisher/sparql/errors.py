@@ -48,10 +48,21 @@ class QueryTooLong(SparqlError):
             f"The query is {size} bytes long; the limit is {limit} bytes "
             "(setting max_query_length)."
         )
-        self.size, self.limit = size, limit
+        self.size: int | None = size
+        self.limit = limit
 
     def extra(self) -> dict[str, object]:
         return {"size": self.size, "limit": self.limit}
+
+
+class RequestTooLarge(QueryTooLong):
+    def __init__(self, limit: int) -> None:
+        SparqlError.__init__(
+            self,
+            f"The request body is larger than {limit} bytes, more than any query within the "
+            "length limit can need (setting max_query_length).",
+        )
+        self.size, self.limit = None, limit
 
 
 class UpdateRefused(SparqlError):

@@ -32,6 +32,10 @@ _TOKENS = re.compile(
 )
 _SERVICE = re.compile("service", re.IGNORECASE)
 _AFTER_SERVICE = re.compile(r"\s*(?:silent)?\s*$", re.IGNORECASE)
+# A dataset clause: FROM or FROM NAMED and an IRI or prefixed name (not `?from`, `ex:from`).
+_FROM = re.compile(
+    r"(?<![\w?$:.\-])FROM(?:\s+NAMED)?(?:\s*<>|\s+[A-Za-z_]?[\w.\-]*:)", re.IGNORECASE | re.ASCII
+)
 _FORM = re.compile(
     r"\s*(?:(?:BASE\s*<>|PREFIX\s*[^\s:]*:\s*<>)\s*)*([A-Za-z]+)", re.IGNORECASE | re.ASCII
 )
@@ -53,6 +57,7 @@ class Inspection:
 
     form: str | None
     services: tuple[str, ...]
+    has_dataset_clause: bool = False
 
 
 def tokens(query: str) -> list[Token]:
@@ -65,7 +70,9 @@ def tokens(query: str) -> list[Token]:
 
 
 def inspect(query: str, service_allowlist: Iterable[str] = ()) -> Inspection:
-    """Refuse updates and SERVICE (outside the allowlist); return the form the query names."""
+    """Refuse updates and SERVICE (outside the allowlist); return the form the query names and
+    whether it has FROM / FROM NAMED (then its own dataset replaces the union default graph;
+    Oxigraph fetches nothing for them either way)."""
     toks = tokens(query)
     skeleton = "".join(_skeleton(t) for t in toks)
     form_match = _FORM.match(skeleton)
@@ -73,7 +80,9 @@ def inspect(query: str, service_allowlist: Iterable[str] = ()) -> Inspection:
     if keyword in UPDATE_KEYWORDS:
         raise UpdateRefused(keyword)
     services = _services(toks, frozenset(service_allowlist))
-    return Inspection(keyword if keyword in QUERY_FORMS else None, services)
+    return Inspection(
+        keyword if keyword in QUERY_FORMS else None, services, bool(_FROM.search(skeleton))
+    )
 
 
 def _skeleton(token: Token) -> str:

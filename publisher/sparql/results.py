@@ -27,7 +27,9 @@ RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
 
 
-def solutions(variables: Sequence[str], rows: Iterable[Row], fmt: Format, link: str | None) -> bytes:
+def solutions(
+    variables: Sequence[str], rows: Iterable[Row], fmt: Format, link: str | None
+) -> bytes:
     """A SELECT result; `link` (the truncation notice IRI) goes in the head where possible."""
     if fmt is SPARQL_JSON:
         return _json_solutions(variables, rows, link)

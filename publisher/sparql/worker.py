@@ -50,12 +50,14 @@ class WorkerConfig:
 
 @dataclass(frozen=True)
 class Job:
-    """One query. `None` graphs: the union default graph and every named graph."""
+    """One query. `None` graphs: the union default graph and every named graph, unless the
+    query has its own FROM / FROM NAMED (`union` False)."""
 
     query: str
     original: str
     default_graphs: tuple[str, ...] | None
     named_graphs: tuple[str, ...] | None
+    union: bool
     table_format: str | None  # extension of the negotiated results format, None if none fits
     graph_format: str | None
     max_results: int
@@ -86,8 +88,10 @@ class Ready:
     isolation: str
 
 
-def main(conn: Connection, config: WorkerConfig) -> None:
-    """Process entry point: isolate, load, say ready, then answer jobs until told to stop."""
+def main(conn: Connection) -> None:
+    """Process entry point: take the config, isolate, load, say ready, then answer jobs until
+    told to stop (or until the parent goes away)."""
+    config: WorkerConfig = conn.recv()
     isolation = isolate_network() if config.isolate_network else "not requested"
     if config.memory_limit:
         resource.setrlimit(resource.RLIMIT_DATA, (config.memory_limit, config.memory_limit))
@@ -147,7 +151,7 @@ def execute(store: ox.Store, job: Job, config: WorkerConfig) -> Outcome | Failur
 
 def _dataset(job: Job) -> dict[str, object]:
     if job.default_graphs is None and job.named_graphs is None:
-        return {"use_default_graph_as_union": True}
+        return {"use_default_graph_as_union": True} if job.union else {}
     return {
         "default_graph": [ox.NamedNode(g) for g in job.default_graphs or ()],
         "named_graphs": [ox.NamedNode(g) for g in job.named_graphs or ()],
@@ -237,3 +241,9 @@ def _public(term, config: WorkerConfig):  # type: ignore[no-untyped-def]
             _public(term.object, config),
         )
     return term
+
+
+def serve_fd(fd: int) -> None:
+    """Entry point of `python -c`: the parent passes one end of a socket pair as `fd`. (Not
+    `-m`: that would run this module as `__main__` and its messages would not unpickle.)"""
+    main(Connection(fd))

@@ -14,7 +14,9 @@ from publisher.config import Settings
 from publisher.dataset import Dataset, load_dataset
 from publisher.discovery import Published
 from publisher.urls import Urls
-from publisher.web.routes import discovery, dumps, home
+from publisher.web.errors import register_error_handlers
+from publisher.web.http import EtagSafeGZipMiddleware
+from publisher.web.routes import discovery, dumps, home, pages, resources, sparql
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
@@ -27,7 +29,8 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if getattr(app.state, "dataset", None) is None:
             app.state.dataset = load_dataset(settings)
-        yield
+        async with sparql.lifespan(app):  # the SPARQL worker pool lives as long as the app
+            yield
 
     app = FastAPI(
         title="Linked-data publisher",
@@ -42,7 +45,12 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
     app.state.urls = Urls(settings.base_iri, settings.origin)
     app.state.published = Published(settings.dump_dir)  # dumps, VoID, reports per version
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(resources.router)  # first: dereferencing is the hot path
     app.include_router(home.router)
     app.include_router(dumps.router)
     app.include_router(discovery.router)
+    app.include_router(pages.router)
+    app.include_router(sparql.router)
+    register_error_handlers(app)
+    app.add_middleware(EtagSafeGZipMiddleware, skip=(*resources.SELF_COMPRESSED, "/dumps/"))
     return app

@@ -8,8 +8,8 @@ crawlers, scripts, `fetch` — gets `application/problem+json` (RFC 9457). Bad i
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 from http import HTTPStatus
-from types import ModuleType
 
 from fastapi import FastAPI
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -19,6 +19,7 @@ from starlette.responses import Response
 from publisher.describe import ResourceNotFound
 from publisher.formats import DOCUMENT_FORMATS, HTML, Format
 from publisher.negotiation import negotiate
+from publisher.web import html as pages
 from publisher.web.http import CORS, link_header, problem
 
 log = logging.getLogger(__name__)
@@ -32,15 +33,6 @@ class NotAcceptable(Exception):
         self.alternates = alternates
 
 
-def html_pages() -> ModuleType | None:
-    """The HTML page renderers (`publisher.web.html`), or None while that module is missing."""
-    try:
-        from publisher.web import html
-    except ImportError:
-        return None
-    return html
-
-
 def wants_html(request: Request) -> bool:
     """Whether the client would pick HTML among our document formats (browsers do)."""
     return negotiate(request.headers.get("accept"), DOCUMENT_FORMATS) is HTML
@@ -48,14 +40,18 @@ def wants_html(request: Request) -> bool:
 
 def page_language(request: Request) -> str:
     """`?lang=`, then Accept-Language, then the configured default."""
-    default: str = request.app.state.settings.default_language
-    pages = html_pages()
-    if pages is None:
-        return default
-    lang: str = pages.choose_language(
-        request.query_params.get("lang"), request.headers.get("accept-language"), default
+    return _choose_language(
+        request.query_params.get("lang"),
+        request.headers.get("accept-language"),
+        request.app.state.settings.default_language,
     )
-    return lang
+
+
+@lru_cache(maxsize=1024)
+def _choose_language(lang: str | None, accept_language: str | None, default: str) -> str:
+    """`choose_language` once per distinct header: browsers send a handful of values."""
+    chosen: str = pages.choose_language(lang, accept_language, default)
+    return chosen
 
 
 def not_found(request: Request, detail: str) -> Response:
@@ -63,12 +59,7 @@ def not_found(request: Request, detail: str) -> Response:
     path = request.url.path
     if wants_html(request):
         lang = page_language(request)
-        pages = html_pages()
-        page = (
-            pages.render_not_found_page(request.app.state.urls, path, lang)
-            if pages is not None
-            else f"<!doctype html><title>Not found</title><p>{HTTPStatus.NOT_FOUND.phrase}</p>"
-        )
+        page = pages.render_not_found_page(request.app.state.urls, path, lang)
         headers = {**CORS, "Vary": "Accept, Accept-Language", "Content-Language": lang}
         response = Response(page, 404, headers=headers, media_type="text/html")
     else:
@@ -108,12 +99,14 @@ async def http_error(request: Request, exc: Exception) -> Response:
     if exc.status_code == 404:
         detail = exc.detail if exc.detail != phrase else "Nothing is published at this address."
         return not_found(request, detail)
+    headers = dict(exc.headers or {})
     if exc.status_code == 405:
-        allowed = (exc.headers or {}).get("Allow", "GET, HEAD")
+        allowed = _method_order(headers.get("Allow", "GET, HEAD"))
+        headers["Allow"] = allowed
         detail = f"{request.method} is not allowed here; the methods allowed are {allowed}."
     else:
         detail = str(exc.detail)
-    response = problem(exc.status_code, phrase, detail, request.url.path, headers=exc.headers)
+    response = problem(exc.status_code, phrase, detail, request.url.path, headers=headers)
     return _headless(request, response)
 
 
@@ -135,6 +128,13 @@ def register_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(NotAcceptable, not_acceptable)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(Exception, server_error)
+
+
+def _method_order(allow: str) -> str:
+    """`GET, OPTIONS, HEAD` (a set's order, which varies by process) → `GET, HEAD, OPTIONS`."""
+    usual = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+    methods = {m.strip().upper() for m in allow.split(",") if m.strip()}
+    return ", ".join(sorted(methods, key=lambda m: (usual.index(m) if m in usual else 99, m)))
 
 
 def _headless(request: Request, response: Response) -> Response:

@@ -39,7 +39,7 @@ ONTOLOGY_NAME = "gcmr"
 NAV: tuple[tuple[str, str], ...] = (
     ("nav_home", "/"),
     ("nav_objectives", "/objectives"),
-    ("nav_ontology", f"/def/{ONTOLOGY_NAME}"),
+    ("nav_ontology", f"/def/{ONTOLOGY_NAME}.html"),
     ("nav_sparql", "/sparql"),
     ("nav_dumps", "/dumps/"),
 )
@@ -120,8 +120,10 @@ def render_page(
         return ui(key, lang, **values)
 
     frame = chrome(urls, lang, page.path, indexable=indexable)
-    return environment().get_template(template).render(
-        page=page, chrome=frame, t=t, lang=lang, dir=frame.dir, **context
+    return (
+        environment()
+        .get_template(template)
+        .render(page=page, chrome=frame, t=t, lang=lang, dir=frame.dir, **context)
     )
 
 

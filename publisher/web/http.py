@@ -45,6 +45,7 @@ def cache_control(max_age: int) -> str:
     return f"public, max-age={max_age}"
 
 
+@lru_cache(maxsize=256)
 def accepts_gzip(accept_encoding: str | None) -> bool:
     """Whether `Accept-Encoding` allows gzip: listed (or `*`) with a q above zero."""
     if not accept_encoding:

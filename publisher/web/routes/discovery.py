@@ -6,16 +6,18 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import pyoxigraph as ox
-from fastapi import APIRouter, Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
 
 from publisher.dataset import Dataset
 from publisher.discovery import (
     DESCRIPTION_PREFIXES,
+    GCM_ARAB_REVIEW,
     SITEMAP_LIMIT,
     SITEMAP_PATH,
     VALIDATION_PATH,
     Published,
+    SitemapPage,
     dataset_iri,
     dump_url,
     robots_txt,
@@ -29,11 +31,12 @@ from publisher.formats import DOCUMENT_FORMATS, HTML, Format, by_extension
 from publisher.negotiation import negotiate
 from publisher.urls import Urls
 from publisher.validation import ValidationReport, validate_dataset
+from publisher.web.errors import NotAcceptable
+from publisher.web.http import preflight
 from publisher.web.routes.dumps import (
     CORS,
     cached_response,
     current_dumps,
-    not_acceptable,
     published,
 )
 from publisher.web.templating import templates
@@ -92,29 +95,28 @@ def _represent(
     )
 
 
-def _pick(request: Request, ext: str | None) -> tuple[Format | None, Response | None]:
-    """The format from the URL suffix, else from Accept; or the 404/406 to answer instead."""
+def _pick(request: Request, stem: str, ext: str | None) -> Format:
+    """The format from the URL suffix (404 if unknown), else from Accept (406 if none fits)."""
     if ext is not None:
         fmt = by_extension(ext, DESCRIPTION_FORMATS)
         if fmt is None:
             known = ", ".join(f".{f.extension}" for f in DESCRIPTION_FORMATS)
-            message = f"No such format {ext!r}; this resource comes as {known}."
-            return None, PlainTextResponse(message, status_code=404, headers=CORS)
-        return fmt, None
+            raise HTTPException(404, detail=f"No such format {ext!r}; this comes as {known}.")
+        return fmt
     fmt = negotiate(request.headers.get("accept"), DESCRIPTION_FORMATS)
     if fmt is None:
-        return None, not_acceptable(DESCRIPTION_FORMATS)
-    return fmt, None
+        urls: Urls = request.app.state.urls
+        raise NotAcceptable(
+            tuple((f, urls.absolute(f"{stem}.{f.extension}")) for f in DESCRIPTION_FORMATS)
+        )
+    return fmt
 
 
 # --- VoID + DCAT -------------------------------------------------------------------------------
 
 
 def _void(request: Request, ext: str | None) -> Response:
-    fmt, problem = _pick(request, ext)
-    if fmt is None:
-        assert problem is not None
-        return problem
+    fmt = _pick(request, "void", ext)
     dataset, urls, state = _state(request)
 
     def html() -> Response:
@@ -148,6 +150,16 @@ def void_description_as(ext: str, request: Request) -> Response:
     return _void(request, ext)
 
 
+@router.options("/.well-known/void", include_in_schema=False)
+@router.options("/void", include_in_schema=False)
+@router.options("/void.{ext}", include_in_schema=False)
+@router.options("/validation", include_in_schema=False)
+@router.options("/validation.{ext}", include_in_schema=False)
+def discovery_preflight() -> Response:
+    """CORS preflight: RDF clients in browsers (Comunica) send an Accept too long to be simple."""
+    return preflight()
+
+
 # --- SHACL validation report -------------------------------------------------------------------
 
 
@@ -158,16 +170,12 @@ def _validation_quads(report: ValidationReport, urls: Urls) -> list[ox.Quad]:
 
 
 def _validation(request: Request, ext: str | None) -> Response:
-    fmt, problem = _pick(request, ext)
-    if fmt is None:
-        assert problem is not None
-        return problem
+    fmt = _pick(request, VALIDATION_PATH, ext)
     dataset, urls, state = _state(request)
     try:
         report = state.once(dataset, urls, "validation", lambda: validate_dataset(dataset))
     except PublisherError as error:
-        message = f"This server has no validation report: {error}."
-        return PlainTextResponse(message, status_code=404, headers=CORS)
+        raise HTTPException(404, detail=f"This server has no validation report: {error}.") from None
 
     def html() -> Response:
         context = {
@@ -198,14 +206,16 @@ def validation_report_as(ext: str, request: Request) -> Response:
 # --- sitemap and robots.txt --------------------------------------------------------------------
 
 
-def _sitemap_pages(request: Request) -> list[str]:
+def _sitemap_parts(request: Request) -> list[list[SitemapPage]]:
+    """The pages, cut into as many sitemap files as SITEMAP_LIMIT requires."""
     dataset, urls, state = _state(request)
-    return state.once(
-        dataset,
-        urls,
-        "sitemap-pages",
-        lambda: sitemap_pages(dataset, urls, state.statistics(dataset, urls)),
-    )
+
+    def compute() -> list[list[SitemapPage]]:
+        pages = sitemap_pages(dataset, urls, state.statistics(dataset, urls))
+        per_file = SITEMAP_LIMIT // max(1, len(GCM_ARAB_REVIEW.languages))
+        return [pages[i : i + per_file] for i in range(0, len(pages), per_file)]
+
+    return state.once(dataset, urls, "sitemap-parts", compute)
 
 
 def _xml(request: Request, body: bytes) -> Response:
@@ -220,29 +230,28 @@ def _xml(request: Request, body: bytes) -> Response:
 
 @router.api_route("/sitemap.xml", methods=["GET", "HEAD"], include_in_schema=False)
 def sitemap(request: Request) -> Response:
-    """Every page (sitemaps.org); past 50 000 pages, an index of numbered sitemaps."""
-    pages = _sitemap_pages(request)
+    """Every page (sitemaps.org); past 50 000 URLs, an index of numbered sitemaps."""
+    parts = _sitemap_parts(request)
     modified = request.app.state.dataset.modified
-    if len(pages) <= SITEMAP_LIMIT:
-        return _xml(request, sitemap_xml(pages, modified))
+    if len(parts) <= 1:
+        pages = parts[0] if parts else []
+        return _xml(request, sitemap_xml(pages, modified, GCM_ARAB_REVIEW.languages))
     urls: Urls = request.app.state.urls
-    parts = range(1, (len(pages) - 1) // SITEMAP_LIMIT + 2)
-    return _xml(
-        request, sitemap_index([urls.absolute(f"sitemap-{n}.xml") for n in parts], modified)
-    )
+    files = [urls.absolute(f"sitemap-{n}.xml") for n in range(1, len(parts) + 1)]
+    return _xml(request, sitemap_index(files, modified))
 
 
 @router.api_route("/sitemap-{number}.xml", methods=["GET", "HEAD"], include_in_schema=False)
 def sitemap_part(number: str, request: Request) -> Response:
     """One numbered sitemap of the index (at the root: a sitemap may only list URLs below it)."""
-    pages = _sitemap_pages(request)
+    parts = _sitemap_parts(request)
     n = int(number) if number.isdigit() else 0
-    chunk = pages[(n - 1) * SITEMAP_LIMIT : n * SITEMAP_LIMIT] if n > 0 else []
-    if len(pages) <= SITEMAP_LIMIT or not chunk:
+    if len(parts) <= 1 or not 1 <= n <= len(parts):
         urls: Urls = request.app.state.urls
         message = f"No sitemap number {number}; start from {urls.absolute(SITEMAP_PATH)}"
-        return PlainTextResponse(message, status_code=404, headers=CORS)
-    return _xml(request, sitemap_xml(chunk, request.app.state.dataset.modified))
+        raise HTTPException(404, detail=message)
+    modified = request.app.state.dataset.modified
+    return _xml(request, sitemap_xml(parts[n - 1], modified, GCM_ARAB_REVIEW.languages))
 
 
 @router.api_route("/robots.txt", methods=["GET", "HEAD"], include_in_schema=False)

@@ -14,9 +14,8 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import datetime
-from email.utils import format_datetime, parsedate_to_datetime
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.responses import MalformedRangeHeader, RangeNotSatisfiable
 
@@ -26,6 +25,8 @@ from publisher.dumps import CHECKSUMS_NAME, DUMP_KINDS, DumpFile, Dumps, dump_st
 from publisher.formats import HTML, Format
 from publisher.negotiation import negotiate
 from publisher.urls import Urls
+from publisher.web.errors import NotAcceptable
+from publisher.web.http import http_date, is_not_modified
 from publisher.web.templating import templates
 
 router = APIRouter()
@@ -58,36 +59,8 @@ def current_dumps(request: Request) -> Dumps:
     return published(request).dumps(state.dataset, state.urls)
 
 
-def http_date(moment: datetime) -> str:
-    return format_datetime(moment, usegmt=True)
-
-
 def etag_of(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-
-
-def _etag_matches(header: str, etag: str) -> bool:
-    """If-None-Match compares weakly (RFC 9110 §13.1.2): W/"x" matches "x"."""
-    if header.strip() == "*":
-        return True
-    return any(tag.strip().removeprefix("W/") == etag for tag in header.split(","))
-
-
-def is_not_modified(request: Request, etag: str, last_modified: datetime) -> bool:
-    """RFC 9110 §13.2.2: If-None-Match decides when present, else If-Modified-Since."""
-    if_none_match = request.headers.get("if-none-match")
-    if if_none_match is not None:
-        return _etag_matches(if_none_match, etag)
-    if_modified_since = request.headers.get("if-modified-since")
-    if if_modified_since:
-        try:
-            since = parsedate_to_datetime(if_modified_since)
-        except (TypeError, ValueError):
-            return False  # an unparsable date is ignored (RFC 9110 §13.1.3)
-        if since.tzinfo is None:
-            return False
-        return last_modified.replace(microsecond=0) <= since
-    return False
 
 
 def cached_response(
@@ -110,18 +83,14 @@ def cached_response(
         **({"Vary": "Accept"} if vary else {}),
         **(headers or {}),
     }
-    if is_not_modified(request, etag, last_modified):
+    if is_not_modified(request.headers, (etag,), last_modified):
         return Response(status_code=304, headers=common)
     return Response(body, media_type=media_type, headers=common)
 
 
-def not_acceptable(offered: tuple[Format, ...]) -> PlainTextResponse:
-    types = ", ".join(f.media_type for f in offered)
-    return PlainTextResponse(
-        f"None of the formats this resource has matches your Accept header. Available: {types}.",
-        status_code=406,
-        headers={**CORS, "Vary": "Accept"},
-    )
+def not_acceptable(offered: tuple[Format, ...], url: str) -> NotAcceptable:
+    """The project's 406 (publisher.web.errors), listing what this resource comes as."""
+    return NotAcceptable(tuple((fmt, url) for fmt in offered))
 
 
 class _DumpResponse(FileResponse):
@@ -172,7 +141,7 @@ def _file_response(
         "Repr-Digest": f"sha-256=:{digest}:",
         "Link": f'<{urls.absolute(VOID_PATH)}>; rel="describedby"; type="text/turtle"',
     }
-    if is_not_modified(request, etag, dataset.modified):
+    if is_not_modified(request.headers, (etag,), dataset.modified):
         return Response(status_code=304, headers=headers)
     problem = _unsatisfiable(request, path.stat().st_size, etag)
     if problem is not None:
@@ -180,7 +149,7 @@ def _file_response(
     return _DumpResponse(path, media_type=media_type, headers=headers, filename=name)
 
 
-def _not_found(request: Request, dumps: Dumps, name: str) -> PlainTextResponse:
+def _not_found(request: Request, dumps: Dumps, name: str) -> HTTPException:
     """Say why: an older version's file, or a name that never existed."""
     base_iri = request.app.state.dataset.base_iri
     older = re.fullmatch(rf"{re.escape(dump_stem(base_iri))}-([0-9a-f]+)\.(.+)", name)
@@ -192,7 +161,7 @@ def _not_found(request: Request, dumps: Dumps, name: str) -> PlainTextResponse:
         )
     else:
         message = f"There is no dump called {name!r}. The dumps are listed at {index}"
-    return PlainTextResponse(message, status_code=404, headers=CORS)
+    return HTTPException(404, detail=message)
 
 
 @router.api_route("/dumps/{name}", methods=["GET", "HEAD"], include_in_schema=False)
@@ -212,7 +181,7 @@ def dump_file(name: str, request: Request) -> Response:
         return RedirectResponse(
             location, status_code=302, headers={**CORS, "Cache-Control": ALIAS_CACHE}
         )
-    return _not_found(request, dumps, name)
+    raise _not_found(request, dumps, name)
 
 
 @router.options("/dumps/{name}", include_in_schema=False)
@@ -257,7 +226,7 @@ def dumps_index(request: Request) -> Response:
     """The files of the current version: HTML for browsers, JSON for `*/*`, or plain URLs."""
     fmt = negotiate(request.headers.get("accept"), LISTING_FORMATS)
     if fmt is None:
-        return not_acceptable(LISTING_FORMATS)
+        raise not_acceptable(LISTING_FORMATS, dump_url(request.app.state.urls))
     dumps = current_dumps(request)
     data = listing(request, dumps)
     if fmt is HTML:

@@ -1,0 +1,224 @@
+"""A pool of query worker processes: one query per worker, a hard deadline, kill and replace.
+
+The pool has one worker per concurrency slot (setting max_concurrent_queries). A query takes an
+idle worker or is refused at once (EndpointBusy), so a burst of queries can never queue up
+behind a runaway one. The deadline runs from dispatch until the serialised bytes are back in
+this process; past it the worker is killed (SIGKILL: Oxigraph cannot be interrupted any other
+way) and a fresh one is started in the background. The event loop only ever waits: the blocking
+pipe reads happen on a small private thread pool, so pages and other queries stay responsive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import pyoxigraph as ox
+
+import publisher
+from publisher.sparql.errors import EndpointBusy, QueryTimeout, WorkerCrashed
+from publisher.sparql.worker import Failure, Job, Outcome, Ready, WorkerConfig
+
+log = logging.getLogger(__name__)
+STARTUP_TIMEOUT = 300.0  # seconds a new worker may take to load the store
+# Address-space budget of one worker beyond its share of the store: a cross product that
+# materialises (ORDER BY, GROUP BY) fails inside the worker instead of exhausting the machine.
+MEMORY_HEADROOM = 2 * 1024**3
+MEMORY_PER_DUMP_BYTE = 12
+WORKER_COMMAND = (
+    "import sys; from publisher.sparql.worker import serve_fd; serve_fd(int(sys.argv[1]))"
+)
+
+
+@dataclass
+class _Worker:
+    process: subprocess.Popen[bytes]
+    conn: Connection
+    isolation: str = "unknown"
+
+
+@dataclass
+class QueryPool:
+    """Create with `await QueryPool.start(...)`; always `await pool.close()`."""
+
+    config: WorkerConfig
+    size: int
+    timeout: float
+    _directory: Path | None = None
+    _idle: list[_Worker] = field(default_factory=list)
+    _busy: dict[int, _Worker] = field(default_factory=dict)
+    _starting: set[asyncio.Task[None]] = field(default_factory=set)
+    _executor: ThreadPoolExecutor | None = None
+    _closed: bool = False
+    isolation: str = "unknown"
+
+    @classmethod
+    async def start(
+        cls,
+        store: ox.Store,
+        *,
+        size: int,
+        timeout: float,
+        base_iri: str,
+        origin: str,
+        isolate_network: bool,
+    ) -> QueryPool:
+        """Dump the store once to N-Quads, then start `size` workers that each load it."""
+        directory = Path(tempfile.mkdtemp(prefix="publisher-sparql-"))
+        dump = directory / "store.nq"
+        loop = asyncio.get_running_loop()
+        executor = ThreadPoolExecutor(max_workers=2 * size + 2, thread_name_prefix="sparql")
+        await loop.run_in_executor(
+            executor, lambda: store.dump(str(dump), format=ox.RdfFormat.N_QUADS)
+        )
+        limit = MEMORY_HEADROOM + MEMORY_PER_DUMP_BYTE * dump.stat().st_size
+        config = WorkerConfig(str(dump), base_iri, origin, isolate_network, limit)
+        pool = cls(config, size, timeout, directory, _executor=executor)
+        try:
+            workers = await asyncio.gather(*(pool._spawn() for _ in range(size)))
+        except BaseException:
+            await pool.close()
+            raise
+        pool._idle.extend(workers)
+        pool.isolation = workers[0].isolation if workers else "unknown"
+        return pool
+
+    @property
+    def available(self) -> int:
+        return len(self._idle)
+
+    @property
+    def pids(self) -> set[int]:
+        """Process ids of the live workers, idle or busy (for tests and diagnostics)."""
+        return {w.process.pid for w in (*self._idle, *self._busy.values())}
+
+    async def run(self, job: Job) -> Outcome | Failure:
+        """Answer a job within the deadline, or raise EndpointBusy, QueryTimeout, WorkerCrashed."""
+        if self._closed or not self._idle:
+            raise EndpointBusy(self.size, retry_after=1)
+        current = self._idle.pop()
+        self._busy[id(current)] = current
+        loop = asyncio.get_running_loop()
+        try:
+            reply = await asyncio.wait_for(
+                loop.run_in_executor(self._executor, _round_trip, current.conn, job),
+                self.timeout,
+            )
+        except TimeoutError:
+            self._replace(current)
+            raise QueryTimeout(self.timeout) from None
+        except (EOFError, OSError, BrokenPipeError):
+            self._replace(current)
+            raise WorkerCrashed() from None
+        except BaseException:  # cancelled (client gone, shutdown): the worker may still be busy
+            self._replace(current)
+            raise
+        self._busy.pop(id(current), None)
+        self._idle.append(current)
+        return reply
+
+    def _replace(self, dead: _Worker) -> None:
+        """Kill a worker now and start its successor in the background."""
+        self._busy.pop(id(dead), None)
+        _kill(dead)
+        if self._closed:
+            return
+        task = asyncio.get_running_loop().create_task(self._respawn())
+        self._starting.add(task)
+        task.add_done_callback(self._starting.discard)
+
+    async def _respawn(self) -> None:
+        try:
+            fresh = await self._spawn()
+        except Exception:  # keep serving with one slot fewer rather than crash the server
+            log.exception("could not start a replacement SPARQL worker")
+            return
+        if self._closed:
+            _kill(fresh)
+        else:
+            self._idle.append(fresh)
+
+    async def _spawn(self) -> _Worker:
+        """A fresh interpreter running `worker.serve_fd`, talking over a socket pair.
+
+        A new executable rather than `multiprocessing`: no fork of a threaded server, and no
+        re-import of whatever script started the server (spawn's `__main__` fix-up)."""
+        ours, theirs = socket.socketpair()
+        package_root = str(Path(publisher.__file__).resolve().parent.parent)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            p for p in (package_root, os.environ.get("PYTHONPATH")) if p
+        )}  # fmt: skip
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-c", WORKER_COMMAND, str(theirs.fileno())],
+                pass_fds=(theirs.fileno(),),
+                stdin=subprocess.DEVNULL,
+                env=env,
+            )
+        finally:
+            theirs.close()
+        conn = Connection(ours.detach())
+        fresh = _Worker(process, conn)
+        loop = asyncio.get_running_loop()
+        try:
+            conn.send(self.config)
+            ready = await asyncio.wait_for(
+                loop.run_in_executor(self._executor, conn.recv), STARTUP_TIMEOUT
+            )
+        except BaseException:
+            _kill(fresh)
+            raise
+        if not isinstance(ready, Ready):
+            _kill(fresh)
+            raise RuntimeError(f"SPARQL worker sent {ready!r} instead of ready")
+        fresh.isolation = ready.isolation
+        return fresh
+
+    async def close(self) -> None:
+        """Stop every worker (politely when idle, by force when busy) and remove the dump."""
+        self._closed = True
+        for task in list(self._starting):
+            task.cancel()
+        for idle in self._idle:
+            with contextlib.suppress(OSError):
+                idle.conn.send(None)
+        loop = asyncio.get_running_loop()
+        idle, self._idle = self._idle, []
+        for stopping in idle:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                await loop.run_in_executor(self._executor, stopping.process.wait, 2.0)
+            _kill(stopping)
+            stopping.conn.close()
+        for busy in list(self._busy.values()):
+            _kill(busy)
+        self._busy.clear()
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+        if self._directory is not None:
+            shutil.rmtree(self._directory, ignore_errors=True)
+
+
+def _round_trip(conn: Connection, job: Job) -> Outcome | Failure:
+    conn.send(job)
+    return conn.recv()
+
+
+def _kill(dead: _Worker) -> None:
+    """SIGKILL and reap. The pipe is left to the garbage collector: a thread may still be
+    reading it (it gets EOF now), and closing it under that thread could hand its file
+    descriptor number to the next worker's pipe."""
+    if dead.process.poll() is None:
+        dead.process.kill()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        dead.process.wait(5.0)

@@ -1,0 +1,201 @@
+"""Dereferencing: /id/… answers 303 to a document, /doc/… and /def/… serve documents.
+
+Handlers are `async def` and, once a representation is cached, do no blocking work: they look
+up bytes and set headers. Rendering a document the first time runs in the thread pool. They are
+plain Starlette routes (the request is their only parameter): FastAPI's dependency solving
+would be a quarter of the time of a cached request, and these routes have no parameters to
+validate beyond the path.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from publisher.describe import ResourceNotFound
+from publisher.formats import DOCUMENT_FORMATS, HTML, JSONLD, Format, split_extension
+from publisher.negotiation import negotiate
+from publisher.representations import Rendered, Representations
+from publisher.urls import Urls
+from publisher.web import html as pages
+from publisher.web import http
+from publisher.web.errors import NotAcceptable, page_language
+
+router = APIRouter(tags=["linked data"])
+
+METHODS = ["GET", "HEAD", "OPTIONS"]
+SELF_COMPRESSED = ("/id/", "/doc/", "/def/", "/context.jsonld")
+"""Paths whose routes send pre-compressed cached bytes: the gzip middleware leaves them alone."""
+
+
+def representations(request: Request) -> Representations:
+    """The cache of the dataset being served (a new dataset gets a fresh one)."""
+    state = request.app.state
+    reps: Representations | None = getattr(state, "representations", None)
+    if reps is None or reps.dataset is not state.dataset:
+        reps = state.representations = Representations(state.dataset, state.urls)
+    return reps
+
+
+async def thing(request: Request) -> Response:
+    """303 See Other to the format-specific document that `Accept` chooses."""
+    if request.method == "OPTIONS":
+        return http.preflight()
+    path = request.path_params["path"]
+    reps, urls = representations(request), request.app.state.urls
+    if path not in reps.things:
+        raise ResourceNotFound(urls.thing(path))
+    fmt = _negotiate(request, urls, path)
+    location = urls.absolute(urls.document(path, fmt))
+    lang = request.query_params.get("lang")
+    if fmt is HTML and lang:
+        location += "?" + urlencode({"lang": lang})  # a chosen page language survives the 303
+    return http.see_other(
+        location,
+        max_age=request.app.state.settings.cache_max_age,
+        vary="Accept",
+        links=_links(urls, "doc", path, "describedby", None),
+    )
+
+
+async def document(request: Request) -> Response:
+    """A thing's document: `/doc/x.ttl` is Turtle, `/doc/x` negotiates (`Content-Location`)."""
+    if request.method == "OPTIONS":
+        return http.preflight()
+    stem, explicit = split_extension(request.path_params["path"], DOCUMENT_FORMATS)
+    reps, urls = representations(request), request.app.state.urls
+    if stem not in reps.things:
+        raise ResourceNotFound(urls.thing(stem))
+    fmt = explicit or _negotiate(request, urls, stem)
+    if fmt is HTML:
+        lang = page_language(request)
+        rendered = reps.cached(("html", "doc", stem, lang)) or await run_in_threadpool(
+            _resource_page, reps, stem, lang
+        )
+    else:
+        rendered = reps.cached(("doc", stem, fmt.extension)) or await run_in_threadpool(
+            reps.document, stem, fmt
+        )
+        lang = None
+    return _respond(request, rendered, "doc", stem, fmt, explicit is None, lang)
+
+
+async def ontology(request: Request) -> Response:
+    """The ontology document (hash IRIs: `/def/gcmr#Term` is served by `/def/gcmr`), by conneg."""
+    if request.method == "OPTIONS":
+        return http.preflight()
+    stem, explicit = split_extension(request.path_params["path"], DOCUMENT_FORMATS)
+    reps, urls = representations(request), request.app.state.urls
+    if stem not in reps.ontologies:
+        raise ResourceNotFound(urls.ontology(stem))
+    fmt = explicit or _negotiate(request, urls, stem, kind="def")
+    if fmt is HTML:
+        lang = page_language(request)
+        rendered = reps.cached(("html", "def", reps.ontologies[stem], lang)) or (
+            await run_in_threadpool(_ontology_page, reps, stem, lang)
+        )
+    else:
+        rendered = reps.cached(("def", reps.ontologies[stem], fmt.extension)) or (
+            await run_in_threadpool(reps.ontology, stem, fmt)
+        )
+        lang = None
+    return _respond(request, rendered, "def", stem, fmt, explicit is None, lang)
+
+
+async def context(request: Request) -> Response:
+    """The JSON-LD context every JSON-LD document names; CORS-readable for browser clients."""
+    if request.method == "OPTIONS":
+        return http.preflight()
+    reps = representations(request)
+    rendered = reps.cached(("context",)) or await run_in_threadpool(reps.context_document)
+    return http.represent(
+        request,
+        rendered,
+        JSONLD.content_type,
+        last_modified=reps.dataset.modified,
+        max_age=request.app.state.settings.cache_max_age,
+    )
+
+
+for _path, _endpoint in (
+    ("/id/{path:path}", thing),
+    ("/doc/{path:path}", document),
+    ("/def/{path:path}", ontology),
+    ("/context.jsonld", context),
+):
+    router.add_route(_path, _endpoint, methods=METHODS, include_in_schema=False)
+
+
+def _negotiate(request: Request, urls: Urls, stem: str, kind: str = "doc") -> Format:
+    fmt = negotiate(request.headers.get("accept"), DOCUMENT_FORMATS)
+    if fmt is None:
+        raise NotAcceptable(tuple((f, _url(urls, kind, stem, f)) for f in DOCUMENT_FORMATS))
+    return fmt
+
+
+def _respond(
+    request: Request,
+    rendered: Rendered,
+    kind: str,
+    stem: str,
+    fmt: Format,
+    negotiated: bool,
+    lang: str | None,
+) -> Response:
+    """Headers of a document: alternates, canonical, Content-Location when negotiated, Vary."""
+    urls = request.app.state.urls
+    headers = {"Link": _links(urls, kind, stem, "alternate", fmt)}
+    vary: tuple[str, ...] = ("Accept",) if negotiated else ()
+    if negotiated:
+        headers["Content-Location"] = _url(urls, kind, stem, fmt)
+    if lang is not None:
+        headers["Content-Language"] = lang
+        vary = (*vary, "Accept-Language")
+    return http.represent(
+        request,
+        rendered,
+        fmt.content_type,
+        last_modified=request.app.state.dataset.modified,
+        max_age=request.app.state.settings.cache_max_age,
+        vary=vary,
+        headers=headers,
+    )
+
+
+def _url(urls: Urls, kind: str, stem: str, fmt: Format | None) -> str:
+    """The public URL of a document (`kind` doc or def), generic or of one format."""
+    path = urls.document(stem, fmt) if kind == "doc" else urls.ontology_document(stem, fmt)
+    return urls.absolute(path)
+
+
+@lru_cache(maxsize=4096)
+def _links(urls: Urls, kind: str, stem: str, rel: str, current: Format | None) -> str:
+    """The Link header: every other format with its type, and the generic document as
+    canonical (for the 303, every format as `describedby`)."""
+    links = [
+        (_url(urls, kind, stem, f), rel, f.media_type) for f in DOCUMENT_FORMATS if f != current
+    ]
+    if rel == "alternate":
+        links.append((_url(urls, kind, stem, None), "canonical", None))
+    return http.link_header(links)
+
+
+def _resource_page(reps: Representations, stem: str, lang: str) -> Rendered:
+    urls = reps.urls
+    return reps.html(
+        ("doc", stem),
+        lang,
+        lambda: pages.render_resource_page(reps.dataset, urls, urls.thing(stem), lang),
+    )
+
+
+def _ontology_page(reps: Representations, stem: str, lang: str) -> Rendered:
+    return reps.html(
+        ("def", reps.ontologies[stem]),
+        lang,
+        lambda: pages.render_ontology_page(reps.dataset, reps.urls, lang),
+    )

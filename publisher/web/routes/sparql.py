@@ -1,0 +1,345 @@
+"""`/sparql`: the SPARQL 1.1 Protocol query operation, the service description, the query page.
+
+Thin on purpose: decode (publisher.sparql.protocol), choose formats and run
+(publisher.sparql.endpoint), then turn the answer or the SparqlError into a response.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+
+from publisher.formats import (
+    GRAPH_RESULT_FORMATS,
+    HTML,
+    JSONLD,
+    NTRIPLES,
+    RDFXML,
+    TABLE_RESULT_FORMATS,
+    TURTLE,
+    Format,
+)
+from publisher.i18n import Text
+from publisher.negotiation import negotiate
+from publisher.pages import Page
+from publisher.sparql import errors, page, service_description
+from publisher.sparql.endpoint import (
+    TRUNCATION_HEADER,
+    Answer,
+    FormatChoice,
+    SparqlEndpoint,
+    choose_formats,
+)
+from publisher.sparql.engine import QueryPool
+from publisher.sparql.protocol import QueryRequest, parse_request
+from publisher.web.errors import page_language
+from publisher.web.html import render_page
+
+router = APIRouter()
+
+CORS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": (
+        f"Content-Length, ETag, Retry-After, Vary, Content-Disposition, {TRUNCATION_HEADER}"
+    ),
+}
+ALLOW = "GET, HEAD, POST, OPTIONS"
+DESCRIPTION_FORMATS = (TURTLE, JSONLD, NTRIPLES, RDFXML, HTML)
+TEXT = Format("Text", "text/plain", "txt")
+PROBLEM = Format("Problem JSON", "application/problem+json", "json", ("application/json",))
+STATUS: dict[type[errors.SparqlError], int] = {
+    errors.UnsupportedMediaType: 415,
+    errors.QueryTooLong: 413,
+    errors.NotAcceptable: 406,
+    errors.EndpointBusy: 503,
+    errors.QueryTimeout: 503,
+    errors.WorkerCrashed: 503,
+}
+LONGEST_DOWNLOAD_URL = 6000  # longer queries get POST buttons instead of links
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Start the worker pool once the dataset is loaded; stop it when the app stops."""
+    endpoint = await _start(app)
+    try:
+        yield
+    finally:
+        app.state.sparql = None
+        await endpoint.pool.close()
+
+
+async def _start(app: FastAPI) -> SparqlEndpoint:
+    settings, dataset, urls = app.state.settings, app.state.dataset, app.state.urls
+    pool = await QueryPool.start(
+        dataset.store,
+        size=settings.max_concurrent_queries,
+        timeout=settings.query_timeout,
+        base_iri=settings.base_iri,
+        origin=urls.origin,
+        isolate_network=not settings.service_allowlist,
+    )
+    endpoint = SparqlEndpoint(settings, dataset, urls, pool)
+    app.state.sparql = endpoint
+    app.state.sparql_description = {}
+    return endpoint
+
+
+async def _endpoint(request: Request) -> SparqlEndpoint:
+    """The app's endpoint; started on first use when the app runs without its lifespan (an
+    ASGI transport in tests). Its workers then exit when this process does."""
+    endpoint: SparqlEndpoint | None = getattr(request.app.state, "sparql", None)
+    if endpoint is None:
+        endpoint = await _start(request.app)
+    return endpoint
+
+
+@router.options("/sparql", include_in_schema=False)
+async def preflight(request: Request) -> Response:
+    """CORS preflight: any origin may query, with any headers it asks for."""
+    asked = request.headers.get("access-control-request-headers", "Accept, Content-Type")
+    return Response(
+        status_code=204,
+        headers={
+            **CORS,
+            "Allow": ALLOW,
+            "Access-Control-Allow-Methods": ALLOW,
+            "Access-Control-Allow-Headers": asked,
+            "Access-Control-Max-Age": "86400",
+        },
+    )
+
+
+@router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
+async def wrong_method(request: Request) -> Response:
+    return Response(
+        f"{request.method} is not supported here: query with GET or POST ({ALLOW}).\n",
+        status_code=405,
+        media_type="text/plain",
+        headers={**CORS, "Allow": ALLOW},
+    )
+
+
+@router.api_route("/sparql", methods=["GET", "HEAD", "POST"])
+async def sparql(request: Request) -> Response:
+    """SPARQL 1.1 Protocol query operation (GET ?query=, POST form, POST
+    application/sparql-query); without a query, the service description or the query page."""
+    endpoint = await _endpoint(request)
+    accept = request.headers.get("accept")
+    choice = FormatChoice(None, None, html=negotiate(accept, (TEXT, HTML)) is HTML)
+    try:
+        body = await _body(request, endpoint.settings.max_query_length)
+        decoded = parse_request(
+            request.method,
+            request.scope.get("query_string", b""),
+            request.headers.get("content-type"),
+            body,
+            endpoint.settings.max_query_length,
+        )
+        choice = choose_formats(accept, decoded.formats)
+        if decoded.query is None:
+            if request.method == "POST":
+                raise errors.ProtocolError("The request has no 'query' parameter.")
+            return await _describe(request, endpoint, decoded)
+        etag = endpoint.etag(decoded, choice) if request.method != "POST" else None
+        if etag and choice.html:  # the page also depends on its language
+            etag = f'{etag[:-1]}-{page_language(request)}"'
+        if etag and etag in _if_none_match(request):
+            return Response(status_code=304, headers={**CORS, "ETag": etag, "Vary": "Accept"})
+        answer = await endpoint.run(decoded, choice)
+    except errors.SparqlError as error:
+        return await _error(request, endpoint, error, choice)
+    if choice.html:
+        return await _page(request, endpoint, decoded, answer=answer, etag=etag)
+    return _answer(request, answer, decoded, etag)
+
+
+async def _body(request: Request, max_query_length: int) -> bytes:
+    """The body, refused past what any acceptable query could need (form encoding can triple
+    a query's size)."""
+    if request.method != "POST":
+        return b""
+    limit = 3 * max_query_length + 65536
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise errors.RequestTooLarge(limit)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise errors.RequestTooLarge(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _if_none_match(request: Request) -> set[str]:
+    header = request.headers.get("if-none-match", "")
+    return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
+
+
+def _answer(request: Request, answer: Answer, decoded: QueryRequest, etag: str | None) -> Response:
+    headers = {**CORS, "Vary": "Accept"}
+    if etag:
+        headers["ETag"] = etag
+        headers["Cache-Control"] = "no-cache"
+    if answer.truncated:
+        headers[TRUNCATION_HEADER] = f"true; limit={request.app.state.settings.max_results}"
+    if decoded.download:
+        headers["Content-Disposition"] = (
+            f'attachment; filename="query-results.{answer.format.extension}"'
+        )
+    return _respond(request, answer.body, f"{answer.format.media_type}; charset=utf-8", headers)
+
+
+def _respond(
+    request: Request, body: bytes, media_type: str, headers: dict[str, str], status: int = 200
+) -> Response:
+    """HEAD gets the headers GET would get, Content-Length included, and no body."""
+    if request.method == "HEAD":
+        response = Response(b"", status_code=status, media_type=media_type, headers=headers)
+        response.headers["content-length"] = str(len(body))
+        return response
+    return Response(body, status_code=status, media_type=media_type, headers=headers)
+
+
+async def _describe(request: Request, endpoint: SparqlEndpoint, decoded: QueryRequest) -> Response:
+    """GET without a query: the query page for browsers, the service description for RDF."""
+    accept = request.headers.get("accept")
+    fmt = next(
+        (f for v in decoded.formats for f in DESCRIPTION_FORMATS if v.lower() in _names(f)),
+        None,
+    ) or negotiate(accept, DESCRIPTION_FORMATS)
+    if fmt is HTML:
+        return await _page(request, endpoint, decoded)
+    if fmt is None:
+        if negotiate(accept, TABLE_RESULT_FORMATS) is not None:
+            raise errors.ProtocolError("The request has no 'query' parameter.")
+        raise errors.NotAcceptable(
+            "the service description", [f.media_type for f in DESCRIPTION_FORMATS]
+        )
+    etag = f'"{endpoint.dataset.version}-sd-{fmt.extension}"'
+    headers = {**CORS, "Vary": "Accept", "ETag": etag, "Cache-Control": "no-cache"}
+    if etag in _if_none_match(request):
+        return Response(status_code=304, headers=headers)
+    cache: dict[str, bytes] = request.app.state.sparql_description
+    if fmt.extension not in cache:
+        triples = service_description.describe(endpoint.settings, endpoint.dataset, endpoint.urls)
+        cache[fmt.extension] = service_description.serialize(triples, fmt)
+    body = cache[fmt.extension]
+    return _respond(request, body, f"{fmt.media_type}; charset=utf-8", headers)
+
+
+def _names(fmt: Format) -> tuple[str, ...]:
+    return (fmt.extension, fmt.name.lower(), *fmt.media_types)
+
+
+async def _error(
+    request: Request, endpoint: SparqlEndpoint, error: errors.SparqlError, choice: FormatChoice
+) -> Response:
+    """One place maps domain errors to statuses; the body is text, problem+json or the page."""
+    status = next((s for cls, s in STATUS.items() if isinstance(error, cls)), 400)
+    headers = {**CORS}
+    if isinstance(error, errors.EndpointBusy):
+        headers["Retry-After"] = str(error.retry_after)
+    if choice.html:
+        return await _page(request, endpoint, None, error=error, status=status)
+    fmt = negotiate(request.headers.get("accept"), (TEXT, PROBLEM))
+    if fmt is PROBLEM:
+        problem = {
+            "type": request.app.state.urls.absolute(f"sparql#{error.slug}"),
+            "title": error.title,
+            "status": status,
+            "detail": error.detail,
+            **error.extra(),
+        }
+        body = json.dumps(problem, ensure_ascii=False).encode()
+        return _respond(request, body, "application/problem+json", headers, status)
+    text = f"{error.title}: {error.detail}\n"
+    if isinstance(error, errors.MalformedQuery) and error.excerpt:
+        text += f"\n{error.excerpt}\n{' ' * max((error.column or 1) - 1, 0)}^\n"
+    return _respond(request, text.encode(), "text/plain; charset=utf-8", headers, status)
+
+
+async def _page(
+    request: Request,
+    endpoint: SparqlEndpoint,
+    decoded: QueryRequest | None,
+    *,
+    answer: Answer | None = None,
+    error: errors.SparqlError | None = None,
+    status: int = 200,
+    etag: str | None = None,
+) -> Response:
+    """The query page: editor, examples, limits, and the results (or the error) if any."""
+    settings = endpoint.settings
+    query = decoded.query if decoded else request.query_params.get("query")
+    lang = page_language(request)
+    headers = {**CORS, "Vary": "Accept, Accept-Language", "Content-Language": lang}
+    if etag and not error:
+        headers["ETag"] = etag
+        headers["Cache-Control"] = "no-cache"
+    if answer and answer.truncated:
+        headers[TRUNCATION_HEADER] = f"true; limit={settings.max_results}"
+    if isinstance(error, errors.EndpointBusy):
+        headers["Retry-After"] = str(error.retry_after)
+
+    def render() -> str:
+        languages = tuple(dict.fromkeys((lang, settings.default_language, "en", "ar")))
+        labeller = page.Labeller(endpoint.dataset.store, endpoint.urls, languages)
+        table = page.table(answer, labeller) if answer else None
+        examples = page.load_examples()
+        downloads = _downloads(decoded, answer) if decoded and answer else []
+        malformed = error if isinstance(error, errors.MalformedQuery) else None
+        frame = Page(lang=lang, path="/sparql", title=Text("SPARQL query", "en"))
+        return render_page(
+            "sparql.html",
+            endpoint.urls,
+            frame,
+            indexable=not query,
+            settings=settings,
+            endpoint=endpoint.urls.absolute("sparql"),
+            examples=[(e, "/sparql?" + urlencode({"query": e.query})) for e in examples],
+            query=query or (examples[0].query if examples else ""),
+            answer=answer,
+            table=table,
+            error=error,
+            excerpt=malformed.excerpt if malformed else "",
+            caret=" " * max((malformed.column or 1) - 1, 0) + "^" if malformed else "",
+            status=status,
+            downloads=downloads,
+            post_downloads=any(len(url) > LONGEST_DOWNLOAD_URL for _, url in downloads),
+            dataset_params=_dataset_params(decoded),
+            truncation_header=TRUNCATION_HEADER,
+        )
+
+    html = await run_in_threadpool(render)
+    return _respond(request, html.encode(), HTML.content_type, headers, status)
+
+
+def _dataset_params(decoded: QueryRequest | None) -> list[tuple[str, str]]:
+    if decoded is None:
+        return []
+    return [("default-graph-uri", g) for g in decoded.default_graphs] + [
+        ("named-graph-uri", g) for g in decoded.named_graphs
+    ]
+
+
+def _downloads(decoded: QueryRequest, answer: Answer) -> list[tuple[Format, str]]:
+    """A link per format the answer can be had in (the same query, `format=` set)."""
+    offered = GRAPH_RESULT_FORMATS if answer.kind == "graph" else TABLE_RESULT_FORMATS
+    links = []
+    for fmt in offered:
+        params = [
+            ("query", decoded.query or ""),
+            *_dataset_params(decoded),
+            ("format", fmt.extension),
+            ("download", "1"),
+        ]
+        links.append((fmt, "/sparql?" + urlencode(params)))
+    return links

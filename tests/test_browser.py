@@ -1,0 +1,247 @@
+"""The HTML pages in a real headless browser (Debian's chromium, driven by Playwright).
+
+A real server (uvicorn, on a free loopback port) serves the repository's dataset. The tests
+check that the pages render without console errors, that links navigate, that the Arabic pages
+are laid out right to left, and they save the screenshots the README shows
+(docs/screenshots/{home,person}-{en,ar}.png, regenerated on every run).
+
+Without chromium the module is skipped, except under CI (`CI` set), where that is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from publisher.config import PROJECT_ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
+STARTUP_LIMIT = 120.0  # seconds to wait for the server before giving up (not an assertion)
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI"):
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's `chromium` package", pytrace=False)
+    pytest.skip(
+        f"{CHROMIUM} is missing (apt install chromium); CI would fail here", allow_module_level=True
+    )
+
+from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real uvicorn serving the repository's data; yields its origin."""
+    port = free_port()
+    origin = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PUBLISHER_")}
+    env |= {"PUBLISHER_HOST": "127.0.0.1", "PUBLISHER_PORT": str(port)}
+    env["PUBLISHER_DUMP_DIR"] = str(tmp_path_factory.mktemp("dumps"))
+    log = tmp_path_factory.mktemp("server") / "uvicorn.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", "publisher.web.app:create_app",
+             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+            cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            _wait_until_up(origin, process, log)
+            yield origin
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_until_up(origin: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_LIMIT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the server exited: {log.read_text(errors='replace')}")
+        try:
+            with urllib.request.urlopen(origin + "/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    pytest.fail(f"the server did not answer /health: {log.read_text(errors='replace')}")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Tab:
+    """A page that records console errors and uncaught exceptions."""
+
+    def __init__(self, browser: Browser, origin: str, width: int = 1280, height: int = 900):
+        self.origin = origin
+        self.context = browser.new_context(viewport={"width": width, "height": height})
+        self.page: Page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.errors.append(f"console: {message.text} at {message.location}")
+
+    def open(self, path: str, status: int = 200) -> Page:
+        response = self.page.goto(self.origin + path)
+        assert response is not None and response.status == status, path
+        return self.page
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def tab(browser: Browser, server: str) -> Iterator[Tab]:
+    opened = Tab(browser, server)
+    yield opened
+    opened.close()
+    assert not opened.errors, opened.errors
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_home_page(tab: Tab, lang: str) -> None:
+    page = tab.open(f"/?lang={lang}")
+    assert page.get_attribute("html", "lang") == lang
+    assert page.evaluate("getComputedStyle(document.documentElement).direction") == (
+        "rtl" if lang == "ar" else "ltr"
+    )
+    assert page.locator("h1").is_visible()
+    assert page.locator("script[type='application/ld+json']").count() == 1
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"home-{lang}.png"))
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_person_page_through_its_iri(tab: Tab, lang: str) -> None:
+    """The thing's IRI answers 303 to its HTML document, in the chosen language."""
+    page = tab.open(f"/id/person/rola-dashti?lang={lang}")
+    assert page.url == f"{tab.origin}/doc/person/rola-dashti.html?lang={lang}"
+    assert page.locator("h1").inner_text() == ("رولا دشتي" if lang == "ar" else "Rola Dashti")
+    quote = page.locator("article.statement blockquote").first
+    assert quote.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    page.screenshot(path=str(SCREENSHOTS / f"person-{lang}.png"))
+
+
+def test_arabic_page_is_right_to_left(tab: Tab) -> None:
+    page = tab.open("/doc/person/rola-dashti.html?lang=ar")
+    main = page.locator("main").bounding_box()
+    title = page.locator("h1 bdi").bounding_box()  # the inline text, not the block
+    assert main is not None and title is not None
+    padding = 32  # the title's text ends at the right edge of the content box, not the left
+    assert abs((main["x"] + main["width"]) - (title["x"] + title["width"])) <= padding
+    assert title["x"] > main["x"] + main["width"] / 2
+    english = page.locator("bdi[lang='en']").first
+    assert english.evaluate("e => getComputedStyle(e).direction") == "ltr"
+    switch = page.locator("nav.langs a[hreflang='en']")
+    switch.click()
+    page.wait_for_url("**/doc/person/rola-dashti.html?lang=en")
+    assert page.get_attribute("html", "dir") == "ltr"
+
+
+def test_links_navigate_from_home_to_person_to_sentence(tab: Tab) -> None:
+    page = tab.open("/?lang=en")
+    page.get_by_role("link", name="Rola Dashti", exact=True).click()
+    page.wait_for_url("**/doc/person/rola-dashti.html?lang=en")
+    assert page.locator("h1").inner_text() == "Rola Dashti"
+    page.locator("article.statement figcaption a", has_text="sentence 4 of the article").click()
+    page.wait_for_url("**/doc/article/gcm-arab-regional-review-report.html?lang=en#s04")
+    assert page.evaluate("document.querySelector(':target').id") == "s04"
+    target = page.locator("#s04")
+    assert target.is_visible()
+    assert target.evaluate("e => getComputedStyle(e).backgroundColor") != page.locator(
+        "#s03"
+    ).evaluate("e => getComputedStyle(e).backgroundColor")
+
+
+def test_query_of_a_page_runs_in_one_click(tab: Tab) -> None:
+    """"How this page was made" links to the SPARQL page, which shows the query's results."""
+    page = tab.open("/doc/person/rola-dashti.html?lang=en")
+    page.locator("section.how summary").click()
+    page.locator("a.run").first.click()
+    page.wait_for_url("**/sparql?query=*")
+    assert "VALUES ?this" in page.locator("textarea[name='query']").input_value()
+    assert page.locator("#result table tbody tr").count() > 0
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/doc/article/gcm-arab-regional-review-report.html",
+        "/doc/event/gcm-arab-regional-review-conference-2021.html",
+        "/doc/statement/antonio-vitorino-2021-02-24.html",
+        "/doc/org/escwa.html",
+        "/doc/country/ma.html",
+        "/doc/objective/13.html",
+        "/doc/membership/nasser-bourita-ma.html",
+        "/doc/passage/s06.html",
+        "/doc/graph/article-s02.html",
+        "/doc/scheme/gcm-objectives.html",
+        "/objectives",
+        "/def/gcmr.html",
+    ],
+)
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_one_page_of_each_kind_renders(tab: Tab, path: str, lang: str) -> None:
+    page = tab.open(f"{path}?lang={lang}")
+    assert page.get_attribute("html", "dir") == ("rtl" if lang == "ar" else "ltr")
+    assert page.locator("h1").is_visible()
+    assert page.locator("h1").inner_text().strip()
+    assert page.locator("a.run").count() >= 1  # says how it was made
+
+
+def test_not_found_page(tab: Tab) -> None:
+    page = tab.open("/doc/person/nobody?lang=ar", status=404)
+    tab.errors.clear()  # the 404 itself is reported on the console; the page is what we test
+    assert page.get_attribute("html", "dir") == "rtl"
+    assert page.locator("h1").inner_text() == "غير موجود"
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_narrow_screen_has_no_sideways_scroll(browser: Browser, server: str, lang: str) -> None:
+    phone = Tab(browser, server, width=375, height=740)
+    try:
+        for path in ("/", "/doc/person/nasser-bourita.html", "/doc/objective/13.html"):
+            page = phone.open(f"{path}?lang={lang}")
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, (path, overflow)
+    finally:
+        phone.close()
+    assert not phone.errors, phone.errors
