@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlencode
@@ -58,15 +58,23 @@ QUERY_PREFIXES = (
 )
 
 
-def prefixes(body: str) -> str:
+ONTOLOGY_NAME = "gcmr"
+
+
+def namespaces(urls: Urls) -> dict[str, str]:
+    """The prefixes, with `gcmr:` under the configured base IRI (`{base}def/gcmr#`)."""
+    return {**NS, ONTOLOGY_NAME: urls.ontology(ONTOLOGY_NAME) + "#"}
+
+
+def prefixes(body: str, ns: dict[str, str] = NS) -> str:
     """The PREFIX lines a query body needs (only those it uses, to keep it short to read)."""
-    return "".join(f"PREFIX {p}: <{NS[p]}>\n" for p in QUERY_PREFIXES if f"{p}:" in body)
+    return "".join(f"PREFIX {p}: <{ns[p]}>\n" for p in QUERY_PREFIXES if f"{p}:" in body)
 
 
-def iri(compact: str) -> str:
+def iri(compact: str, ns: dict[str, str] = NS) -> str:
     """`schema:name` → the full IRI (for our own constants only)."""
     prefix, _, local = compact.partition(":")
-    return NS[prefix] + local
+    return ns[prefix] + local
 
 
 RDF_TYPE = iri("rdf:type")
@@ -101,9 +109,9 @@ class Query:
         return "/sparql?" + urlencode({"query": self.text})
 
 
-def runnable(template: str, this: ox.NamedNode | None) -> str:
+def runnable(template: str, this: ox.NamedNode | None, ns: dict[str, str] = NS) -> str:
     """The query text with `?this` fixed by a VALUES clause, so that it runs anywhere."""
-    text = prefixes(template) + template.strip() + "\n"
+    text = prefixes(template, ns) + template.strip() + "\n"
     if this is None:
         return text
     head, where, body = text.partition("WHERE {")
@@ -113,16 +121,20 @@ def runnable(template: str, this: ox.NamedNode | None) -> str:
 
 
 def select(
-    store: ox.Store, purpose: str, template: str, this: ox.NamedNode | None = None
+    store: ox.Store,
+    purpose: str,
+    template: str,
+    this: ox.NamedNode | None = None,
+    ns: dict[str, str] = NS,
 ) -> tuple[list[dict[str, Any]], Query]:
     """Run a SELECT over the union of all graphs; rows map variable names to terms or None."""
-    text = prefixes(template) + template.strip() + "\n"
+    text = prefixes(template, ns) + template.strip() + "\n"
     substitutions = {THIS: this} if this is not None else None
     solutions = store.query(text, use_default_graph_as_union=True, substitutions=substitutions)
     assert isinstance(solutions, ox.QuerySolutions)
     names = [v.value for v in solutions.variables]
     rows = [{name: solution[name] for name in names} for solution in solutions]
-    return rows, Query(purpose, runnable(template, this))
+    return rows, Query(purpose, runnable(template, this, ns))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -185,9 +197,9 @@ class PropertyGroup:
     values: tuple[Value, ...]
 
 
-def compact(iri_: str) -> str | None:
+def compact(iri_: str, ns: dict[str, str] = NS) -> str | None:
     """`https://schema.org/name` → `schema:name`, for the vocabularies we know."""
-    for prefix, namespace in NS.items():
+    for prefix, namespace in ns.items():
         if iri_.startswith(namespace) and len(iri_) > len(namespace):
             return f"{prefix}:{iri_[len(namespace) :]}"
     return None
@@ -208,13 +220,16 @@ class Labeller:
         self.store = store
         self.urls = urls
         self.lang = lang
+        self.ns = namespaces(urls)
         self._labels: dict[str, Text] = {}
         self._sources: dict[str, Source] | None = None
         self.queries: list[Query] = []
 
     # labels ------------------------------------------------------------------------------
 
-    def texts(self, subject: ox.NamedNode | ox.BlankNode, properties: Iterable[ox.NamedNode]):
+    def texts(
+        self, subject: ox.NamedNode | ox.BlankNode, properties: Iterable[ox.NamedNode]
+    ) -> list[Text]:
         """The literals of the first property that has any, as `Text`s."""
         for prop in properties:
             found = [
@@ -230,7 +245,7 @@ class Labeller:
         """The label in the page language, else another language, else a UI or local name."""
         if iri_ not in self._labels:
             found = pick(self.texts(ox.NamedNode(iri_), LABEL_PROPERTIES), self.lang)
-            short = compact(iri_)
+            short = compact(iri_, self.ns)
             if found is None and short in TERM_LABELS:
                 found = Text(TERM_LABELS[short][self.lang], self.lang)
             self._labels[iri_] = found or Text(short or self._fallback(iri_))
@@ -263,11 +278,13 @@ class Labeller:
             iri=self.urls.public(iri_),
             href=self.href(iri_),
             label=self.label(iri_),
-            compact=compact(iri_),
+            compact=compact(iri_, self.ns),
             local=self.urls.is_local(iri_),
         )
 
-    def value(self, term: Term, graphs: Iterable[ox.NamedNode | None] = (), depth: int = 0):
+    def value(
+        self, term: Term, graphs: Iterable[ox.NamedNode | None] = (), depth: int = 0
+    ) -> Value:
         """A `Value` for any term; blank nodes are described inline, one level deep."""
         sources = tuple(self.source(g) for g in graphs)
         if isinstance(term, ox.NamedNode):
@@ -276,7 +293,7 @@ class Labeller:
             datatype = None if term.datatype.value in PLAIN_DATATYPES else term.datatype.value
             return Value(
                 text=literal_text(term),
-                datatype=compact(datatype) or datatype if datatype else None,
+                datatype=compact(datatype, self.ns) or datatype if datatype else None,
                 sources=sources,
             )
         if isinstance(term, ox.BlankNode) and depth == 0:
@@ -321,7 +338,9 @@ class Labeller:
             by_property[prop.value].setdefault(obj, []).append(graph)
         groups = []
         for prop, values in by_property.items():
-            shown = [self.value(obj, _distinct(graphs), depth) for obj, graphs in values.items()]
+            shown = [
+                self.value(obj, distinct_graphs(graphs), depth) for obj, graphs in values.items()
+            ]
             shown.sort(key=self._value_order)
             groups.append(PropertyGroup(self.link(prop), tuple(shown)))
         groups.sort(
@@ -353,7 +372,7 @@ class Labeller:
 
     def _all_sources(self) -> dict[str, Source]:
         if self._sources is None:
-            rows, query = select(self.store, "q_sources", SOURCES_QUERY)
+            rows, query = select(self.store, "q_sources", SOURCES_QUERY, ns=self.ns)
             self.queries.append(query)
             self._sources = self._build_sources(rows)
         return self._sources
@@ -399,7 +418,8 @@ def passage_anchor(passage_iri: str) -> str:
     return local_name(passage_iri)
 
 
-def _distinct(graphs: list[ox.NamedNode | None]) -> list[ox.NamedNode | None]:
+def distinct_graphs(graphs: list[ox.NamedNode | None]) -> list[ox.NamedNode | None]:
+    """The named graphs in order; None (the default graph) only when there is no other."""
     named = sorted({g for g in graphs if g is not None}, key=lambda g: g.value)
     return named or [None]
 
@@ -464,8 +484,3 @@ class Page:
     queries: list[Query] = field(default_factory=list)
     alternates: list[Alternate] = field(default_factory=list)
     jsonld: dict[str, Any] | None = None
-
-
-def iter_rows(rows: list[dict[str, Any]], *names: str) -> Iterator[tuple[Any, ...]]:
-    for row in rows:
-        yield tuple(row[name] for name in names)

@@ -102,11 +102,11 @@ def home_page(dataset: Any, urls: Urls, lang: str, dumps: list[dict[str, str]]) 
     page.version = dataset.version
     page.modified = dataset.modified.date().isoformat()
     page.quads = dataset.triple_count
-    rows, query = select(store, "q_counts", COUNTS_QUERY % {"things": things})
+    rows, query = select(store, "q_counts", COUNTS_QUERY % {"things": things}, ns=names.ns)
     page.queries.append(query)
     page.graphs = int(rows[0]["graphs"].value) if rows else 0
     page.resources = int(rows[0]["resources"].value) if rows else 0
-    rows, query = select(store, "q_types", TYPES_QUERY % {"things": things})
+    rows, query = select(store, "q_types", TYPES_QUERY % {"things": things}, ns=names.ns)
     page.queries.append(query)
     page.types = [(names.link(r["type"].value), int(r["count"].value)) for r in rows]
     page.sections = _sections(store, names, page)
@@ -117,7 +117,7 @@ def home_page(dataset: Any, urls: Urls, lang: str, dumps: list[dict[str, str]]) 
 
 def _sections(store: ox.Store, names: Labeller, page: HomePage) -> list[tuple[str, list[Link]]]:
     types = [t for _, section_types in SECTIONS for t in section_types]
-    rows, query = select(store, "q_main", MAIN_QUERY % {"types": " ".join(types)})
+    rows, query = select(store, "q_main", MAIN_QUERY % {"types": " ".join(types)}, ns=names.ns)
     page.queries.append(query)
     typed: dict[str, set[str]] = defaultdict(set)
     for row in rows:
@@ -125,7 +125,7 @@ def _sections(store: ox.Store, names: Labeller, page: HomePage) -> list[tuple[st
     placed: set[str] = set()
     sections = []
     for key, section_types in SECTIONS:
-        wanted = {iri(t) for t in section_types}
+        wanted = {iri(t, names.ns) for t in section_types}
         members = sorted(r for r, found in typed.items() if found & wanted and r not in placed)
         placed.update(members)
         links = sorted((names.link(r) for r in members), key=lambda link: link.label.value)
@@ -186,7 +186,7 @@ def objectives_page(dataset: Any, urls: Urls, lang: str) -> ObjectivesPage:
     names = Labeller(store, urls, lang)
     title = Text(ui("objectives_title", lang), lang)
     page = ObjectivesPage(lang=lang, path="/objectives", title=title)
-    rows, query = select(store, "q_objectives", OBJECTIVES_QUERY)
+    rows, query = select(store, "q_objectives", OBJECTIVES_QUERY, ns=names.ns)
     page.queries.append(query)
     titles: dict[str, list[Text]] = defaultdict(list)
     notations: dict[str, str] = {}

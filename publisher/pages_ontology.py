@@ -11,6 +11,8 @@ import pyoxigraph as ox
 from publisher.formats import HTML, RDF_DOCUMENT_FORMATS
 from publisher.i18n import Text, pick
 from publisher.pages import (
+    NS,
+    ONTOLOGY_NAME,
     Alternate,
     Labeller,
     Link,
@@ -84,7 +86,7 @@ class OntologyPage(Page):
     kinds: list[tuple[str, list[TermView]]] = field(default_factory=list)
 
 
-def ontology_page(dataset: Any, urls: Urls, lang: str, name: str = "gcmr") -> OntologyPage:
+def ontology_page(dataset: Any, urls: Urls, lang: str, name: str = ONTOLOGY_NAME) -> OntologyPage:
     """The ontology's terms grouped by kind, each with labels, comment, hierarchy and alignments."""
     store: ox.Store = dataset.store
     ontology = urls.ontology(name)
@@ -94,7 +96,7 @@ def ontology_page(dataset: Any, urls: Urls, lang: str, name: str = "gcmr") -> On
     page = OntologyPage(lang=lang, path=path, title=names.label(ontology))
     page.alternates = [Alternate(f, urls.ontology_document(name, f)) for f in RDF_DOCUMENT_FORMATS]
     page.iri, page.namespace = urls.public(ontology), urls.public(namespace)
-    rows, query = select(store, "q_ontology", TERMS_QUERY, ox.NamedNode(ontology))
+    rows, query = select(store, "q_ontology", TERMS_QUERY, ox.NamedNode(ontology), names.ns)
     page.queries.append(query)
     facts: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
     inverse: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
@@ -123,7 +125,7 @@ def ontology_page(dataset: Any, urls: Urls, lang: str, name: str = "gcmr") -> On
         views = [_term(names, t, facts[t], inverse[t], namespace) for t in terms]
         for view in views:
             if kind == "owl:Class":
-                view.instances = instances.get(view_iri(view, namespace), 0)
+                view.instances = instances.get(namespace + view.anchor, 0)
         views.sort(key=lambda v: v.anchor.casefold())
         if views:
             page.kinds.append((key, views))
@@ -147,10 +149,6 @@ def ontology_page(dataset: Any, urls: Urls, lang: str, name: str = "gcmr") -> On
         ],
     }
     return page
-
-
-def view_iri(view: TermView, namespace: str) -> str:
-    return namespace + view.anchor
 
 
 def _claimed(term: str, props: dict[str, list[Any]], kind: str) -> bool:
@@ -187,14 +185,8 @@ def _term(
             if is_inverse
             else props.get(iri(prop), [])
         )
-        if prop == "rdf:type":
-            found = [t for t in found if t != ox.NamedNode(iri("owl:NamedIndividual"))]
-            if ox.NamedNode(iri("owl:Class")) in found or any(
-                t.value.startswith("http://www.w3.org/2002/07/owl#") for t in found
-            ):
-                found = [
-                    t for t in found if not t.value.startswith("http://www.w3.org/2002/07/owl#")
-                ]
+        if prop == "rdf:type":  # the section already says class, property or individual
+            found = [t for t in found if not t.value.startswith(NS["owl"])]
         values = [_local_value(names, v, namespace) for v in found]
         values.sort(key=lambda v: v.sort_key)
         if values:

@@ -27,6 +27,7 @@ from publisher.pages import (
     PropertyGroup,
     Source,
     Value,
+    distinct_graphs,
     iri,
     literal_text,
     passage_anchor,
@@ -203,14 +204,14 @@ def resource_page(store: ox.Store, urls: Urls, iri_: str, lang: str) -> Resource
     path = urls.document_of(iri_, HTML) or urls.public(iri_)
     page = ResourcePage(lang=lang, path=path, title=names.label(iri_), iri=urls.public(iri_))
     page.canonical = iri_
-    facts, query = select(store, "q_facts", FACTS_QUERY, this)
+    facts, query = select(store, "q_facts", FACTS_QUERY, this, names.ns)
     page.queries.append(query)
     rows = [(r["property"], r["value"], r["graph"]) for r in facts]
     page.facts = names.groups(rows)
     page.types = _types(names, [v for p, v, _ in rows if p.value == RDF_TYPE])
     page.labels = tuple(names.texts(this, LABEL_PROPERTIES[:1]))
     page.description = names.description(this)
-    incoming, query = select(store, "q_incoming", INCOMING_QUERY, this)
+    incoming, query = select(store, "q_incoming", INCOMING_QUERY, this, names.ns)
     page.queries.append(query)
     page.incoming = _incoming(names, incoming)
     for section in (_memberships, _statements, _participations, _article, _passage, _graph):
@@ -244,7 +245,9 @@ def _incoming(names: Labeller, rows: list[dict[str, Any]]) -> tuple[PropertyGrou
     groups = []
     for prop, subjects in by_property.items():
         values = [
-            Value(link=names.link(s), sources=tuple(names.source(g) for g in _named(graphs)))
+            Value(
+                link=names.link(s), sources=tuple(names.source(g) for g in distinct_graphs(graphs))
+            )
             for s, graphs in subjects.items()
         ]
         values.sort(key=lambda v: v.sort_key)
@@ -253,13 +256,8 @@ def _incoming(names: Labeller, rows: list[dict[str, Any]]) -> tuple[PropertyGrou
     return tuple(groups)
 
 
-def _named(graphs: list[ox.NamedNode | None]) -> list[ox.NamedNode | None]:
-    named = sorted({g for g in graphs if g is not None}, key=lambda g: g.value)
-    return named or [None]
-
-
-def _memberships(store: ox.Store, names: Labeller, this: ox.NamedNode, page: ResourcePage):
-    rows, query = select(store, "q_memberships", MEMBERSHIPS_QUERY, this)
+def _memberships(store: ox.Store, names: Labeller, this: ox.NamedNode, page: ResourcePage) -> None:
+    rows, query = select(store, "q_memberships", MEMBERSHIPS_QUERY, this, names.ns)
     grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         grouped[row["membership"].value].append(row)
@@ -271,7 +269,9 @@ def _memberships(store: ox.Store, names: Labeller, this: ox.NamedNode, page: Res
                 member=names.link(first["member"].value),
                 organization=names.link(first["organization"].value),
                 role=names.link(first["role"].value) if first["role"] else None,
-                sources=tuple(names.source(g) for g in _named([r["graph"] for r in found])),
+                sources=tuple(
+                    names.source(g) for g in distinct_graphs([r["graph"] for r in found])
+                ),
             )
         )
     page.memberships.sort(key=lambda m: (m.organization.label.value, m.member.label.value))
@@ -279,8 +279,8 @@ def _memberships(store: ox.Store, names: Labeller, this: ox.NamedNode, page: Res
         page.queries.append(query)
 
 
-def _statements(store: ox.Store, names: Labeller, this: ox.NamedNode, page: ResourcePage):
-    rows, query = select(store, "q_statements", STATEMENTS_QUERY, this)
+def _statements(store: ox.Store, names: Labeller, this: ox.NamedNode, page: ResourcePage) -> None:
+    rows, query = select(store, "q_statements", STATEMENTS_QUERY, this, names.ns)
     views: dict[str, StatementView] = {}
     for row in rows:
         key = row["statement"].value
@@ -307,8 +307,10 @@ def _add(items: list[Any], item: Any) -> None:
         items.append(item)
 
 
-def _participations(store: ox.Store, names: Labeller, this: ox.NamedNode, page: ResourcePage):
-    rows, query = select(store, "q_participations", PARTICIPATIONS_QUERY, this)
+def _participations(
+    store: ox.Store, names: Labeller, this: ox.NamedNode, page: ResourcePage
+) -> None:
+    rows, query = select(store, "q_participations", PARTICIPATIONS_QUERY, this, names.ns)
     grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         grouped[row["participation"].value].append(row)
@@ -325,7 +327,9 @@ def _participations(store: ox.Store, names: Labeller, this: ox.NamedNode, page: 
                 event=optional(first, "event"),
                 role=optional(first, "role"),
                 representative=optional(first, "representative"),
-                sources=tuple(names.source(g) for g in _named([r["graph"] for r in found])),
+                sources=tuple(
+                    names.source(g) for g in distinct_graphs([r["graph"] for r in found])
+                ),
             )
         )
     page.participations.sort(
@@ -335,13 +339,13 @@ def _participations(store: ox.Store, names: Labeller, this: ox.NamedNode, page: 
         page.queries.append(query)
 
 
-def _article(store: ox.Store, names: Labeller, this: ox.NamedNode, page: ResourcePage):
-    rows, query = select(store, "q_article", ARTICLE_QUERY, this)
+def _article(store: ox.Store, names: Labeller, this: ox.NamedNode, page: ResourcePage) -> None:
+    rows, query = select(store, "q_article", ARTICLE_QUERY, this, names.ns)
     texts = [r["text"] for r in rows if isinstance(r["text"], ox.Literal)]
     if not texts:
         return
     page.queries.append(query)
-    said, query = select(store, "q_passage_statements", PASSAGE_STATEMENTS_QUERY, this)
+    said, query = select(store, "q_passage_statements", PASSAGE_STATEMENTS_QUERY, this, names.ns)
     if said:
         page.queries.append(query)
     statements: dict[str, list[Link]] = defaultdict(list)
@@ -381,8 +385,8 @@ def _article(store: ox.Store, names: Labeller, this: ox.NamedNode, page: Resourc
     page.article = segments
 
 
-def _passage(store: ox.Store, names: Labeller, this: ox.NamedNode, page: ResourcePage):
-    rows, query = select(store, "q_passage", PASSAGE_QUERY, this)
+def _passage(store: ox.Store, names: Labeller, this: ox.NamedNode, page: ResourcePage) -> None:
+    rows, query = select(store, "q_passage", PASSAGE_QUERY, this, names.ns)
     if not rows:
         return
     page.queries.append(query)
@@ -395,10 +399,10 @@ def _passage(store: ox.Store, names: Labeller, this: ox.NamedNode, page: Resourc
     )
 
 
-def _graph(store: ox.Store, names: Labeller, this: ox.NamedNode, page: ResourcePage):
+def _graph(store: ox.Store, names: Labeller, this: ox.NamedNode, page: ResourcePage) -> None:
     if not any(True for _ in store.quads_for_pattern(None, None, None, this)):
         return
-    rows, query = select(store, "q_graph", GRAPH_QUERY, this)
+    rows, query = select(store, "q_graph", GRAPH_QUERY, this, names.ns)
     page.queries.append(query)
     page.graph_source = names.source(this)
     by_subject: dict[Any, list[tuple[Any, Any, None]]] = defaultdict(list)

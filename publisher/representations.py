@@ -47,6 +47,24 @@ class Rendered:
         return cls(body, f'"{tag}"', gzip.compress(body, 9, mtime=0), f'"{tag}-gzip"')
 
 
+def document_key(path: str, fmt: Format) -> Hashable:
+    """The cache key of a thing's document in an RDF format."""
+    return ("doc", path, fmt.extension)
+
+
+def ontology_key(iri: str, fmt: Format) -> Hashable:
+    """The cache key of an ontology document in an RDF format."""
+    return ("def", iri, fmt.extension)
+
+
+def html_key(key: tuple[str, ...], lang: str) -> Hashable:
+    """The cache key of an HTML page: what it shows (`("doc", path)`, …) and its language."""
+    return ("html", *key, lang)
+
+
+CONTEXT_KEY = ("context",)
+
+
 class Representations:
     """The cache of one dataset version's documents, the JSON-LD context, and what exists."""
 
@@ -76,7 +94,7 @@ class Representations:
     def document(self, path: str, fmt: Format) -> Rendered:
         """The document about the thing at `path` in an RDF format."""
         return self._get(
-            ("doc", path, fmt.extension),
+            document_key(path, fmt),
             lambda: serialize(
                 describe(self.dataset, self.urls, self.urls.thing(path)),
                 fmt,
@@ -90,20 +108,20 @@ class Representations:
         """The ontology document served at `/def/{path}` in an RDF format."""
         iri = self.ontologies[path]
         return self._get(
-            ("def", iri, fmt.extension),
+            ontology_key(iri, fmt),
             lambda: serialize(
                 describe_ontology(self.dataset, self.urls, iri), fmt, self.urls, self.context
             ),
             fmt.extension,
         )
 
-    def html(self, key: tuple[str, str], lang: str, render: Callable[[], str]) -> Rendered:
+    def html(self, key: tuple[str, ...], lang: str, render: Callable[[], str]) -> Rendered:
         """An HTML page, keyed by what it shows and its language; `render` makes it once."""
-        return self._get(("html", *key, lang), lambda: render().encode(), f"html-{lang}")
+        return self._get(html_key(key, lang), lambda: render().encode(), f"html-{lang}")
 
     def context_document(self) -> Rendered:
         """The published JSON-LD context."""
-        return self._get(("context",), self.context.to_bytes, "context")
+        return self._get(CONTEXT_KEY, self.context.to_bytes, "context")
 
     def warm(self) -> int:
         """Render every RDF document now (for benchmarks and exports); returns how many."""

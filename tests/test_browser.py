@@ -190,7 +190,7 @@ def test_links_navigate_from_home_to_person_to_sentence(tab: Tab) -> None:
 
 
 def test_query_of_a_page_runs_in_one_click(tab: Tab) -> None:
-    """"How this page was made" links to the SPARQL page, which shows the query's results."""
+    """The "how this page was made" link opens the SPARQL page, which shows the results."""
     page = tab.open("/doc/person/rola-dashti.html?lang=en")
     page.locator("section.how summary").click()
     page.locator("a.run").first.click()

@@ -16,6 +16,8 @@ from sparql_support import BASE, SPARQL_DATA, app_for, serve, settings_for
 MAX_RESULTS = 10
 MAX_QUERY = 2000
 SD = "http://www.w3.org/ns/sparql-service-description#"
+SRJ = "application/sparql-results+json"
+SRX = "application/sparql-results+xml"
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +50,10 @@ def bindings(response: httpx.Response) -> list[dict[str, dict[str, str]]]:
     return json.loads(response.content)["results"]["bindings"]
 
 
-PERCENT = 'SELECT ?d { ?s <https://schema.org/description> ?d FILTER(CONTAINS(?d, "100% sure, 50%+ more &")) }'
+PERCENT = (
+    "SELECT ?d { ?s <https://schema.org/description> ?d "
+    'FILTER(CONTAINS(?d, "100% sure, 50%+ more &")) }'
+)
 
 
 def test_get_form_post_and_direct_post_give_the_same_answer(client: httpx.Client) -> None:
@@ -85,13 +90,13 @@ SELECT_LABELS = (
 @pytest.mark.parametrize(
     ("accept", "media_type", "oxigraph"),
     [
-        ("application/sparql-results+json", "application/sparql-results+json", ox.QueryResultsFormat.JSON),
-        ("application/sparql-results+xml", "application/sparql-results+xml", ox.QueryResultsFormat.XML),
+        (SRJ, SRJ, ox.QueryResultsFormat.JSON),
+        (SRX, SRX, ox.QueryResultsFormat.XML),
         ("text/csv", "text/csv", None),
         ("text/tab-separated-values", "text/tab-separated-values", ox.QueryResultsFormat.TSV),
-        ("*/*", "application/sparql-results+json", ox.QueryResultsFormat.JSON),
+        ("*/*", SRJ, ox.QueryResultsFormat.JSON),
     ],
-)  # fmt: skip
+)
 def test_select_in_every_results_format(
     client: httpx.Client, accept: str, media_type: str, oxigraph: ox.QueryResultsFormat | None
 ) -> None:
@@ -119,7 +124,7 @@ CONSTRUCT = "CONSTRUCT { ?s a ?t } WHERE { ?s a ?t }"
 @pytest.mark.parametrize(
     ("accept", "media_type", "fmt"),
     [
-        ("application/sparql-results+xml, application/rdf+xml", "application/rdf+xml", ox.RdfFormat.RDF_XML),
+        (f"{SRX}, application/rdf+xml", "application/rdf+xml", ox.RdfFormat.RDF_XML),
         ("text/turtle", "text/turtle", ox.RdfFormat.TURTLE),
         ("application/n-triples", "application/n-triples", ox.RdfFormat.N_TRIPLES),
         ("application/ld+json", "application/ld+json", ox.RdfFormat.JSON_LD),
@@ -362,8 +367,11 @@ def test_other_methods_are_405(client: httpx.Client) -> None:
 
 
 def test_post_without_query_and_results_get_without_query_are_400(client: httpx.Client) -> None:
-    response = client.post("/sparql", content=b"default-graph-uri=x",
-                           headers={"content-type": "application/x-www-form-urlencoded"})  # fmt: skip
+    response = client.post(
+        "/sparql",
+        content=b"default-graph-uri=x",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
     assert response.status_code == 400 and "'query'" in response.text
     response = client.get("/sparql", headers={"accept": "application/sparql-results+json"})
     assert response.status_code == 400

@@ -25,10 +25,14 @@ INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 TRICKY = "tab\there, newline\nthere, \"quotes\", 'single', <angle> & comma,"
 VARIABLES = ["s", "label", "n"]
 ROWS = [
-    [ox.NamedNode("http://ex.org/a"), ox.Literal(TRICKY, language="en"), ox.Literal("1", datatype=INTEGER)],
+    [
+        ox.NamedNode("http://ex.org/a"),
+        ox.Literal(TRICKY, language="en"),
+        ox.Literal("1", datatype=INTEGER),
+    ],
     [ox.BlankNode("b0"), ox.Literal("مؤتمر", language="ar"), None],
     [None, ox.Literal("plain"), ox.Literal("-7", datatype=INTEGER)],
-]  # fmt: skip
+]
 LINK = "http://127.0.0.1:8000/sparql#truncated"
 OX_FORMATS = {
     SPARQL_JSON: ox.QueryResultsFormat.JSON,

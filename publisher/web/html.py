@@ -17,7 +17,7 @@ import jinja2
 
 from publisher.dataset import Dataset
 from publisher.i18n import LANGUAGES, Text, choose_language, direction, ui
-from publisher.pages import Page
+from publisher.pages import ONTOLOGY_NAME, Page
 from publisher.pages_index import home_page, objectives_page
 from publisher.pages_ontology import ontology_page
 from publisher.pages_resource import resource_page
@@ -34,7 +34,6 @@ __all__ = [
 ]
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
-ONTOLOGY_NAME = "gcmr"
 
 NAV: tuple[tuple[str, str], ...] = (
     ("nav_home", "/"),

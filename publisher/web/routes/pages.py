@@ -13,6 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from publisher.formats import HTML
+from publisher.representations import html_key
 from publisher.web import http
 from publisher.web.errors import page_language
 from publisher.web.html import render_objectives_page
@@ -25,7 +26,7 @@ async def html_page(request: Request, name: str, render: Callable[[str], str]) -
     """The cached page `name` in the request's language (`?lang=`, then Accept-Language)."""
     reps = representations(request)
     lang = page_language(request)
-    rendered = reps.cached(("html", "page", name, lang)) or await run_in_threadpool(
+    rendered = reps.cached(html_key(("page", name), lang)) or await run_in_threadpool(
         reps.html, ("page", name), lang, lambda: render(lang)
     )
     return http.represent(

@@ -18,8 +18,16 @@ from starlette.responses import Response
 
 from publisher.describe import ResourceNotFound
 from publisher.formats import DOCUMENT_FORMATS, HTML, JSONLD, Format, split_extension
+from publisher.i18n import LANGUAGES
 from publisher.negotiation import negotiate
-from publisher.representations import Rendered, Representations
+from publisher.representations import (
+    CONTEXT_KEY,
+    Rendered,
+    Representations,
+    document_key,
+    html_key,
+    ontology_key,
+)
 from publisher.urls import Urls
 from publisher.web import html as pages
 from publisher.web import http
@@ -52,7 +60,7 @@ async def thing(request: Request) -> Response:
     fmt = _negotiate(request, urls, path)
     location = urls.absolute(urls.document(path, fmt))
     lang = request.query_params.get("lang")
-    if fmt is HTML and lang:
+    if fmt is HTML and lang in LANGUAGES:
         location += "?" + urlencode({"lang": lang})  # a chosen page language survives the 303
     return http.see_other(
         location,
@@ -71,16 +79,16 @@ async def document(request: Request) -> Response:
     if stem not in reps.things:
         raise ResourceNotFound(urls.thing(stem))
     fmt = explicit or _negotiate(request, urls, stem)
+    lang: str | None = None
     if fmt is HTML:
         lang = page_language(request)
-        rendered = reps.cached(("html", "doc", stem, lang)) or await run_in_threadpool(
+        rendered = reps.cached(html_key(("doc", stem), lang)) or await run_in_threadpool(
             _resource_page, reps, stem, lang
         )
     else:
-        rendered = reps.cached(("doc", stem, fmt.extension)) or await run_in_threadpool(
+        rendered = reps.cached(document_key(stem, fmt)) or await run_in_threadpool(
             reps.document, stem, fmt
         )
-        lang = None
     return _respond(request, rendered, "doc", stem, fmt, explicit is None, lang)
 
 
@@ -93,16 +101,16 @@ async def ontology(request: Request) -> Response:
     if stem not in reps.ontologies:
         raise ResourceNotFound(urls.ontology(stem))
     fmt = explicit or _negotiate(request, urls, stem, kind="def")
+    lang: str | None = None
     if fmt is HTML:
         lang = page_language(request)
-        rendered = reps.cached(("html", "def", reps.ontologies[stem], lang)) or (
+        rendered = reps.cached(html_key(("def", reps.ontologies[stem]), lang)) or (
             await run_in_threadpool(_ontology_page, reps, stem, lang)
         )
     else:
-        rendered = reps.cached(("def", reps.ontologies[stem], fmt.extension)) or (
+        rendered = reps.cached(ontology_key(reps.ontologies[stem], fmt)) or (
             await run_in_threadpool(reps.ontology, stem, fmt)
         )
-        lang = None
     return _respond(request, rendered, "def", stem, fmt, explicit is None, lang)
 
 
@@ -111,7 +119,7 @@ async def context(request: Request) -> Response:
     if request.method == "OPTIONS":
         return http.preflight()
     reps = representations(request)
-    rendered = reps.cached(("context",)) or await run_in_threadpool(reps.context_document)
+    rendered = reps.cached(CONTEXT_KEY) or await run_in_threadpool(reps.context_document)
     return http.represent(
         request,
         rendered,
@@ -159,7 +167,7 @@ def _respond(
         request,
         rendered,
         fmt.content_type,
-        last_modified=request.app.state.dataset.modified,
+        last_modified=representations(request).dataset.modified,
         max_age=request.app.state.settings.cache_max_age,
         vary=vary,
         headers=headers,
