@@ -49,6 +49,34 @@ class Dataset:
         return len(self.store)
 
 
+MODIFIED_QUERY = """
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT (MAX(?modified) AS ?latest) WHERE { ?s dcterms:modified ?modified }
+"""
+
+
+def declared_modified(store: ox.Store) -> datetime | None:
+    """The newest `dcterms:modified` the sources declare (the ontology's, for example).
+
+    Taken from the data rather than from file times, so that two checkouts of the same version
+    answer with the same `Last-Modified` and the same bytes.
+    """
+    for solution in store.query(MODIFIED_QUERY, use_default_graph_as_union=True):
+        latest = solution["latest"]
+        if isinstance(latest, ox.Literal):
+            try:
+                parsed = datetime.fromisoformat(latest.value)
+            except ValueError:
+                return None
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return None
+
+
+def newest_file_time(paths: tuple[Path, ...]) -> datetime:
+    newest = max((p.stat().st_mtime for p in paths), default=0.0)
+    return datetime.fromtimestamp(int(newest), tz=UTC)
+
+
 def load_dataset(settings: Settings, sources: Sources | None = None) -> Dataset:
     """Parse the ontology and data files into a fresh in-memory store."""
     sources = sources or Sources.from_settings(settings)
@@ -57,11 +85,10 @@ def load_dataset(settings: Settings, sources: Sources | None = None) -> Dataset:
         load_ontology(path, store)
     for path in sources.data:
         load_data(path, store)
-    newest = max((p.stat().st_mtime for p in sources.content), default=0.0)
     return Dataset(
         store=store,
         base_iri=settings.base_iri,
         version=fingerprint(sources.content),
-        modified=datetime.fromtimestamp(int(newest), tz=UTC),
+        modified=declared_modified(store) or newest_file_time(sources.content),
         sources=sources,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import socket
 import threading
 import time
@@ -228,3 +229,16 @@ def test_worker_isolation_stops_a_service_call_the_guard_did_not_see() -> None:
             pytest.skip(f"no network namespaces here: {isolation}")
         assert isinstance(outcome, Failure) and outcome.error == "evaluation"
         assert watcher.connections == 0
+
+
+def test_a_worker_that_dies_is_reported_and_replaced(served: Served) -> None:
+    wait_until_ready(served.origin)
+    (victim,) = served.pids()
+    os.kill(victim, signal.SIGKILL)
+    response = httpx.get(
+        f"{served.origin}sparql", params={"query": "ASK {}"}, headers={"accept": "text/plain"}
+    )
+    assert response.status_code == 503
+    assert "stopped before answering" in response.text
+    wait_until_ready(served.origin)
+    assert victim not in served.pids()

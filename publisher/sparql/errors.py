@@ -135,8 +135,8 @@ class EndpointBusy(SparqlError):
 
     def __init__(self, slots: int, retry_after: int) -> None:
         super().__init__(
-            f"All {slots} query slots are busy (setting max_concurrent_queries); "
-            f"retry in {retry_after} s."
+            f"{slots} of {slots} queries are already running (setting "
+            f"max_concurrent_queries); retry in {retry_after} s."
         )
         self.retry_after = retry_after
 

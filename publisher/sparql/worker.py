@@ -223,9 +223,24 @@ def _graph(answer: ox.QueryTriples, job: Job, config: WorkerConfig) -> Outcome |
         if truncated
         else None
     )
-    prefixes = {**PREFIXES, "id": config.origin + "id/"}
-    body = results.graph(list(triples), fmt, prefixes, note)
+    body = results.graph(list(triples), fmt, _used_prefixes(triples), note)
     return Outcome("graph", fmt.extension, body, truncated, len(triples))
+
+
+def _used_prefixes(triples: dict[ox.Triple, None]) -> dict[str, str]:
+    """The well-known prefixes the graph uses, so Turtle output declares no others."""
+    iris = {
+        term.value
+        for triple in triples
+        for term in (triple.subject, triple.predicate, triple.object)
+        if isinstance(term, ox.NamedNode)
+    }
+    iris.update(t.object.datatype.value for t in triples if isinstance(t.object, ox.Literal))
+    return {
+        name: namespace
+        for name, namespace in PREFIXES.items()
+        if any(iri.startswith(namespace) for iri in iris)
+    }
 
 
 def _public(term, config: WorkerConfig):  # type: ignore[no-untyped-def]
