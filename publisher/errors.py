@@ -29,7 +29,7 @@ class UnsupportedSource(PublisherError):
     def __str__(self) -> str:
         return (
             f"{self.path}: unknown RDF file type "
-            "(expected .ttl, .trig, .nt, .nq, .n3, .jsonld, .rdf or .owl, optionally gzipped as .gz)"
+            "(expected .ttl, .trig, .nt, .nq, .n3, .jsonld, .rdf or .owl; optionally gzipped)"
         )
 
 

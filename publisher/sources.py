@@ -14,7 +14,9 @@ import pyoxigraph as ox
 from publisher.errors import RdfSyntaxError, SourceNotFound, UnsupportedSource
 
 OWL_ONTOLOGY = ox.NamedNode("http://www.w3.org/2002/07/owl#Ontology")
-_POSITION_PREFIX = re.compile(r"^Parser error at line \d+ (?:column \d+|between columns \d+ and \d+): ")
+_POSITION_PREFIX = re.compile(
+    r"^Parser error at line \d+ (?:column \d+|between columns \d+ and \d+): "
+)
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 

@@ -52,17 +52,8 @@ UNKNOWN = "id/person/nobody-of-that-name"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 UNSATISFIABLE = "application/x-unknown-format, image/png;q=0.5"
 
-HEAD_VARY_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="publisher/web/http.py EtagSafeGZipMiddleware: Starlette's GZipMiddleware adds "
-    "`Vary: Accept-Encoding` only to bodies of 500+ bytes, so HEAD (no body) lacks what GET has",
-)
-KNOWN_BUGS = {
-    ("etag", path, HTML)
-    for path in ("/.well-known/void", "/void.html", "/validation", "/validation.html")
-}
-"""(problem kind, path, Accept) the crawl finds today; empty it when the strict xfail of
-test_discovery_html_has_an_etag starts to pass."""
+KNOWN_BUGS: set[tuple[str, str, str]] = set()
+"""(problem kind, path, Accept) the crawl is allowed to find: none."""
 
 
 # --- the server --------------------------------------------------------------------------------
@@ -369,11 +360,6 @@ def test_robots_and_the_sitemap_name_only_crawled_pages(
     assert [url for url in listed if url not in fetched] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="publisher/web/routes/discovery.py `_represent` sends the HTML of /.well-known/void "
-    "and /validation without ETag or Last-Modified, so they cannot be revalidated",
-)
 def test_discovery_html_has_an_etag(client: httpx.Client) -> None:
     for path in ("/.well-known/void", "/void.html", "/validation", "/validation.html"):
         response = client.get(path, headers={"Accept": HTML})
@@ -442,8 +428,8 @@ def test_head_of_a_thing_is_the_same_303(client: httpx.Client) -> None:
         (f"/{PERSON_DOC}.ttl", TURTLE),
         (f"/{PERSON_DOC}", "application/n-triples"),
         (f"/{PERSON_DOC}", HTML),
-        pytest.param("/sparql", TURTLE, marks=HEAD_VARY_BUG),
-        pytest.param("/sparql", HTML, marks=HEAD_VARY_BUG),
+        pytest.param("/sparql", TURTLE),
+        pytest.param("/sparql", HTML),
         ("/.well-known/void", "application/ld+json"),
         ("/objectives", HTML),
     ],

@@ -204,6 +204,7 @@ class EtagSafeGZipMiddleware:
                     message["headers"] = [
                         (k, b"W/" + v if k == b"etag" else v) for k, v in message["headers"]
                     ]
+                message["headers"] = _vary_on_encoding(list(message.get("headers", [])))
             await send(message)
 
         await self.gzip(scope, receive, weaken)
@@ -216,3 +217,16 @@ class EtagSafeGZipMiddleware:
             await send(message)
 
         await self.app(scope, receive, mark)
+
+
+def _vary_on_encoding(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """Every answer of a path the middleware may compress varies on Accept-Encoding, small
+    bodies and HEAD included (Starlette only says so when it compresses), without duplicates."""
+    values = [v for k, v in headers if k.lower() == b"vary"]
+    tokens = [t.strip() for v in values for t in v.decode("latin-1").split(",") if t.strip()]
+    if "accept-encoding" not in {t.lower() for t in tokens}:
+        tokens.append("Accept-Encoding")
+    unique = list(dict.fromkeys(tokens))
+    return [(k, v) for k, v in headers if k.lower() != b"vary"] + [
+        (b"vary", ", ".join(unique).encode("latin-1"))
+    ]

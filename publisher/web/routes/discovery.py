@@ -34,7 +34,6 @@ from publisher.validation import ValidationReport, validate_dataset
 from publisher.web.errors import NotAcceptable
 from publisher.web.http import preflight
 from publisher.web.routes.dumps import (
-    CORS,
     cached_response,
     current_dumps,
     published,
@@ -74,12 +73,16 @@ def _represent(
     if negotiated:
         headers["Content-Location"] = f"/{stem}.{fmt.extension}"
     if fmt is HTML:
-        response = html()
-        max_age = request.app.state.settings.cache_max_age
-        response.headers.update({**CORS, **headers, "Cache-Control": f"public, max-age={max_age}"})
-        if negotiated:
-            response.headers["Vary"] = "Accept"
-        return response
+        # Rendered per request, validated like the RDF: the ETag is the hash of the page bytes.
+        return cached_response(
+            request,
+            bytes(html().body),
+            "text/html; charset=utf-8",
+            last_modified=dataset.modified,
+            max_age=request.app.state.settings.cache_max_age,
+            vary=negotiated,
+            headers=headers,
+        )
     prefixes = {**prefixes_for(urls), **DESCRIPTION_PREFIXES, **SHACL_PREFIXES}
     body = state.once(
         dataset, urls, f"{stem}.{fmt.extension}", lambda: render(quads(), fmt, prefixes)
