@@ -41,7 +41,8 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 QUERIES: dict[str, str] = {
     "describe": f"DESCRIBE <{BASE}id/person/p42>",
     "label, language filter": PREFIXES
-    + f'SELECT ?label WHERE {{ <{BASE}id/person/p42> rdfs:label ?label FILTER(LANG(?label) = "ar") }}',
+    + f"SELECT ?label WHERE {{ <{BASE}id/person/p42> rdfs:label ?label "
+    'FILTER(LANG(?label) = "ar") }',
     "order by + limit": PREFIXES
     + "SELECT ?person ?label WHERE { ?person a schema:Person ; rdfs:label ?label "
     'FILTER(LANG(?label) = "en") } ORDER BY DESC(?label) LIMIT 10',
@@ -52,11 +53,11 @@ QUERIES: dict[str, str] = {
     + "SELECT ?person ?name ?role ?orgName WHERE { ?person a schema:Person "
     'OPTIONAL { ?person rdfs:label ?name FILTER(LANG(?name) = "en") } '
     "OPTIONAL { ?membership org:member ?person ; org:role ?role } "
-    "OPTIONAL { ?membership org:organization/rdfs:label ?orgName } } LIMIT 1000",
+    "OPTIONAL { ?membership org:organization/rdfs:label ?orgName } }",
     "property path": PREFIXES
     + f"SELECT (COUNT(?topic) AS ?n) WHERE {{ ?topic skos:broader+ <{BASE}id/topic/t1> }}",
-    "text regex": PREFIXES
-    + 'SELECT ?person WHERE { ?person rdfs:label ?label FILTER(REGEX(?label, "^Person 4[0-9]*7$")) }',
+    "text regex": PREFIXES + "SELECT ?person WHERE { ?person rdfs:label ?label "
+    'FILTER(REGEX(?label, "^Person 4[0-9]*7$")) }',
 }
 
 
@@ -168,10 +169,10 @@ def peer_server(python: Path, ntriples: Path) -> Iterator[str]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    url = f"http://127.0.0.1:{port}/"
+    url = f"http://127.0.0.1:{port}/"  # rdflib-endpoint 0.6 answers SPARQL at the root
     try:
-        _wait(url + "sparql?query=ASK%7B%7D", process, timeout=1800)
-        yield url + "sparql"
+        _wait(url + "?query=ASK%7B%7D", process, timeout=1800)
+        yield url
     finally:
         process.terminate()
         process.wait(timeout=30)

@@ -31,6 +31,16 @@ class Settings(BaseSettings):
     data: list[str] = Field(default_factory=lambda: _default("data"))
     ontology: list[str] = Field(default_factory=lambda: _default("ontology"))
     shapes: list[str] = Field(default_factory=lambda: _default("shapes"))
+    store: str | None = Field(
+        None,
+        description="Where the published graph lives: unset = parse the sources into memory; a "
+        "folder = an on-disk Oxigraph store written by `publisher load --into`; an http(s) URL = "
+        "the query endpoint of a SPARQL 1.1 server.",
+    )
+    workers: int = Field(1, ge=1, description="Server processes (`publisher serve --workers`).")
+    skip_validation: bool = Field(
+        False, description="Serve or load without SHACL validation (large data); said in the log."
+    )
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=0, le=65535)
     dump_dir: str | None = Field(

@@ -243,7 +243,10 @@ def _used_prefixes(triples: dict[ox.Triple, None]) -> dict[str, str]:
     }
 
 
-def _public(term, config: WorkerConfig):  # type: ignore[no-untyped-def]
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
+def _public(term: Term | None, config: WorkerConfig) -> Term | None:
     """A term with the canonical namespace replaced by the public origin (triple terms too)."""
     if isinstance(term, ox.NamedNode):
         if config.base_iri != config.origin and term.value.startswith(config.base_iri):

@@ -1,0 +1,220 @@
+"""`publisher export`: the dynamic server's answers, fetched in-process, written as a static site.
+
+Driving the app itself (rather than calling the renderers again) makes every exported body the
+byte-for-byte body the server sends for the same URL and origin, templates and all. The app is
+called over ASGI without a socket, one request at a time, in an event loop of its own thread.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import anyio
+from anyio.from_thread import BlockingPortal, start_blocking_portal
+from starlette.types import ASGIApp, Message
+
+from publisher.config import Settings
+from publisher.dataset import Dataset
+from publisher.describe import ontology_paths, thing_paths
+from publisher.export import (
+    PAGES_DIR,
+    SITE_DIR,
+    Answer,
+    ExportSummary,
+    Item,
+    SiteWriter,
+    description_items,
+    document_items,
+    dump_items,
+    file_path,
+    listing_items,
+    page_items,
+)
+from publisher.formats import DOCUMENT_FORMATS, JSONLD
+from publisher.i18n import LANGUAGES, Text
+from publisher.nginx import NOT_FOUND_PLACEHOLDER, NginxSite
+from publisher.pages import Page
+from publisher.urls import Urls
+from publisher.validation import ValidationReport
+from publisher.web.app import STATIC_DIR, create_app
+from publisher.web.html import render_not_found_page, render_page
+from publisher.web.routes.dumps import LISTING_FORMATS
+
+CACHE_EVERY = 500
+"""Things rendered before the app's document cache is dropped: the export reads each document
+once, so keeping them all would only grow memory with the dataset."""
+
+PAGES = {"/": "index", "/objectives": "objectives"}
+STATIC_SPARQL = {
+    "en": {
+        "title": "No SPARQL endpoint here",
+        "no_endpoint": "This is a static copy of the dataset: every document, the dumps and the "
+        "descriptions, but no query service. Download a dump to query it locally.",
+        "live": "The live endpoint is at",
+    },
+    "ar": {
+        "title": "لا توجد نقطة استعلام SPARQL هنا",
+        "no_endpoint": "هذه نسخة ثابتة من مجموعة البيانات: تضم كل الوثائق وملفات التفريغ "
+        "والأوصاف، ولكن دون خدمة استعلام. نزّل أحد ملفات التفريغ للاستعلام عنه محليًا.",
+        "live": "نقطة الاستعلام الحية على العنوان",
+    },
+}
+
+
+class InProcessClient:
+    """GET requests to an ASGI app without a socket; use it as a context manager."""
+
+    def __init__(self, app: ASGIApp, origin: str) -> None:
+        split = urlsplit(origin)
+        self.app = app
+        self.scheme = split.scheme
+        self.netloc = split.netloc
+        self.server = (
+            split.hostname or "localhost",
+            split.port or (443 if split.scheme == "https" else 80),
+        )
+        self._portal: BlockingPortal | None = None
+        self._context: Any = None
+
+    def __enter__(self) -> InProcessClient:
+        self._context = start_blocking_portal()
+        self._portal = self._context.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._context.__exit__(*exc)
+        self._portal = None
+
+    def __call__(self, target: str, accept: str) -> Answer:
+        """GET `target` (a server-relative path with its query) with that Accept."""
+        if self._portal is None:
+            raise RuntimeError("InProcessClient is used outside its `with` block")
+        return self._portal.call(self._get, target, accept)
+
+    async def _get(self, target: str, accept: str) -> Answer:
+        path, _, query = target.partition("?")
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0", "spec_version": "2.4"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": self.scheme,
+            "path": unquote(path),
+            "raw_path": path.encode(),
+            "query_string": query.encode(),
+            "root_path": "",
+            "headers": [(b"host", self.netloc.encode()), (b"accept", accept.encode())],
+            "client": ("127.0.0.1", 0),
+            "server": self.server,
+        }
+        messages: list[Message] = []
+        finished = anyio.Event()
+        asked = False
+
+        async def receive() -> Message:
+            nonlocal asked
+            if not asked:
+                asked = True
+                return {"type": "http.request", "body": b"", "more_body": False}
+            await finished.wait()
+            return {"type": "http.disconnect"}
+
+        async def send(message: Message) -> None:
+            messages.append(message)
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                finished.set()
+
+        await self.app(scope, receive, send)
+        finished.set()
+        start = next(m for m in messages if m["type"] == "http.response.start")
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in start["headers"]}
+        body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
+        return Answer(start["status"], headers, body)
+
+
+def export_site(
+    settings: Settings,
+    dataset: Dataset,
+    out: Path,
+    *,
+    report: ValidationReport | None = None,
+    listen: str | None = None,
+    root: str | None = None,
+    sparql_endpoint: str | None = None,
+) -> ExportSummary:
+    """Write the static site of `dataset` as served on `settings.origin` into `out`, with an
+    nginx configuration listening on `listen` (default: the settings' host and port) and
+    serving `root` (default: OUT/site, where the export is written)."""
+    urls = Urls(settings.base_iri, settings.origin)
+    things = sorted(thing_paths(dataset, urls))
+    ontologies = sorted(ontology_paths(dataset, urls))
+    usable = [p for p in things if file_path(p)]
+    app = create_app(settings, dataset)
+    if report is not None:  # validated already: the /validation route reuses the report
+        app.state.published.once(dataset, urls, "validation", lambda: report)
+    published = app.state.published.dumps(dataset, urls)
+    dumps = published.files
+    site = NginxSite(
+        origin=settings.origin,
+        root=root or str(out.resolve() / SITE_DIR),
+        listen=listen or f"{settings.host}:{settings.port}",
+        server_name=urlsplit(settings.origin).hostname or "_",
+        languages=LANGUAGES,
+        default_language=settings.default_language,
+        max_age=settings.cache_max_age,
+        document_formats=DOCUMENT_FORMATS,
+        listing_formats=LISTING_FORMATS,
+        dumps=tuple(dumps),
+        checksums_sha256=hashlib.sha256(published.checksums.encode()).hexdigest(),
+        sparql_endpoint=sparql_endpoint,
+    )
+    with SiteWriter(out, site, dataset) as writer, InProcessClient(app, settings.origin) as get:
+        writer.summary.things = len(usable)
+        writer.summary.skipped = [p for p in things if not file_path(p)]
+        for start in range(0, len(usable), CACHE_EVERY):
+            app.state.representations = None  # a fresh cache for each batch
+            batch = usable[start : start + CACHE_EVERY]
+            writer.fetch(get, document_items("doc", batch, DOCUMENT_FORMATS, LANGUAGES))
+        writer.fetch(get, document_items("def", ontologies, DOCUMENT_FORMATS, LANGUAGES))
+        writer.fetch(get, _site_items(get))
+        writer.fetch(get, dump_items(dumps))
+        for name in sorted(p.name for p in STATIC_DIR.iterdir() if p.is_file()):
+            writer.fetch(get, [Item(f"/static/{name}", "*/*", f"static/{name}", "files")])
+        for lang in LANGUAGES:
+            writer.add(f"{PAGES_DIR}/sparql.{lang}.html", _sparql_page(urls, lang, sparql_endpoint))
+            page = render_not_found_page(urls, NOT_FOUND_PLACEHOLDER, lang)
+            writer.add(f"{PAGES_DIR}/404.{lang}.html", page.encode())
+        return writer.finish()
+
+
+def _site_items(get: InProcessClient) -> list[Item]:
+    """Pages, discovery and the dumps listing; the sitemap's parts when it is an index."""
+    items = [
+        *page_items(PAGES, LANGUAGES),
+        Item("/context.jsonld", JSONLD.media_type, "context.jsonld"),
+        *description_items("void", DOCUMENT_FORMATS),
+        *description_items("validation", DOCUMENT_FORMATS, optional=True),
+        Item("/robots.txt", "text/plain", "robots.txt", "files"),
+        Item("/sitemap.xml", "application/xml", "sitemap.xml", "files"),
+        Item("/health", "application/json", "health.json"),
+        *listing_items(LISTING_FORMATS),
+    ]
+    index = get("/sitemap.xml", "application/xml")
+    if b"<sitemapindex" in index.body:
+        number = 1
+        while get(f"/sitemap-{number}.xml", "application/xml").status == 200:
+            name = f"sitemap-{number}.xml"
+            items.append(Item(f"/{name}", "application/xml", name, "files"))
+            number += 1
+    return items
+
+
+def _sparql_page(urls: Urls, lang: str, endpoint: str | None) -> bytes:
+    """/sparql of the static mirror: no endpoint here, the dumps (and the live one, if any)."""
+    text = STATIC_SPARQL[lang]
+    page = Page(lang=lang, path="/sparql", title=Text(text["title"], lang))
+    html = render_page("static_sparql.html", urls, page, text=text, endpoint=endpoint)
+    return html.encode()
