@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def _default(folder: str) -> list[str]:
     return [str(PROJECT_ROOT / folder)]
+
+
+# A list read from the environment as `a.ttl,b.ttl` or as a JSON list (`_split_paths`), not
+# JSON only, which is what pydantic-settings would otherwise insist on.
+Paths = Annotated[list[str], NoDecode]
 
 
 class Settings(BaseSettings):
@@ -28,9 +35,9 @@ class Settings(BaseSettings):
         description="Origin the server is reached at (default http://HOST:PORT/). Canonical IRIs "
         "are rewritten to it in every response; it never comes from the Host header.",
     )
-    data: list[str] = Field(default_factory=lambda: _default("data"))
-    ontology: list[str] = Field(default_factory=lambda: _default("ontology"))
-    shapes: list[str] = Field(default_factory=lambda: _default("shapes"))
+    data: Paths = Field(default_factory=lambda: _default("data"))
+    ontology: Paths = Field(default_factory=lambda: _default("ontology"))
+    shapes: Paths = Field(default_factory=lambda: _default("shapes"))
     store: str | None = Field(
         None,
         description="Where the published graph lives: unset = parse the sources into memory; a "
@@ -60,7 +67,7 @@ class Settings(BaseSettings):
     max_concurrent_queries: int = Field(
         2, ge=1, description="SPARQL queries running at once; more get 503 with Retry-After."
     )
-    service_allowlist: list[str] = Field(
+    service_allowlist: Paths = Field(
         default_factory=list,
         description="SPARQL endpoints a query may call with SERVICE (none by default).",
     )
@@ -75,8 +82,11 @@ class Settings(BaseSettings):
     @field_validator("data", "ontology", "shapes", "service_allowlist", mode="before")
     @classmethod
     def _split_paths(cls, value: object) -> object:
-        """Accept `a.ttl,b.ttl` from an environment variable as well as a JSON list."""
+        """Accept `a.ttl,b.ttl` from an environment variable as well as a JSON list (which
+        `publisher serve --workers` uses, so that paths may hold commas)."""
         if isinstance(value, str):
+            if value.lstrip().startswith("["):
+                return json.loads(value)
             return [part for part in value.split(",") if part]
         return value
 
@@ -92,3 +102,21 @@ class Settings(BaseSettings):
     def origin(self) -> str:
         """Where the server answers; the canonical namespace is rewritten to this."""
         return self.public_origin or f"http://{self.host}:{self.port}/"
+
+    def environment(self) -> dict[str, str]:
+        """These settings as `PUBLISHER_*` variables: how `serve --workers` hands them to the
+        worker processes, which build their own Settings() from the environment. Unset
+        (None) settings are left out; the caller removes them from the environment."""
+        values: dict[str, str] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if isinstance(value, list | dict):
+                text = json.dumps(value)
+            elif isinstance(value, bool):
+                text = "true" if value else "false"
+            else:
+                text = str(value)
+            values[f"PUBLISHER_{name.upper()}"] = text
+        return values

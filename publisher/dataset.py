@@ -1,15 +1,27 @@
-"""The published dataset: an immutable Oxigraph store plus the metadata every response needs."""
+"""The published dataset: an immutable Oxigraph store plus the metadata every response needs.
+
+Where the store lives is `settings.store`: unset, the sources are parsed into memory; a folder,
+an on-disk store written by `publisher load --into` is opened read-only
+(`publisher.stores.disk`); an http(s) URL, a SPARQL 1.1 server answers
+(`publisher.stores.remote`). `Dataset.kind` says which, for the code that must tell them apart.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from publisher.config import Settings
 from publisher.sources import discover, fingerprint, load_data, load_ontology
+
+if TYPE_CHECKING:
+    from publisher.validation import ValidationReport
+
+MEMORY, DISK, REMOTE = "memory", "disk", "remote"
 
 
 @dataclass(frozen=True)
@@ -43,10 +55,14 @@ class Dataset:
     version: str
     modified: datetime
     sources: Sources
+    kind: str = MEMORY  # MEMORY | DISK | REMOTE
+    location: str | None = None  # the store folder or endpoint URL; None in memory
+    quads: int | None = None  # known at load time (disk): counting a big store takes a while
+    report: ValidationReport | None = None  # the SHACL report made when the store was loaded
 
     @property
     def triple_count(self) -> int:
-        return len(self.store)
+        return self.quads if self.quads is not None else len(self.store)
 
 
 MODIFIED_QUERY = """
@@ -77,7 +93,25 @@ def newest_file_time(paths: tuple[Path, ...]) -> datetime:
     return datetime.fromtimestamp(int(newest), tz=UTC)
 
 
+def is_remote(location: str) -> bool:
+    """An http(s) URL names a SPARQL server; anything else names a store folder."""
+    return location.startswith(("http://", "https://"))
+
+
 def load_dataset(settings: Settings, sources: Sources | None = None) -> Dataset:
+    """The dataset `settings.store` names: parsed into memory, or opened where it was loaded."""
+    if settings.store is None:
+        return load_into_memory(settings, sources)
+    if is_remote(settings.store):
+        from publisher.stores.remote import open_remote_dataset
+
+        return open_remote_dataset(settings)
+    from publisher.stores.disk import open_disk_dataset
+
+    return open_disk_dataset(settings)
+
+
+def load_into_memory(settings: Settings, sources: Sources | None = None) -> Dataset:
     """Parse the ontology and data files into a fresh in-memory store."""
     sources = sources or Sources.from_settings(settings)
     store = ox.Store()

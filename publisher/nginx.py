@@ -79,9 +79,9 @@ class NginxConfigError(PublisherError):
 # single-quoted) or starts a variable (`$`).
 _SAFE_VALUES = {
     "origin": r"https?://[A-Za-z0-9._~:@!&()*+,;=%/\[\]-]+/",
-    "root": r"/[^\s\"'\\$;{}]*",
+    "root": r"/[^\"'\\$;{}\n\r\t]*",
     "listen": r"[A-Za-z0-9._:\[\]*-]+",
-    "server_name": r"[A-Za-z0-9._*~-]+",
+    "server_name": r"[A-Za-z0-9._*~:\[\]-]+",
     "sparql_endpoint": r"https?://[A-Za-z0-9._~:@!&()*+,;=%/?\[\]-]+",
 }
 
@@ -133,7 +133,7 @@ class NginxSite:
             if value is not None and not re.fullmatch(pattern, value):
                 raise NginxConfigError(
                     f"{name} {value!r} cannot be written into an nginx configuration "
-                    "(no quotes, spaces, `$` or braces; root must be an absolute path)"
+                    "(no quotes, `$`, `;` or braces; root must be an absolute path)"
                 )
 
 
@@ -409,11 +409,9 @@ def render_nginx(site: NginxSite) -> dict[str, str]:
         "doc": doc,
         "listing": listing,
         "html": HTML,
-        "rdf_formats": [f for f in site.document_formats if f is not HTML],
         "types": types(site),
         "charset_types": charset_types(site.document_formats),
         "text_charset_types": text_charset_types(site),
-        "link_header": link_header,
         "document_links": document_links,
         "doc_links": variant_links(site.document_formats),
         "repr_digest": repr_digest,

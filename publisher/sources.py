@@ -76,12 +76,17 @@ def read_quads(path: Path) -> Iterator[ox.Quad]:
     try:
         with opener(path, "rb") as stream:
             yield from ox.parse(stream, format=fmt, path=None)
-    except SyntaxError as error:
+    except (SyntaxError, ValueError, OSError, EOFError) as error:  # bad gzip or encoding too
+        raise syntax_error(path, error) from None
+
+
+def syntax_error(path: Path, error: Exception) -> RdfSyntaxError:
+    """A parser's (or gzip's) exception as an error naming the file and, if known, the line."""
+    if isinstance(error, SyntaxError):
         message = str(error.args[0]) if error.args else str(error)
         message = _POSITION_PREFIX.sub("", message)
-        raise RdfSyntaxError(path, error.lineno, error.offset, message) from None
-    except (ValueError, OSError, EOFError) as error:  # bad gzip or encoding
-        raise RdfSyntaxError(path, None, None, str(error)) from None
+        return RdfSyntaxError(path, error.lineno, error.offset, message)
+    return RdfSyntaxError(path, None, None, str(error))
 
 
 def load_ontology(path: Path, store: ox.Store) -> None:
@@ -108,5 +113,7 @@ def fingerprint(paths: Iterable[Path]) -> str:
     for path in sorted(paths):
         digest.update(path.name.encode())
         digest.update(b"\0")
-        digest.update(path.read_bytes())
+        with path.open("rb") as stream:  # in chunks: a source may be larger than memory
+            while chunk := stream.read(1 << 20):
+                digest.update(chunk)
     return digest.hexdigest()[:16]

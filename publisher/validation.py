@@ -205,8 +205,23 @@ def validate(
     )
 
 
-def validate_dataset(dataset: Dataset) -> ValidationReport:
-    """Validate the union of all graphs (ontology included) against the dataset's shapes."""
+class NotValidated(PublisherError):
+    """A loaded store whose load skipped validation: serving does not validate (see
+    docs/scaling.md), `publisher validate --store DIR` does."""
+
+    def __str__(self) -> str:
+        return "the store was loaded with --skip-validation, so no SHACL report was made"
+
+
+def validate_dataset(dataset: Dataset, *, fresh: bool = False) -> ValidationReport:
+    """Validate the union of all graphs (ontology included) against the dataset's shapes.
+
+    A store loaded on disk carries the report made when it was loaded, which is returned as it
+    is unless `fresh` (validating a big store needs all of it in memory as rdflib objects)."""
+    if not fresh and dataset.report is not None:
+        return dataset.report
+    if not fresh and dataset.kind == "disk":
+        raise NotValidated()
     shapes = load_shapes(dataset.sources.shapes)
     with _quiet_rdflib():
         data = graph_of(dataset.store)
