@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("dereference",)
+BENCHMARKS = ("dereference", "load", "workers")
 
 
 def main(names: list[str]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from enum import StrEnum
@@ -36,6 +37,23 @@ ShapesOpt = Annotated[
 BaseIriOpt = Annotated[
     str | None, typer.Option("--base-iri", help="Canonical namespace of the dataset.")
 ]
+StoreOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        help="Serve from a store instead of parsing the sources: a folder written by "
+        "`publisher load --into`, or a SPARQL 1.1 endpoint URL. Env: PUBLISHER_STORE.",
+    ),
+]
+SkipValidationOpt = Annotated[
+    bool,
+    typer.Option(
+        "--skip-validation",
+        help="Do not validate against the SHACL shapes (large data: validation holds every "
+        "triple in memory). Said in the output.",
+    ),
+]
+SKIPPED = "warning: --skip-validation: the data is not checked against any SHACL shapes"
 
 
 class ReportFormat(StrEnum):
@@ -44,9 +62,46 @@ class ReportFormat(StrEnum):
 
 
 def build_settings(**overrides: Any) -> Settings:
-    """Environment first, then every flag the user actually gave."""
+    """Environment first, then every flag the user actually gave.
+
+    Someone who names their own data (flag or PUBLISHER_DATA) gets no GCM ontology or shapes
+    mixed in: those default to nothing unless named too."""
     given = {key: value for key, value in overrides.items() if value is not None}
+    if "data" in given or "PUBLISHER_DATA" in os.environ:
+        for name in ("ontology", "shapes"):
+            if name not in given and f"PUBLISHER_{name.upper()}" not in os.environ:
+                given[name] = []
+    store = given.get("store", os.environ.get("PUBLISHER_STORE"))
+    if store and "base_iri" not in given and "PUBLISHER_BASE_IRI" not in os.environ:
+        loaded = _loaded_base_iri(store)
+        if loaded is not None:
+            given["base_iri"] = loaded
     return Settings(**given)
+
+
+def _loaded_base_iri(store: str) -> str | None:
+    """The base IRI a store folder was loaded for, so that `serve --store DIR` needs no more."""
+    from publisher.dataset import is_remote
+    from publisher.stores.disk import StoreFolderError, read_metadata
+
+    if is_remote(store):
+        return None
+    try:
+        return read_metadata(Path(store)).base_iri
+    except StoreFolderError:
+        return None  # opening the store reports it
+
+
+def require_shapes(settings: Settings) -> None:
+    """Before a long parse or load: validation needs shapes, or the flag that skips it."""
+    from publisher.sources import discover
+
+    if not settings.skip_validation and not discover(settings.shapes):
+        raise typer.BadParameter(
+            "no SHACL shapes to validate against: give --shapes, or --skip-validation to "
+            "publish without validating",
+            param_hint="--shapes",
+        )
 
 
 def fail(message: str, status: int) -> None:
@@ -78,6 +133,14 @@ def validate(
     report_format: Annotated[
         ReportFormat, typer.Option("--format", help="text: one line per problem; turtle: RDF.")
     ] = ReportFormat.text,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            "--store",
+            help="Validate a loaded store folder instead of the sources: its report from load "
+            "time, or, after --skip-validation or with --shapes, a validation now.",
+        ),
+    ] = None,
 ) -> None:
     """Validate ontology + data against the SHACL shapes; exit 1 on any violation."""
 
@@ -85,8 +148,14 @@ def validate(
         from publisher.dataset import load_dataset
         from publisher.validation import validate_dataset
 
-        settings = build_settings(data=data, ontology=ontology, shapes=shapes, base_iri=base_iri)
-        report = validate_dataset(load_dataset(settings))
+        settings = build_settings(
+            data=data, ontology=ontology, shapes=shapes, base_iri=base_iri, store=store
+        )
+        dataset = load_dataset(settings)
+        if store is not None and dataset.kind == "disk":
+            report = _validate_store(dataset, shapes)
+        else:
+            report = validate_dataset(dataset)
         if report_format is ReportFormat.turtle:
             sys.stdout.write(report.to_turtle())
         else:
@@ -94,6 +163,23 @@ def validate(
         return 0 if report.conforms else 1
 
     run_reporting_errors(action)
+
+
+def _validate_store(dataset: Any, shapes: list[str] | None) -> Any:
+    """The report a store was loaded with, or a validation now against `shapes` (or the
+    shapes files the load recorded, if they are still there)."""
+    import dataclasses
+
+    from publisher.sources import discover
+    from publisher.validation import validate_dataset
+
+    if shapes:
+        sources = dataclasses.replace(dataset.sources, shapes=tuple(discover(shapes)))
+        dataset = dataclasses.replace(dataset, sources=sources)
+    elif dataset.report is not None:
+        typer.echo(f"(the report made when {dataset.location} was loaded)", err=True)
+        return dataset.report
+    return validate_dataset(dataset, fresh=True)
 
 
 @app.command()
@@ -107,15 +193,25 @@ def serve(
     ] = None,
     host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    store: StoreOpt = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Server processes. With --store DIR all of them read the one store; in "
+            "memory each parses its own copy of the sources.",
+        ),
+    ] = None,
+    skip_validation: SkipValidationOpt = False,
 ) -> None:
-    """Validate, then serve the dataset over HTTP; refuse to start on an invalid graph."""
+    """Validate, then serve the dataset over HTTP; refuse to start on an invalid graph.
+
+    A store (--store) was validated when it was loaded and is served as it is."""
 
     def action() -> int:
-        import uvicorn
-
         from publisher.dataset import load_dataset
         from publisher.validation import validate_dataset
-        from publisher.web.app import create_app
+        from publisher.web.server import run
 
         settings = build_settings(
             data=data,
@@ -125,14 +221,29 @@ def serve(
             public_origin=public_origin,
             host=host,
             port=port,
+            store=store,
+            workers=workers,
+            skip_validation=skip_validation or None,
         )
-        dataset = load_dataset(settings)
-        report = validate_dataset(dataset)
-        if not report.conforms:
-            typer.echo(report.to_text(), err=True)
-            typer.echo("error: the dataset does not conform to its shapes; not serving.", err=True)
-            return 1
-        uvicorn.run(create_app(settings, dataset), host=settings.host, port=settings.port)
+        if settings.store is None:
+            require_shapes(settings)
+        dataset = load_dataset(settings)  # with several workers: to fail early, then dropped
+        if settings.store is not None:
+            if dataset.kind == "disk" and dataset.report is None:
+                typer.echo(f"warning: {settings.store} was loaded with --skip-validation", err=True)
+        elif settings.skip_validation:
+            typer.echo(SKIPPED, err=True)
+        else:
+            report = validate_dataset(dataset)
+            if not report.conforms:
+                typer.echo(report.to_text(), err=True)
+                typer.echo(
+                    "error: the dataset does not conform to its shapes; not serving.", err=True
+                )
+                return 1
+        if settings.workers > 1:
+            dataset = None  # type: ignore[assignment]  # each worker opens its own
+        run(settings, dataset)
         return 0
 
     run_reporting_errors(action)
@@ -226,3 +337,126 @@ def export(
         return 0
 
     run_reporting_errors(action)
+
+
+@app.command()
+def load(
+    sources: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Data files, folders or globs (default: the GCM dataset's data/). Any RDF "
+            "syntax, gzipped or not; N-Triples and N-Quads load fastest.",
+            show_default=False,
+        ),
+    ] = None,
+    into: Annotated[
+        Path | None,
+        typer.Option(
+            "--into",
+            help="Folder of the on-disk store to write; a store already there is replaced "
+            "once the new one is complete (and conforms).",
+        ),
+    ] = None,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            "--store",
+            help="Push to a SPARQL 1.1 server instead: its query endpoint URL (each graph is "
+            "replaced through the Graph Store Protocol).",
+        ),
+    ] = None,
+    gsp: Annotated[
+        str | None,
+        typer.Option(
+            "--gsp",
+            help="With --store: the Graph Store Protocol endpoint, if it cannot be guessed "
+            "from the query URL. Env: PUBLISHER_REMOTE_GSP.",
+        ),
+    ] = None,
+    ontology: OntologyOpt = None,
+    shapes: ShapesOpt = None,
+    base_iri: BaseIriOpt = None,
+    skip_validation: SkipValidationOpt = False,
+) -> None:
+    """Load the sources into a store once, so that `serve --store` starts without parsing."""
+
+    def action() -> int:
+        from publisher.dataset import Sources, is_remote
+
+        if (into is None) == (store is None):
+            raise typer.BadParameter("give exactly one of --into DIR and --store URL")
+        target = str(into) if into is not None else str(store)
+        if store is not None and not is_remote(store):
+            raise typer.BadParameter("--store takes a SPARQL server URL; use --into DIR")
+        settings = build_settings(
+            data=sources or None,
+            ontology=ontology,
+            shapes=shapes,
+            base_iri=base_iri,
+            skip_validation=skip_validation or None,
+            remote_gsp=gsp,
+        )
+        require_shapes(settings)
+        if settings.skip_validation:
+            typer.echo(SKIPPED, err=True)
+        found = Sources.from_settings(settings)
+        if is_remote(target):
+            return _push(settings.model_copy(update={"store": target}), found)
+        return _load_into(settings, found, Path(target))
+
+    run_reporting_errors(action)
+
+
+def _load_into(settings: Settings, sources: Any, folder: Path) -> int:
+    from publisher.stores.disk import load_folder
+    from publisher.stores.progress import progress_reporter
+
+    size = sum(p.stat().st_size for p in sources.content) / 1e6
+    typer.echo(f"loading {len(sources.content)} files ({size:,.1f} MB) into {folder}", err=True)
+    with progress_reporter(sys.stderr) as report_to:
+        result = load_folder(
+            settings, sources, folder, validate=not settings.skip_validation, report_to=report_to
+        )
+    if not result.committed and result.report is not None:
+        typer.echo(result.report.to_text(), err=True)
+        typer.echo(
+            f"error: the dataset does not conform to its shapes; {folder} is left as it was.",
+            err=True,
+        )
+        return 1
+    meta = result.metadata
+    rate = meta.quads / result.load_seconds if result.load_seconds else 0.0
+    checked = (
+        f"validated in {result.seconds - result.load_seconds:.1f} s"
+        if result.report is not None
+        else "NOT validated (--skip-validation)"
+    )
+    typer.echo(
+        f"loaded {meta.quads:,} quads from {len(sources.content)} files in "
+        f"{result.load_seconds:.1f} s ({rate:,.0f} quads/s), {checked}; version {meta.version}"
+    )
+    typer.echo(f"serve it: publisher serve --store {folder}")
+    return 0
+
+
+def _push(settings: Settings, sources: Any) -> int:
+    """Parse into memory, validate, then replace the dataset on a SPARQL server."""
+    from publisher.dataset import load_into_memory
+    from publisher.stores.remote import push_to_remote
+    from publisher.validation import validate_dataset
+
+    dataset = load_into_memory(settings, sources)
+    if not settings.skip_validation:
+        report = validate_dataset(dataset)
+        if not report.conforms:
+            typer.echo(report.to_text(), err=True)
+            typer.echo("error: the dataset does not conform to its shapes; not pushed.", err=True)
+            return 1
+    typer.echo(f"pushing {dataset.triple_count:,} quads to {settings.store}", err=True)
+    done = push_to_remote(dataset, settings)
+    typer.echo(
+        f"pushed {done.triples:,} triples in {done.graphs} graphs to {done.location} in "
+        f"{done.seconds:.1f} s ({done.removed} stale graphs removed); version {done.version}"
+    )
+    typer.echo(f"serve it: publisher serve --store {settings.store}")
+    return 0

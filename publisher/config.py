@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +43,25 @@ class Settings(BaseSettings):
         description="Where the published graph lives: unset = parse the sources into memory; a "
         "folder = an on-disk Oxigraph store written by `publisher load --into`; an http(s) URL = "
         "the query endpoint of a SPARQL 1.1 server.",
+    )
+    remote_gsp: str | None = Field(
+        None,
+        description="Graph Store Protocol endpoint `publisher load --store URL` writes to "
+        "(default: guessed from the query URL for Oxigraph, Virtuoso and Fuseki).",
+    )
+    remote_user: str | None = Field(
+        None, description="User for a SPARQL server that asks for one (Basic or Digest auth)."
+    )
+    remote_password: SecretStr | None = Field(
+        None, description="Password of remote_user (prefer the environment to a flag)."
+    )
+    remote_timeout: float = Field(
+        10.0, gt=0, description="Limit (s) on each request to a remote SPARQL server."
+    )
+    remote_check_interval: float = Field(
+        5.0,
+        ge=0,
+        description="How often (s) a remote store's dataset version is checked for a new load.",
     )
     workers: int = Field(1, ge=1, description="Server processes (`publisher serve --workers`).")
     skip_validation: bool = Field(
@@ -112,7 +131,9 @@ class Settings(BaseSettings):
             value = getattr(self, name)
             if value is None:
                 continue
-            if isinstance(value, list | dict):
+            if isinstance(value, SecretStr):
+                text = value.get_secret_value()
+            elif isinstance(value, list | dict):
                 text = json.dumps(value)
             elif isinstance(value, bool):
                 text = "true" if value else "false"

@@ -79,6 +79,7 @@ class DatasetInfo:
     source_paths: tuple[str, ...] = ()
 
 
+GCM_BASE_IRI = "https://w3id.org/gcm-arab-review/"
 GCM_ARAB_REVIEW = DatasetInfo(
     title={
         "en": "The GCM Arab regional review (2021) as linked data",
@@ -103,6 +104,53 @@ GCM_ARAB_REVIEW = DatasetInfo(
     example_paths=("event/gcm-arab-regional-review-conference-2021", "person/nasser-bourita"),
     source_paths=("article/gcm-arab-regional-review-report",),
 )
+
+
+GENERIC_LICENSE = ""  # no licence stated: none is claimed
+
+
+def dataset_info(dataset: Dataset) -> DatasetInfo:
+    """What people read about the dataset: what the data says about its base IRI (dcterms:title,
+    dcterms:description, dcterms:license, dcat:keyword, dcterms:language), else, for the GCM
+    namespace only, GCM_ARAB_REVIEW, else a title made of the base IRI."""
+    subject = ox.NamedNode(dataset.base_iri)
+
+    def texts(predicate: str) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for quad in dataset.store.quads_for_pattern(subject, ox.NamedNode(predicate), None):
+            if isinstance(quad.object, ox.Literal):
+                found.setdefault(quad.object.language or "", []).append(quad.object.value)
+        return {lang: sorted(values) for lang, values in sorted(found.items())}
+
+    titles = {lang: values[0] for lang, values in texts(DCTERMS + "title").items()}
+    if not titles:
+        if dataset.base_iri == GCM_BASE_IRI:
+            return GCM_ARAB_REVIEW
+        titles = {"en": f"Linked data at {dataset.base_iri}"}
+    iris = {
+        p: sorted(
+            q.object.value
+            for q in dataset.store.quads_for_pattern(subject, ox.NamedNode(p), None)
+            if isinstance(q.object, ox.NamedNode)
+        )
+        for p in (DCTERMS + "license", DCTERMS + "language")
+    }
+    stated = [iri.rsplit("/", 1)[-1] for iri in iris[DCTERMS + "language"]]
+    return DatasetInfo(
+        title=titles,
+        description={k: " ".join(v) for k, v in texts(DCTERMS + "description").items()},
+        license=next(iter(iris[DCTERMS + "license"]), GENERIC_LICENSE),
+        keywords={k: tuple(v) for k, v in texts(DCAT + "keyword").items()},
+        languages=tuple(stated or sorted(lang for lang in titles if lang)),
+    )
+
+
+def in_language(texts: dict[str, str], lang: str) -> str:
+    """The text in `lang`, else English, else without a language, else any; "" if none."""
+    for key in (lang, "en", ""):
+        if key in texts:
+            return texts[key]
+    return next(iter(texts.values()), "")
 
 
 @dataclass(frozen=True)
@@ -276,7 +324,8 @@ def describe_dataset(
             g.add(ds, DCAT + "keyword", ox.Literal(word, language=language))
     for language in info.languages:
         g.add(ds, DCTERMS + "language", LANGUAGES + language)
-    g.add(ds, DCTERMS + "license", info.license)
+    if info.license:
+        g.add(ds, DCTERMS + "license", info.license)
     g.add(ds, DCTERMS + "modified", modified)
     g.add(ds, DCAT + "version", ox.Literal(dataset.version))
     g.add(ds, DCAT + "landingPage", home)
@@ -353,7 +402,8 @@ def _describe_dumps(
             g.add(distribution, DCAT + "compressFormat", IANA_MEDIA_TYPES + GZIP_MEDIA_TYPE)
         g.add(distribution, DCAT + "byteSize", _typed(str(dump.byte_size), "nonNegativeInteger"))
         g.add(distribution, DCTERMS + "conformsTo", spec)
-        g.add(distribution, DCTERMS + "license", info.license)
+        if info.license:
+            g.add(distribution, DCTERMS + "license", info.license)
         g.add(distribution, DCTERMS + "modified", modified)
         checksum = ox.BlankNode()
         g.add(distribution, SPDX + "checksum", checksum)
@@ -371,7 +421,8 @@ def _describe_sparql(g: _Triples, doc: str, ds: str, sparql: str, info: DatasetI
     g.add(service, DCAT + "endpointDescription", sparql)
     g.add(service, DCAT + "servesDataset", ds)
     g.add(service, DCTERMS + "conformsTo", "https://www.w3.org/TR/sparql11-protocol/")
-    g.add(service, DCTERMS + "license", info.license)
+    if info.license:
+        g.add(service, DCTERMS + "license", info.license)
     g.add(ds, DCAT + "distribution", distribution)
     g.add(distribution, RDF + "type", DCAT + "Distribution")
     g.add(distribution, DCTERMS + "title", ox.Literal("SPARQL endpoint", language="en"))
@@ -411,9 +462,9 @@ def schema_org_dataset(
         "@context": "https://schema.org/",
         "@type": "Dataset",
         "@id": dataset_iri(urls),
-        "name": info.title["en"],
+        "name": in_language(info.title, "en"),
         "alternateName": [text for lang, text in sorted(info.title.items()) if lang != "en"],
-        "description": info.description["en"],
+        "description": in_language(info.description, "en"),
         "url": home,
         "sameAs": urls.absolute(VOID_PATH),
         "identifier": dataset_iri(urls),
@@ -421,7 +472,7 @@ def schema_org_dataset(
         "dateModified": dataset.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "inLanguage": list(info.languages),
         "keywords": [word for _, words in sorted(info.keywords.items()) for word in words],
-        "license": info.license,
+        **({"license": info.license} if info.license else {}),
         "isAccessibleForFree": True,
         "distribution": [
             {
@@ -572,6 +623,11 @@ class Published:
 
         def compute() -> list[ox.Quad]:
             files = self.dumps(dataset, urls).files
-            return describe_dataset(dataset, urls, files, self.statistics(dataset, urls))
+            stats = self.statistics(dataset, urls)
+            return describe_dataset(dataset, urls, files, stats, self.info(dataset, urls))
 
         return self.once(dataset, urls, "description", compute)
+
+    def info(self, dataset: Dataset, urls: Urls) -> DatasetInfo:
+        """Title, description and licence: from the data, or GCM's for the GCM dataset."""
+        return self.once(dataset, urls, "info", lambda: dataset_info(dataset))

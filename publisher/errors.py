@@ -49,3 +49,28 @@ class RdfSyntaxError(PublisherError):
             if self.column is not None:
                 where += f":{self.column}"
         return f"{where}: {self.message}"
+
+
+@dataclass
+class StoreUnavailable(PublisherError):
+    """The SPARQL server holding the data did not answer in time (down, unreachable, restarting,
+    overloaded). Nothing is broken on our side: the next request tries again."""
+
+    location: str
+    reason: str
+    retry_after: int = 5
+
+    def __str__(self) -> str:
+        return f"the SPARQL server at {self.location} is not answering ({self.reason})"
+
+
+@dataclass
+class StoreError(PublisherError):
+    """The SPARQL server answered a request of the publisher with an error (not an outage)."""
+
+    location: str
+    status: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"the SPARQL server at {self.location} answered {self.status}: {self.message}"

@@ -197,9 +197,9 @@ def _solutions(answer: ox.QuerySolutions, job: Job, config: WorkerConfig) -> Out
         if len(rows) == job.max_results:
             truncated = True
             break
-        rows.append([_public(solution[name], config) for name in variables])
+        rows.append(tuple(solution))
     link = job.truncation_link if truncated else None
-    body = results.solutions(variables, rows, fmt, link)
+    body = results.solutions(variables, rows, fmt, link, lambda t: _public(t, config))
     return Outcome("solutions", fmt.extension, body, truncated, len(rows))
 
 

@@ -38,12 +38,14 @@ def rate(progress: LoadProgress) -> float:
 def describe(progress: LoadProgress) -> str:
     """One line: triples, rate, share of the bytes, elapsed time, current file."""
     share = 100 * progress.bytes_done / progress.bytes_total if progress.bytes_total else 100.0
-    where = f", file {progress.files_done + 1}/{progress.files_total} {progress.file.name}"
-    return (
+    line = (
         f"{progress.statements:,} triples, {rate(progress):,.0f} triples/s, "
         f"{share:.0f}% of {progress.bytes_total / 1e6:,.1f} MB, {progress.elapsed:.1f} s elapsed"
-        + (where if progress.file is not None and progress.phase == "loading" else "")
     )
+    if progress.file is not None and progress.phase == "loading":
+        number = min(progress.files_done + 1, progress.files_total)
+        line += f", file {number}/{progress.files_total} {progress.file.name}"
+    return line
 
 
 class _LineReporter:
@@ -58,6 +60,8 @@ class _LineReporter:
         due = self._last is None or now - self._last >= LOG_INTERVAL
         if progress.phase == "done" or not (changed or due):
             return
+        if progress.phase == "loading" and not progress.bytes_done:
+            return  # nothing to say yet: the command has said what it loads
         self._last, self._phase = now, progress.phase
         if progress.phase in PHASES:
             line = f"load: {PHASES[progress.phase]} ({describe(progress)})"

@@ -16,6 +16,7 @@ from publisher.discovery import Published
 from publisher.urls import Urls
 from publisher.web.errors import register_error_handlers
 from publisher.web.http import EtagSafeGZipMiddleware
+from publisher.web.remote import RemoteVersionCheck
 from publisher.web.routes import discovery, dumps, home, pages, resources, sparql
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -53,4 +54,5 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
     app.include_router(sparql.router)
     register_error_handlers(app)
     app.add_middleware(EtagSafeGZipMiddleware, skip=(*resources.SELF_COMPRESSED, "/dumps/"))
+    app.add_middleware(RemoteVersionCheck)  # a no-op unless the store is a SPARQL server
     return app

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from publisher.describe import ResourceNotFound
+from publisher.errors import StoreError, StoreUnavailable
 from publisher.formats import DOCUMENT_FORMATS, HTML, Format
 from publisher.negotiation import negotiate
 from publisher.web import html as pages
@@ -122,9 +123,41 @@ async def server_error(request: Request, exc: Exception) -> Response:
     )
 
 
+async def store_unavailable(request: Request, exc: Exception) -> Response:
+    """The remote SPARQL server is down or too slow: 503, and when to try again. The next
+    request asks it again; nothing stays broken once it is back."""
+    assert isinstance(exc, StoreUnavailable)
+    log.warning("%s %s: %s", request.method, request.url.path, exc)
+    response = problem(
+        503,
+        "Service Unavailable",
+        "The data store behind this server (a SPARQL server) is not answering at the moment: "
+        f"{exc.reason}. Nothing is wrong with the request; retry in {exc.retry_after} s.",
+        request.url.path,
+        headers={"Retry-After": str(exc.retry_after)},
+    )
+    return _headless(request, response)
+
+
+async def store_error(request: Request, exc: Exception) -> Response:
+    """The remote SPARQL server answered the publisher's own query with an error."""
+    assert isinstance(exc, StoreError)
+    log.error("%s %s: %s", request.method, request.url.path, exc)
+    response = problem(
+        502,
+        "Bad Gateway",
+        f"The data store behind this server (a SPARQL server) answered with an error "
+        f"({exc.status}). This is a problem of the server's set-up, not of the request.",
+        request.url.path,
+    )
+    return _headless(request, response)
+
+
 def register_error_handlers(app: FastAPI) -> None:
     """Install the handlers; call once from `create_app`."""
     app.add_exception_handler(ResourceNotFound, resource_not_found)
+    app.add_exception_handler(StoreUnavailable, store_unavailable)
+    app.add_exception_handler(StoreError, store_error)
     app.add_exception_handler(NotAcceptable, not_acceptable)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(Exception, server_error)

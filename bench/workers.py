@@ -1,0 +1,164 @@
+"""Requests/s of `publisher serve` with 1 and 2 workers, in memory and from an on-disk store.
+
+The data is synthetic (bench.synthetic, 1M triples by default: 250k things). Each server is the
+real command, `publisher serve --workers N` with `--store DIR` (loaded once by `publisher
+load`) or with `--data FILE` (each worker parses its own copy), started alone. wrk drives it
+with 16 connections (one wrk thread, so that wrk takes one core at most) for two loads:
+
+- one document: the same document over and over; after the first request every worker answers
+  from its cache of rendered documents, so this measures the HTTP path;
+- random documents: a Lua script picks one of all the things at random per request, so nearly
+  every answer is described from the store first.
+
+Also printed: time until every worker answers, and the resident memory of the whole process
+tree (parent, HTTP workers, SPARQL query workers). Access logs stay on, as `publisher serve`
+has them.
+
+    python -m bench workers                  # 1M triples
+    python -m bench.workers --triples 200000
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.server import free_port
+from bench.synthetic import BASE, write_ntriples
+
+CONNECTIONS = 16
+DURATION = "10s"
+STARTUP_LIMIT = 600.0
+RANDOM_DOCUMENTS = """
+local things = %(things)d
+math.randomseed(os.time() + tonumber(tostring({}):match("0x(%%x+)"), 16))
+request = function()
+  return wrk.format("GET", "/doc/thing/" .. math.random(0, things - 1) .. ".ttl")
+end
+"""
+
+
+@dataclass
+class Mode:
+    name: str
+    workers: int
+    startup: float = 0.0
+    memory_mb: float = 0.0
+    one_document: float = 0.0
+    random_documents: float = 0.0
+
+    def row(self) -> str:
+        return (
+            f"{self.name:<8} {self.workers:>7} {self.one_document:>14,.0f} "
+            f"{self.random_documents:>17,.0f} {self.startup:>10.1f} {self.memory_mb:>10,.0f}"
+        )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.workers")
+    parser.add_argument("--triples", type=int, default=1_000_000)
+    triples = parser.parse_args(argv or []).triples // 4 * 4
+    if shutil.which("wrk") is None:
+        raise SystemExit("bench/workers needs wrk (apt-get install wrk)")
+    publisher = str(Path(sys.executable).with_name("publisher"))
+    modes = [Mode("memory", 1), Mode("memory", 2), Mode("disk", 1), Mode("disk", 2)]
+    with tempfile.TemporaryDirectory(prefix="bench-workers-") as folder:
+        root = Path(folder)
+        source = write_ntriples(root / "things.nt", triples)
+        store = root / "store"
+        load = [publisher, "load", str(source), "--into", str(store), "--base-iri", BASE]
+        subprocess.run([*load, "--skip-validation"], check=True, capture_output=True)
+        script = root / "random.lua"
+        script.write_text(RANDOM_DOCUMENTS % {"things": triples // 4})
+        for mode in modes:
+            where = ["--store", str(store)] if mode.name == "disk" else ["--data", str(source)]
+            command = [publisher, "serve", *where, "--base-iri", BASE, "--skip-validation"]
+            run_mode(mode, [*command, "--workers", str(mode.workers)], script, root / "log")
+    print(f"{triples:,} triples; wrk -t1 -c{CONNECTIONS} -d{DURATION} per column")
+    header = f"{'store':<8} {'workers':>7} {'1 doc req/s':>14} {'random doc req/s':>17}"
+    print(f"{header} {'startup s':>10} {'RSS MB':>10}")
+    for mode in modes:
+        print(mode.row())
+    for name in ("memory", "disk"):
+        one, two = (m for m in modes if m.name == name)
+        print(
+            f"{name}: 2 workers / 1 worker = {two.one_document / one.one_document:.2f} (one "
+            f"document), {two.random_documents / one.random_documents:.2f} (random documents)"
+        )
+
+
+def run_mode(mode: Mode, command: list[str], script: Path, log: Path) -> None:
+    port = free_port()
+    started = time.monotonic()
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [*command, "--host", "127.0.0.1", "--port", str(port)],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    origin = f"http://127.0.0.1:{port}/"
+    try:
+        wait_until_up(origin, process, log, mode.workers)
+        mode.startup = time.monotonic() - started
+        mode.one_document = requests_per_second(origin + "doc/thing/42.ttl")
+        mode.random_documents = requests_per_second(origin, "-s", str(script))
+        mode.memory_mb = tree_rss(process.pid) / 1024
+    finally:
+        process.terminate()
+        process.wait(60)
+
+
+def requests_per_second(url: str, *options: str) -> float:
+    command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{DURATION}", *options, url]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+
+
+def wait_until_up(origin: str, process: subprocess.Popen[bytes], log: Path, workers: int) -> None:
+    deadline = time.monotonic() + STARTUP_LIMIT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the server exited:\n{log.read_text(errors='replace')}")
+        ready = log.read_text(errors="replace").count("Application startup complete")
+        if ready >= workers:
+            with urllib.request.urlopen(origin + "health", timeout=10):
+                return
+        time.sleep(0.2)
+    raise SystemExit(f"the server did not start:\n{log.read_text(errors='replace')}")
+
+
+def tree_rss(pid: int) -> int:
+    """Resident kB of `pid` and all its descendants (Linux /proc)."""
+    total = 0
+    for member in [pid, *descendants(pid)]:
+        try:
+            status = Path(f"/proc/{member}/status").read_text()
+        except OSError:
+            continue
+        found = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
+        total += int(found.group(1)) if found else 0
+    return total
+
+
+def descendants(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children = [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+        for child in children:
+            found += [child, *descendants(child)]
+    return found
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,247 @@
+"""The SPARQL endpoint in front of a remote store: queries are forwarded to the SPARQL server.
+
+`RemoteQueryRunner` has the interface of `engine.QueryPool` (`await run(job)`, `close()`), so
+`SparqlEndpoint` does what it always does: the guard has refused updates and SERVICE, IRIs are
+canonical. Each query is first parsed by Oxigraph against an empty store, which gives syntax
+errors the same messages and positions as with the embedded store, and tells which kind of
+answer comes (so the right format is asked for). The server then answers as SPARQL XML or
+N-Triples, read as a stream and cut at max_results, and the answer is written again in the
+negotiated format exactly as the workers write it: IRIs on the public origin, skolem IRIs as
+blank nodes again, the truncation notice in the body and the header. A row cap of the server
+(Virtuoso's ResultSetMaxRows, `X-SPARQL-MaxRows`) marks the answer as truncated too.
+
+Limits: at most `size` queries at once (EndpointBusy beyond), `timeout` seconds for the whole
+exchange (QueryTimeout; the server may go on computing: set its own limit too, Virtuoso's
+MaxQueryExecutionTime, `oxigraph serve --timeout-s`). A server that does not answer gives
+`StoreUnavailableError`, a 503 with Retry-After.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import httpx
+import pyoxigraph as ox
+
+from publisher.formats import GRAPH_RESULT_FORMATS, TABLE_RESULT_FORMATS, Format, by_extension
+from publisher.sparql import results
+from publisher.sparql.errors import EndpointBusy, QueryTimeout, SparqlError
+from publisher.sparql.worker import Failure, Job, Outcome, WorkerConfig, execute
+from publisher.sparql.worker import _public as public_term
+from publisher.sparql.worker import _used_prefixes as used_prefixes
+from publisher.stores.remote import (
+    N_TRIPLES,
+    RESULTS_XML,
+    RETRY_AFTER,
+    RemoteStore,
+    error_text,
+    retry_after,
+)
+
+_MARK = b"<bnode>nodeID://"
+
+
+class StoreUnavailableError(EndpointBusy):
+    """The SPARQL server holding the data does not answer; a 503 with Retry-After, like a
+    busy endpoint (the route treats both alike)."""
+
+    slug = "store-unavailable"
+    title = "The data store is not answering"
+
+    def __init__(self, retry_after: int = RETRY_AFTER) -> None:
+        SparqlError.__init__(
+            self,
+            "The SPARQL server that holds the data is not answering (stopped, restarting or "
+            f"unreachable). Nothing is wrong with the query: retry in {retry_after} s.",
+        )
+        self.retry_after = retry_after
+
+
+@dataclass
+class RemoteQueryRunner:
+    """Forwards jobs to the remote store `current()` returns (the dataset being served)."""
+
+    current: Callable[[], RemoteStore]
+    size: int
+    timeout: float
+    base_iri: str
+    origin: str
+    isolation: str = "remote server"
+
+    def __post_init__(self) -> None:
+        self._active = 0
+        self._closed = False
+        self._executor = ThreadPoolExecutor(
+            max_workers=2 * self.size + 2, thread_name_prefix="sparql-remote"
+        )
+        self._config = WorkerConfig("", self.base_iri, self.origin, False, None)
+
+    @property
+    def available(self) -> int:
+        return max(self.size - self._active, 0)
+
+    @property
+    def pids(self) -> set[int]:
+        return set()  # no worker processes: the server runs the queries
+
+    async def run(self, job: Job) -> Outcome | Failure:
+        """Answer within the deadline, or raise EndpointBusy, QueryTimeout or
+        StoreUnavailableError."""
+        if self._closed or self._active >= self.size:
+            raise EndpointBusy(self.size, retry_after=1)
+        self._active += 1
+        deadline = time.monotonic() + self.timeout
+        loop = asyncio.get_running_loop()
+        try:
+            return await asyncio.wait_for(
+                loop.run_in_executor(self._executor, self._answer, job, deadline), self.timeout
+            )
+        except TimeoutError:
+            raise QueryTimeout(self.timeout) from None
+        finally:
+            self._active -= 1
+
+    async def close(self) -> None:
+        self._closed = True
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    # In a thread ------------------------------------------------------------------------------
+
+    def _answer(self, job: Job, deadline: float) -> Outcome | Failure:
+        checked = execute(ox.Store(), job, self._config)  # syntax, kind, format: as embedded
+        if isinstance(checked, Failure):
+            return checked
+        store = self.current()
+        dataset = store.dataset_parameters(job.default_graphs, job.named_graphs, union=job.union)
+        graph = checked.kind == "graph"
+        try:
+            with store.client.http.stream(
+                "POST",
+                store.client.url,
+                data={"query": job.query, **dataset},
+                headers={"Accept": N_TRIPLES if graph else RESULTS_XML},
+                timeout=max(deadline - time.monotonic(), 0.001),
+            ) as response:
+                if response.status_code in (502, 503, 504):
+                    raise StoreUnavailableError(retry_after(response))
+                if response.status_code >= 400:
+                    response.read()
+                    return Failure(
+                        "evaluation", f"the SPARQL server refused it: {error_text(response)}"
+                    )
+                capped = "x-sparql-maxrows" in response.headers
+                stream = _body_reader(response.iter_bytes(), deadline, fix=not graph)
+                if graph:
+                    return self._graph(store, stream, job, capped)
+                return self._table(store, stream, job, capped, checked.kind)
+        except httpx.TimeoutException:
+            raise QueryTimeout(self.timeout) from None
+        except httpx.TransportError:
+            raise StoreUnavailableError() from None
+        except SyntaxError as error:
+            return Failure("evaluation", f"the SPARQL server's answer does not parse: {error}")
+
+    def _read(self, store: RemoteStore, term: results.Term | None) -> results.Term | None:
+        return public_term(store.read_term(term), self._config)  # type: ignore[arg-type]
+
+    def _table(
+        self, store: RemoteStore, stream: io.BufferedReader, job: Job, capped: bool, kind: str
+    ) -> Outcome | Failure:
+        fmt = _format(job.table_format, TABLE_RESULT_FORMATS)
+        assert fmt is not None  # the check against the empty store found one
+        parsed = ox.parse_query_results(stream, format=ox.QueryResultsFormat.XML)
+        if isinstance(parsed, ox.QueryBoolean):
+            return Outcome("boolean", fmt.extension, results.boolean(bool(parsed), fmt), False, 1)
+        names = [v.value for v in parsed.variables]
+        rows: list[list[results.Term | None]] = []
+        truncated = capped
+        for solution in parsed:
+            if len(rows) == job.max_results:
+                truncated = True
+                break
+            rows.append([self._read(store, solution[name]) for name in names])
+        link = job.truncation_link if truncated else None
+        body = results.solutions(names, rows, fmt, link)
+        return Outcome(kind, fmt.extension, body, truncated, len(rows))
+
+    def _graph(
+        self, store: RemoteStore, stream: io.BufferedReader, job: Job, capped: bool
+    ) -> Outcome | Failure:
+        fmt = _format(job.graph_format, GRAPH_RESULT_FORMATS)
+        assert fmt is not None
+        triples: dict[ox.Triple, None] = {}
+        truncated = capped
+        for parsed in ox.parse(stream, format=ox.RdfFormat.N_TRIPLES):
+            triple = ox.Triple(
+                *(
+                    self._read(store, term)
+                    for term in (parsed.subject, parsed.predicate, parsed.object)
+                )  # type: ignore[arg-type]
+            )
+            if triple in triples:
+                continue
+            if len(triples) == job.max_results:
+                truncated = True
+                break
+            triples[triple] = None
+        note = (
+            f"Truncated: only the first {len(triples)} triples are shown (setting max_results "
+            f"or the SPARQL server's own limit). See {job.truncation_link}"
+            if truncated
+            else None
+        )
+        body = results.graph(list(triples), fmt, used_prefixes(triples), note)
+        return Outcome("graph", fmt.extension, body, truncated, len(triples))
+
+
+def _format(extension: str | None, offered: tuple[Format, ...]) -> Format | None:
+    return by_extension(extension, offered) if extension else None
+
+
+class _Raw(io.RawIOBase):
+    """The response body as a file for pyoxigraph's streaming parsers, checked against the
+    deadline, with Virtuoso's `nodeID://` blank node labels made valid on the way."""
+
+    def __init__(self, chunks: Iterator[bytes], deadline: float, fix: bool) -> None:
+        self._chunks, self._deadline, self._fix = chunks, deadline, fix
+        self._ready = b""
+        self._held = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        while not self._ready:
+            if time.monotonic() > self._deadline:
+                raise httpx.ReadTimeout("the answer took longer than the query time limit")
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                self._ready, self._held = self._held, b""
+                if not self._ready:
+                    return 0
+                break
+            data = self._held + chunk
+            keep = _partial_mark(data) if self._fix else 0
+            head, self._held = data[: len(data) - keep], data[len(data) - keep :]
+            self._ready = head.replace(_MARK, b"<bnode>") if self._fix else head
+        size = min(len(buffer), len(self._ready))
+        buffer[:size] = self._ready[:size]
+        self._ready = self._ready[size:]
+        return size
+
+
+def _body_reader(chunks: Iterator[bytes], deadline: float, *, fix: bool) -> io.BufferedReader:
+    return io.BufferedReader(_Raw(chunks, deadline, fix))
+
+
+def _partial_mark(data: bytes) -> int:
+    """How many bytes at the end of `data` could be the start of `<bnode>nodeID://`."""
+    for size in range(min(len(_MARK) - 1, len(data)), 0, -1):
+        if _MARK.startswith(data[-size:]):
+            return size
+    return 0

@@ -1,0 +1,65 @@
+"""A remote store's new versions, noticed while serving.
+
+`publisher load --store URL` writes a new version to the SPARQL server while the publisher keeps
+serving; every `remote_check_interval` seconds at most, a request starts a check in the
+background (the request itself never waits for it). A new version replaces `app.state.dataset`,
+and with it every cache keyed by the version (documents, dumps, VoID) and the ETags. A failed
+check (the server is down) changes nothing: cached documents are still served, and requests
+that need the server get a 503 until it is back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from publisher.dataset import REMOTE, Dataset
+from publisher.errors import PublisherError
+
+log = logging.getLogger(__name__)
+
+
+class RemoteVersionCheck:
+    """ASGI middleware; does nothing unless the dataset being served is remote."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._next_check = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            self._maybe_check(scope["app"])
+        await self.app(scope, receive, send)
+
+    def _maybe_check(self, app: ASGIApp) -> None:
+        state = app.state  # type: ignore[attr-defined]
+        dataset = getattr(state, "dataset", None)
+        if getattr(dataset, "kind", None) != REMOTE:
+            return
+        now = time.monotonic()
+        if now < self._next_check or (self._task is not None and not self._task.done()):
+            return
+        self._next_check = now + state.settings.remote_check_interval
+        self._task = asyncio.get_running_loop().create_task(self._check(app, dataset))
+
+    @staticmethod
+    async def _check(app: ASGIApp, dataset: Dataset) -> None:
+        from publisher.stores.remote import refresh_dataset
+
+        state = app.state  # type: ignore[attr-defined]
+        try:
+            fresh = await asyncio.to_thread(refresh_dataset, dataset, state.settings)
+        except PublisherError as error:  # down: keep the version we have, try again later
+            log.warning("could not check the remote store's version: %s", error)
+            return
+        if fresh is None or state.dataset is not dataset:
+            return
+        state.dataset = fresh
+        endpoint = getattr(state, "sparql", None)
+        if endpoint is not None:
+            endpoint.dataset = fresh  # its ETags carry the version
+            state.sparql_description = {}
