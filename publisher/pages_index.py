@@ -8,12 +8,15 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from publisher.discovery import GCM_ARAB_REVIEW, DatasetInfo, dataset_info
 from publisher.formats import TURTLE
 from publisher.i18n import LANGUAGES, Text, ui
 from publisher.pages import Alternate, Labeller, Link, Page, iri, literal_text, select
 from publisher.urls import Urls
 
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+OWL_ONTOLOGY = "http://www.w3.org/2002/07/owl#Ontology"
 
 # The sections of the home page, in order, and the classes whose instances each lists.
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -76,6 +79,10 @@ class HomePage(Page):
     resources: int = 0
     types: list[tuple[Link, int]] = field(default_factory=list)
     sections: list[tuple[str, list[Link]]] = field(default_factory=list)
+    # A dataset other than the GCM one speaks for itself (dataset_info); None: GCM's texts.
+    intro: Text | None = None
+    license: str | None = None
+    ontologies: list[Link] | None = None
 
 
 @dataclass(frozen=True)
@@ -109,10 +116,34 @@ def home_page(dataset: Any, urls: Urls, lang: str, dumps: list[dict[str, str]]) 
     rows, query = select(store, "q_types", TYPES_QUERY % {"things": things}, ns=names.ns)
     page.queries.append(query)
     page.types = [(names.link(r["type"].value), int(r["count"].value)) for r in rows]
-    page.sections = _sections(store, names, page)
+    info = dataset_info(dataset)
+    if info is GCM_ARAB_REVIEW:
+        page.sections = _sections(store, names, page)  # its sections name GCM classes
+    else:
+        _speak_for_itself(page, info, store, names, lang)
     page.alternates = [Alternate(TURTLE, "/.well-known/void")]
     page.jsonld = dataset_jsonld(dataset, urls, dumps)
     return page
+
+
+def _speak_for_itself(
+    page: HomePage, info: DatasetInfo, store: ox.Store, names: Labeller, lang: str
+) -> None:
+    """Title, description and licence from the data, and links to its own ontologies."""
+    page.title = _text(info.title, lang) or page.title
+    page.intro = _text(info.description, lang) or page.title
+    page.license = info.license
+    found = store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), ox.NamedNode(OWL_ONTOLOGY))
+    iris = sorted({q.subject.value for q in found if isinstance(q.subject, ox.NamedNode)})
+    page.ontologies = [names.link(i) for i in iris if names.urls.is_local(i)]
+
+
+def _text(texts: dict[str, str], lang: str) -> Text | None:
+    """The text in the page language, else English, else any (with the language it is in)."""
+    for key in (lang, "en", "", *sorted(texts)):
+        if key in texts:
+            return Text(texts[key], key or None)
+    return None
 
 
 def _sections(store: ox.Store, names: Labeller, page: HomePage) -> list[tuple[str, list[Link]]]:
@@ -136,6 +167,9 @@ def _sections(store: ox.Store, names: Labeller, page: HomePage) -> list[tuple[st
 
 def dataset_jsonld(dataset: Any, urls: Urls, dumps: list[dict[str, str]]) -> dict[str, Any]:
     """A schema.org `Dataset` for dataset search engines (Google Dataset Search reads it)."""
+    info = dataset_info(dataset)
+    if info is not GCM_ARAB_REVIEW:
+        return _own_jsonld(dataset, urls, dumps, info)
     doc: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Dataset",
@@ -176,6 +210,45 @@ def dataset_jsonld(dataset: Any, urls: Urls, dumps: list[dict[str, str]]) -> dic
             "encodingFormat": "application/sparql-query",
         }
     )
+    return doc
+
+
+def _own_jsonld(
+    dataset: Any, urls: Urls, dumps: list[dict[str, str]], info: DatasetInfo
+) -> dict[str, Any]:
+    """schema.org `Dataset` of a dataset that describes itself."""
+
+    def values(texts: dict[str, str]) -> list[dict[str, str]]:
+        return [
+            {"@value": text, "@language": lang} if lang else {"@value": text}
+            for lang, text in sorted(texts.items())
+        ]
+
+    doc: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Dataset",
+        "@id": urls.public(urls.base_iri),
+        "url": urls.absolute("/"),
+        "name": values(info.title),
+        "description": values(info.description),
+        "isAccessibleForFree": True,
+        "inLanguage": list(info.languages),
+        "version": dataset.version,
+        "dateModified": dataset.modified.date().isoformat(),
+        "keywords": [word for _, words in sorted(info.keywords.items()) for word in words],
+        "distribution": [
+            {
+                "@type": "DataDownload",
+                "name": dump["name"],
+                "contentUrl": urls.absolute(dump["url"]),
+                "encodingFormat": dump["media_type"],
+            }
+            for dump in [*dumps, {"name": "SPARQL endpoint", "url": "/sparql",
+                                  "media_type": "application/sparql-query"}]
+        ],
+    }  # fmt: skip
+    if info.license:
+        doc["license"] = info.license
     return doc
 
 

@@ -30,7 +30,7 @@ import pyoxigraph as ox
 
 from publisher.formats import GRAPH_RESULT_FORMATS, TABLE_RESULT_FORMATS, Format, by_extension
 from publisher.sparql import results
-from publisher.sparql.errors import EndpointBusy, QueryTimeout, SparqlError
+from publisher.sparql.errors import EndpointBusy, SparqlError
 from publisher.sparql.worker import Failure, Job, Outcome, WorkerConfig, execute
 from publisher.sparql.worker import _public as public_term
 from publisher.sparql.worker import _used_prefixes as used_prefixes
@@ -41,6 +41,7 @@ from publisher.stores.remote import (
     RemoteStore,
     error_text,
     retry_after,
+    unskolemise,
 )
 
 _MARK = b"<bnode>nodeID://"
@@ -60,6 +61,34 @@ class StoreUnavailableError(EndpointBusy):
             f"unreachable). Nothing is wrong with the query: retry in {retry_after} s.",
         )
         self.retry_after = retry_after
+
+
+class RemoteTimeout(EndpointBusy):
+    """No answer within the query time limit: a heavy query or a server that has stopped
+    answering, which cannot be told apart from here; a 503 with Retry-After either way."""
+
+    slug = "timeout"
+    title = "No answer within the time limit"
+
+    def __init__(self, limit: float, retry_after: int = RETRY_AFTER) -> None:
+        SparqlError.__init__(
+            self,
+            f"The SPARQL server gave no complete answer within {limit:g} s (setting "
+            "query_timeout): the query may need more time than that, or the server is not "
+            f"answering. Narrow the query, or retry in {retry_after} s.",
+        )
+        self.limit, self.retry_after = limit, retry_after
+
+    def extra(self) -> dict[str, object]:
+        return {"limit_seconds": self.limit}
+
+
+@dataclass(frozen=True)
+class _Refusal:
+    """Why the thread did not answer; raised as a SparqlError back on the event loop."""
+
+    unavailable: bool
+    retry_after: int = RETRY_AFTER
 
 
 @dataclass
@@ -98,13 +127,18 @@ class RemoteQueryRunner:
         deadline = time.monotonic() + self.timeout
         loop = asyncio.get_running_loop()
         try:
-            return await asyncio.wait_for(
+            answer = await asyncio.wait_for(
                 loop.run_in_executor(self._executor, self._answer, job, deadline), self.timeout
             )
         except TimeoutError:
-            raise QueryTimeout(self.timeout) from None
+            raise RemoteTimeout(self.timeout) from None
         finally:
             self._active -= 1
+        if isinstance(answer, _Refusal):
+            if answer.unavailable:
+                raise StoreUnavailableError(answer.retry_after)
+            raise RemoteTimeout(self.timeout)
+        return answer
 
     async def close(self) -> None:
         self._closed = True
@@ -112,23 +146,26 @@ class RemoteQueryRunner:
 
     # In a thread ------------------------------------------------------------------------------
 
-    def _answer(self, job: Job, deadline: float) -> Outcome | Failure:
+    def _answer(self, job: Job, deadline: float) -> Outcome | Failure | _Refusal:
+        """Runs in a thread and raises nothing: pyoxigraph's objects must not travel to the
+        event loop inside a traceback (they may only be dropped on the thread that made them)."""
         checked = execute(ox.Store(), job, self._config)  # syntax, kind, format: as embedded
         if isinstance(checked, Failure):
             return checked
         store = self.current()
         dataset = store.dataset_parameters(job.default_graphs, job.named_graphs, union=job.union)
         graph = checked.kind == "graph"
+        query = unskolemise(job.query, store.layout.genid)
         try:
             with store.client.http.stream(
                 "POST",
                 store.client.url,
-                data={"query": job.query, **dataset},
+                data={"query": query, **dataset},
                 headers={"Accept": N_TRIPLES if graph else RESULTS_XML},
                 timeout=max(deadline - time.monotonic(), 0.001),
             ) as response:
                 if response.status_code in (502, 503, 504):
-                    raise StoreUnavailableError(retry_after(response))
+                    return _Refusal(unavailable=True, retry_after=retry_after(response))
                 if response.status_code >= 400:
                     response.read()
                     return Failure(
@@ -140,10 +177,10 @@ class RemoteQueryRunner:
                     return self._graph(store, stream, job, capped)
                 return self._table(store, stream, job, capped, checked.kind)
         except httpx.TimeoutException:
-            raise QueryTimeout(self.timeout) from None
+            return _Refusal(unavailable=False)
         except httpx.TransportError:
-            raise StoreUnavailableError() from None
-        except SyntaxError as error:
+            return _Refusal(unavailable=True)
+        except (SyntaxError, ValueError, OSError) as error:
             return Failure("evaluation", f"the SPARQL server's answer does not parse: {error}")
 
     def _read(self, store: RemoteStore, term: results.Term | None) -> results.Term | None:

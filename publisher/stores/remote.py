@@ -43,6 +43,7 @@ import logging
 import re
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -217,6 +218,7 @@ class SparqlClient:
             headers={"User-Agent": f"gcm-publisher/{__version__}"},
         )
         self.virtuoso = False  # learnt from the Server header; paging needs its own form
+        weakref.finalize(self, self.http.close)  # datasets have no close(); their client does
 
     @classmethod
     def from_settings(cls, settings: Settings, url: str | None = None) -> SparqlClient:
@@ -354,15 +356,40 @@ def _integer(term: Term | None) -> int | None:
 # --- results ---------------------------------------------------------------------------------
 
 
-def _parse_solutions(body: bytes) -> tuple[list[str], list[Row]]:
-    """SPARQL XML solutions as (variables, rows); Virtuoso's `nodeID://` labels made valid."""
-    parsed = ox.parse_query_results(
-        _VIRTUOSO_BNODE.sub(b"<bnode>", body), format=ox.QueryResultsFormat.XML
-    )
-    if not isinstance(parsed, ox.QuerySolutions):
-        raise ValueError("expected solutions, got a boolean")
-    names = [v.value for v in parsed.variables]
-    return names, [[solution[name] for name in names] for solution in parsed]
+def parse_results(body: bytes, location: str) -> tuple[list[str], list[Row]] | bool:
+    """SPARQL XML as (variables, rows), or the boolean; Virtuoso's `nodeID://` blank node
+    labels made valid. Nothing of pyoxigraph's outlives the call: its result objects must be
+    dropped on the thread that made them, not with a traceback on another one."""
+    parsed: ox.QuerySolutions | ox.QueryBoolean | None = None
+    try:
+        parsed = ox.parse_query_results(
+            _VIRTUOSO_BNODE.sub(b"<bnode>", body), format=ox.QueryResultsFormat.XML
+        )
+        if isinstance(parsed, ox.QueryBoolean):
+            return bool(parsed)
+        names = [v.value for v in parsed.variables]
+        return names, [[solution[name] for name in names] for solution in parsed]
+    except (SyntaxError, ValueError) as error:
+        problem = str(error)
+    finally:
+        parsed = None
+    raise StoreError(location, 200, f"the answer is not SPARQL XML results: {problem}")
+
+
+def _parse_solutions(
+    body: bytes, location: str = "the SPARQL server"
+) -> tuple[list[str], list[Row]]:
+    parsed = parse_results(body, location)
+    if isinstance(parsed, bool):
+        raise StoreError(location, 200, "a boolean came back where solutions were expected")
+    return parsed
+
+
+def _boolean_object(value: bool) -> ox.QueryBoolean:
+    body = b'{"head": {}, "boolean": ' + (b"true" if value else b"false") + b"}"
+    parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+    assert isinstance(parsed, ox.QueryBoolean)
+    return parsed
 
 
 def _solutions_object(names: Sequence[str], rows: Iterable[Row]) -> ox.QuerySolutions:
@@ -424,6 +451,64 @@ def _where_brace(query: str) -> int:
     raise ValueError("cannot bind variables in a query without a WHERE clause")
 
 
+_TERM_TESTS = re.compile(r"(?<![\w?$:])(isIRI|isURI|isBlank)\s*\(", re.IGNORECASE)
+
+
+def unskolemise(query: str, genid: str | None) -> str:
+    """The query with `isIRI`, `isURI` and `isBlank` seeing skolem IRIs as the blank nodes
+    they stand for, so that a query means on the server what it means in memory:
+    `isBlank(E)` becomes `(isBlank(E) || (isIRI(E) && STRSTARTS(STR(E), "genid")))` and
+    `isIRI(E)` becomes `(isIRI(E) && !STRSTARTS(STR(E), "genid"))`."""
+    if not genid:
+        return query
+    from publisher.sparql.guard import tokens
+
+    parts = [(t.text, t.kind == "code") for t in tokens(query)]
+    return _rewrite_tests(parts, str(ox.Literal(genid)))
+
+
+def _rewrite_tests(parts: list[tuple[str, bool]], prefix: str) -> str:
+    out: list[str] = []
+    index = 0
+    while index < len(parts):
+        text, code = parts[index]
+        match = _TERM_TESTS.search(text) if code else None
+        if match is None:
+            out.append(text)
+            index += 1
+            continue
+        out.append(text[: match.start()])
+        # The argument: up to the parenthesis that closes the call, counted in code only.
+        depth, argument = 1, []
+        rest: list[tuple[str, bool]] = [(text[match.end() :], True), *parts[index + 1 :]]
+        for position, (piece, piece_code) in enumerate(rest):
+            if not piece_code:
+                argument.append((piece, False))
+                continue
+            for offset, char in enumerate(piece):
+                depth += {"(": 1, ")": -1}.get(char, 0)
+                if depth == 0:
+                    argument.append((piece[:offset], True))
+                    parts = [(piece[offset + 1 :], True), *rest[position + 1 :]]
+                    break
+            else:
+                argument.append((piece, True))
+                continue
+            break
+        else:  # unbalanced: leave the rest to the server's parser
+            out.append(text[match.start() :])
+            out.extend(piece for piece, _ in rest[1:])
+            return "".join(out)
+        inner = _rewrite_tests(argument, prefix)
+        starts = f"STRSTARTS(STR({inner}), {prefix})"
+        if match.group(1).lower() == "isblank":
+            out.append(f"(isBlank({inner}) || (isIRI({inner}) && {starts}))")
+        else:
+            out.append(f"(isIRI({inner}) && !{starts})")
+        index = 0
+    return "".join(out)
+
+
 def split_prologue(query: str) -> tuple[str, str]:
     """(BASE and PREFIX declarations, the rest), for wrapping a query in a paging one."""
     match = _PROLOGUE.match(query)
@@ -470,19 +555,17 @@ class RemoteStore:
         head = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in (prefixes or {}).items())
         if base_iri:
             head = f"BASE <{base_iri}>\n" + head
-        text = head + text
+        text = unskolemise(head + text, self.layout.genid)
         dataset = self._dataset(use_default_graph_as_union, default_graph, named_graphs)
         answer = self.client.query(text, dataset, RESULTS_XML)
-        parsed = ox.parse_query_results(
-            _VIRTUOSO_BNODE.sub(b"<bnode>", answer.body), format=ox.QueryResultsFormat.XML
-        )
-        if isinstance(parsed, ox.QueryBoolean):
-            return parsed
-        names = [v.value for v in parsed.variables]
+        parsed = parse_results(answer.body, self.client.location)
+        if isinstance(parsed, bool):
+            return _boolean_object(parsed)
+        names, rows = parsed
         if answer.capped:
-            rows: Iterable[Row] = self._paged_query(text, names, dataset, answer.capped)
+            rows = list(self._paged_query(text, names, dataset, answer.capped))
         else:
-            rows = ([self.read_term(s[name]) for name in names] for s in parsed)
+            rows = [[self.read_term(term) for term in row] for row in rows]
         return _solutions_object(names, rows)
 
     def quads_for_pattern(

@@ -16,6 +16,7 @@ from urllib.parse import quote
 import jinja2
 
 from publisher.dataset import Dataset
+from publisher.discovery import GCM_ARAB_REVIEW, dataset_info, in_language
 from publisher.i18n import LANGUAGES, Text, choose_language, direction, ui
 from publisher.pages import ONTOLOGY_NAME, Page
 from publisher.pages_index import home_page, objectives_page
@@ -60,6 +61,23 @@ class NavItem:
 
 
 @dataclass(frozen=True)
+class Site:
+    """The frame of a dataset other than the GCM one: its own name and licence, and no links
+    to the GCM-only pages (the 23 objectives, the gcmr ontology). None means the GCM frame."""
+
+    name: str
+    license: str
+    hidden: tuple[str, ...] = ("nav_objectives", "nav_ontology")
+
+
+def site_of(dataset: Dataset, lang: str) -> Site | None:
+    info = dataset_info(dataset)
+    if info is GCM_ARAB_REVIEW:
+        return None
+    return Site(in_language(info.title, lang), info.license)
+
+
+@dataclass(frozen=True)
 class Chrome:
     """What the frame of every page needs: language, switch, navigation, canonical URL."""
 
@@ -87,7 +105,9 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def chrome(urls: Urls, lang: str, path: str, *, indexable: bool = True) -> Chrome:
+def chrome(
+    urls: Urls, lang: str, path: str, *, indexable: bool = True, hidden: tuple[str, ...] = ()
+) -> Chrome:
     """The frame of a page at `path` (server-relative, no query string) in `lang`."""
     switch = tuple(
         Switch(code, ui(f"lang_name_{code}", lang), f"{path}?lang={code}", code == lang)
@@ -96,6 +116,7 @@ def chrome(urls: Urls, lang: str, path: str, *, indexable: bool = True) -> Chrom
     nav = tuple(
         NavItem(key, f"{href}?lang={lang}", path == href or (href != "/" and path.startswith(href)))
         for key, href in NAV
+        if key not in hidden
     )
     hreflang: tuple[tuple[str, str], ...] = ()
     canonical = None
@@ -110,7 +131,13 @@ def chrome(urls: Urls, lang: str, path: str, *, indexable: bool = True) -> Chrom
 
 
 def render_page(
-    template: str, urls: Urls, page: Page, *, indexable: bool = True, **context: Any
+    template: str,
+    urls: Urls,
+    page: Page,
+    *,
+    indexable: bool = True,
+    site: Site | None = None,
+    **context: Any,
 ) -> str:
     """Render any page on the shared frame (`base.html`); other HTML routes may use it too."""
     lang = page.lang
@@ -118,33 +145,37 @@ def render_page(
     def t(key: str, **values: object) -> str:
         return ui(key, lang, **values)
 
-    frame = chrome(urls, lang, page.path, indexable=indexable)
+    frame = chrome(urls, lang, page.path, indexable=indexable, hidden=site.hidden if site else ())
     return (
         environment()
         .get_template(template)
-        .render(page=page, chrome=frame, t=t, lang=lang, dir=frame.dir, **context)
+        .render(page=page, chrome=frame, t=t, lang=lang, dir=frame.dir, site=site, **context)
     )
 
 
 def render_resource_page(dataset: Dataset, urls: Urls, iri: str, lang: str) -> str:
     """The page of one of our things; `iri` is canonical (`{base}id/...`)."""
-    return render_page("resource.html", urls, resource_page(dataset.store, urls, iri, lang))
+    page = resource_page(dataset.store, urls, iri, lang)
+    return render_page("resource.html", urls, page, site=site_of(dataset, lang))
 
 
-def render_ontology_page(dataset: Dataset, urls: Urls, lang: str) -> str:
-    """The ontology document `/def/gcmr`: every class and property, with anchors per term."""
-    return render_page("ontology.html", urls, ontology_page(dataset, urls, lang, ONTOLOGY_NAME))
+def render_ontology_page(dataset: Dataset, urls: Urls, lang: str, name: str = ONTOLOGY_NAME) -> str:
+    """An ontology document (`/def/gcmr`): every class and property, with anchors per term."""
+    page = ontology_page(dataset, urls, lang, name)
+    return render_page("ontology.html", urls, page, site=site_of(dataset, lang))
 
 
 def render_home_page(
     dataset: Dataset, urls: Urls, lang: str, dumps: list[dict[str, str]] | None = None
 ) -> str:
     """The dataset's home page; `dumps` (name, url, media_type) feed the JSON-LD distribution."""
-    return render_page("home.html", urls, home_page(dataset, urls, lang, dumps or []))
+    page = home_page(dataset, urls, lang, dumps or [])
+    return render_page("home.html", urls, page, site=site_of(dataset, lang))
 
 
 def render_objectives_page(dataset: Dataset, urls: Urls, lang: str) -> str:
-    return render_page("objectives.html", urls, objectives_page(dataset, urls, lang))
+    page = objectives_page(dataset, urls, lang)
+    return render_page("objectives.html", urls, page, site=site_of(dataset, lang))
 
 
 def render_not_found_page(urls: Urls, path: str, lang: str) -> str:

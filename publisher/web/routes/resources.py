@@ -205,5 +205,5 @@ def _ontology_page(reps: Representations, stem: str, lang: str) -> Rendered:
     return reps.html(
         ("def", reps.ontologies[stem]),
         lang,
-        lambda: pages.render_ontology_page(reps.dataset, reps.urls, lang),
+        lambda: pages.render_ontology_page(reps.dataset, reps.urls, lang, stem),
     )

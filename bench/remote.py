@@ -1,0 +1,116 @@
+"""The remote backend: `publisher load --store URL` rate, and requests/s of `publisher serve`
+in front of Oxigraph server and Virtuoso, next to the same data in memory.
+
+The data is synthetic (bench.synthetic, 1M triples by default). Each SPARQL server is started
+with a fresh database in a temporary folder (as the tests start them), the data is pushed by
+the real `publisher load --store URL --skip-validation`, and `publisher serve --store URL`
+(one worker) is measured with wrk, 16 connections, for:
+
+- one document: the same document over and over, answered from the cache of rendered documents
+  after the first request (so the HTTP path: the store is not asked);
+- random documents: one of all the things at random per request, so nearly every answer is
+  first described from the store, which for a SPARQL server means several HTTP round trips.
+
+    python -m bench remote                   # 1M triples
+    python -m bench.remote --triples 200000
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.server import free_port
+from bench.synthetic import BASE, write_ntriples
+from bench.workers import RANDOM_DOCUMENTS, requests_per_second, tree_rss, wait_until_up
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from remote_servers import OxigraphServer, Server, VirtuosoServer  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.remote")
+    parser.add_argument("--triples", type=int, default=1_000_000)
+    triples = parser.parse_args(argv or []).triples // 4 * 4
+    if shutil.which("wrk") is None:
+        raise SystemExit("bench/remote needs wrk (apt-get install wrk)")
+    publisher = str(Path(sys.executable).with_name("publisher"))
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-remote-") as folder:
+        root = Path(folder)
+        source = write_ntriples(root / "things.nt", triples)
+        script = root / "random.lua"
+        script.write_text(RANDOM_DOCUMENTS % {"things": triples // 4})
+        serve = [publisher, "serve", "--base-iri", BASE, "--skip-validation"]
+        rows.append(("memory", None, *measure([*serve, "--data", str(source)], script, root)))
+        for server in (OxigraphServer(root / "oxigraph"), VirtuosoServer(root / "virtuoso")):
+            server.start()
+            try:
+                env = {**os.environ, "PUBLISHER_REMOTE_GSP": server.gsp_url}
+                if server.user:
+                    env["PUBLISHER_REMOTE_USER"] = server.user
+                    env["PUBLISHER_REMOTE_PASSWORD"] = server.password or ""
+                pushed = push(publisher, source, server, env)
+                command = [*serve, "--store", server.query_url]
+                rows.append((server.name, pushed, *measure(command, script, root, env)))
+            finally:
+                server.stop()
+    print(f"{triples:,} triples; wrk -t1 -c16 -d10s per column; publisher serve, 1 worker")
+    print(
+        f"{'store':<16} {'load triples/s':>15} {'1 doc req/s':>12} {'random doc req/s':>17} "
+        f"{'startup s':>10} {'publisher RSS MB':>17}"
+    )
+    for name, pushed, one, random, startup, memory in rows:
+        rate = f"{triples / pushed:,.0f}" if pushed else "-"
+        print(
+            f"{name:<16} {rate:>15} {one:>12,.0f} {random:>17,.0f} {startup:>10.1f} "
+            f"{memory:>17,.0f}"
+        )
+    memory_random = rows[0][3]
+    for name, _, _, random, _, _ in rows[1:]:
+        print(f"{name}: random documents at {random / memory_random:.2f}× the in-memory rate")
+
+
+def push(publisher: str, source: Path, server: Server, env: dict[str, str]) -> float:
+    """Seconds `publisher load --store` takes for the whole file (parse, push, metadata)."""
+    command = [publisher, "load", str(source), "--store", server.query_url, "--base-iri", BASE]
+    started = time.monotonic()
+    subprocess.run([*command, "--skip-validation"], check=True, capture_output=True, env=env)
+    return time.monotonic() - started
+
+
+def measure(
+    command: list[str], script: Path, root: Path, env: dict[str, str] | None = None
+) -> tuple[float, float, float, float]:
+    """(one document req/s, random documents req/s, startup s, RSS MB) of one server."""
+    port = free_port()
+    log = root / "serve.log"
+    started = time.monotonic()
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [*command, "--host", "127.0.0.1", "--port", str(port)],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+    origin = f"http://127.0.0.1:{port}/"
+    try:
+        wait_until_up(origin, process, log, 1)
+        startup = time.monotonic() - started
+        one = requests_per_second(origin + "doc/thing/42.ttl")
+        random = requests_per_second(origin, "-s", str(script))
+        memory = tree_rss(process.pid) / 1024
+    finally:
+        process.terminate()
+        process.wait(60)
+    return one, random, startup, memory
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
