@@ -21,13 +21,14 @@ from __future__ import annotations
 import asyncio
 import io
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import httpx
 import pyoxigraph as ox
 
+from publisher.errors import StoreError, StoreUnavailable
 from publisher.formats import GRAPH_RESULT_FORMATS, TABLE_RESULT_FORMATS, Format, by_extension
 from publisher.sparql import results
 from publisher.sparql.errors import EndpointBusy, SparqlError
@@ -38,13 +39,13 @@ from publisher.stores.remote import (
     N_TRIPLES,
     RESULTS_XML,
     RETRY_AFTER,
+    ChunkReader,
     RemoteStore,
     error_text,
+    read_results,
     retry_after,
     unskolemise,
 )
-
-_MARK = b"<bnode>nodeID://"
 
 
 class StoreUnavailableError(EndpointBusy):
@@ -172,15 +173,16 @@ class RemoteQueryRunner:
                         "evaluation", f"the SPARQL server refused it: {error_text(response)}"
                     )
                 capped = "x-sparql-maxrows" in response.headers
-                stream = _body_reader(response.iter_bytes(), deadline, fix=not graph)
+                reader = ChunkReader(response.iter_bytes(), store.client.location, deadline)
+                stream = io.BufferedReader(reader)
                 if graph:
                     return self._graph(store, stream, job, capped)
                 return self._table(store, stream, job, capped, checked.kind)
-        except httpx.TimeoutException:
+        except (httpx.TimeoutException, TimeoutError):
             return _Refusal(unavailable=False)
-        except httpx.TransportError:
+        except (httpx.TransportError, StoreUnavailable):
             return _Refusal(unavailable=True)
-        except (SyntaxError, ValueError, OSError) as error:
+        except (SyntaxError, ValueError, OSError, StoreError) as error:
             return Failure("evaluation", f"the SPARQL server's answer does not parse: {error}")
 
     def _read(self, store: RemoteStore, term: results.Term | None) -> results.Term | None:
@@ -191,17 +193,17 @@ class RemoteQueryRunner:
     ) -> Outcome | Failure:
         fmt = _format(job.table_format, TABLE_RESULT_FORMATS)
         assert fmt is not None  # the check against the empty store found one
-        parsed = ox.parse_query_results(stream, format=ox.QueryResultsFormat.XML)
-        if isinstance(parsed, ox.QueryBoolean):
-            return Outcome("boolean", fmt.extension, results.boolean(bool(parsed), fmt), False, 1)
-        names = [v.value for v in parsed.variables]
+        read = read_results(stream, store.client.location)
+        if isinstance(read, bool):
+            return Outcome("boolean", fmt.extension, results.boolean(read, fmt), False, 1)
+        names, solutions = read
         rows: list[list[results.Term | None]] = []
         truncated = capped
-        for solution in parsed:
+        for solution in solutions:
             if len(rows) == job.max_results:
                 truncated = True
                 break
-            rows.append([self._read(store, solution[name]) for name in names])
+            rows.append([self._read(store, term) for term in solution])
         link = job.truncation_link if truncated else None
         body = results.solutions(names, rows, fmt, link)
         return Outcome(kind, fmt.extension, body, truncated, len(rows))
@@ -238,47 +240,3 @@ class RemoteQueryRunner:
 
 def _format(extension: str | None, offered: tuple[Format, ...]) -> Format | None:
     return by_extension(extension, offered) if extension else None
-
-
-class _Raw(io.RawIOBase):
-    """The response body as a file for pyoxigraph's streaming parsers, checked against the
-    deadline, with Virtuoso's `nodeID://` blank node labels made valid on the way."""
-
-    def __init__(self, chunks: Iterator[bytes], deadline: float, fix: bool) -> None:
-        self._chunks, self._deadline, self._fix = chunks, deadline, fix
-        self._ready = b""
-        self._held = b""
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        while not self._ready:
-            if time.monotonic() > self._deadline:
-                raise httpx.ReadTimeout("the answer took longer than the query time limit")
-            chunk = next(self._chunks, None)
-            if chunk is None:
-                self._ready, self._held = self._held, b""
-                if not self._ready:
-                    return 0
-                break
-            data = self._held + chunk
-            keep = _partial_mark(data) if self._fix else 0
-            head, self._held = data[: len(data) - keep], data[len(data) - keep :]
-            self._ready = head.replace(_MARK, b"<bnode>") if self._fix else head
-        size = min(len(buffer), len(self._ready))
-        buffer[:size] = self._ready[:size]
-        self._ready = self._ready[size:]
-        return size
-
-
-def _body_reader(chunks: Iterator[bytes], deadline: float, *, fix: bool) -> io.BufferedReader:
-    return io.BufferedReader(_Raw(chunks, deadline, fix))
-
-
-def _partial_mark(data: bytes) -> int:
-    """How many bytes at the end of `data` could be the start of `<bnode>nodeID://`."""
-    for size in range(min(len(_MARK) - 1, len(data)), 0, -1):
-        if _MARK.startswith(data[-size:]):
-            return size
-    return 0

@@ -39,6 +39,7 @@ nothing is kept from a failure, so the first request after the server is back su
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import re
 import threading
@@ -46,9 +47,12 @@ import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import IO
 from urllib.parse import urlsplit, urlunsplit
+from xml.etree import ElementTree
 
 import httpx
 import pyoxigraph as ox
@@ -68,8 +72,6 @@ DEFAULT_GRAPH = "urn:publisher:default-graph"
 NO_GRAPH = "urn:publisher:no-graph"
 """Named as the only default graph when a query's default graph must be empty."""
 GENID_PATH = ".well-known/genid/"
-PAGE_SIZE = 10_000
-"""Rows asked for at once; Virtuoso's default cap, so paging starts where it would cut."""
 PUSH_BATCH = 20_000
 """Triples sent in one Graph Store Protocol request by `push_to_remote`."""
 RETRY_AFTER = 5
@@ -97,7 +99,6 @@ CACHE_QUADS = 1_000
 largest answer remembered."""
 XSD_DATETIME = ox.NamedNode(XSD + "dateTime")
 
-_VIRTUOSO_BNODE = re.compile(rb"<bnode>nodeID://")
 _PROLOGUE = re.compile(
     r"(?:\s+|#[^\n\r]*|BASE\s*<[^<>\s]*>|PREFIX\s*[^\s:]*:\s*<[^<>\s]*>)*", re.IGNORECASE
 )
@@ -261,6 +262,39 @@ class SparqlClient:
             int(cap) if cap.isdigit() else None,
         )
 
+    @contextmanager
+    def stream(
+        self, text: str, dataset: Mapping[str, list[str]]
+    ) -> Iterator[tuple[int | None, Iterator[Row]]]:
+        """POST a SELECT and read its rows as they arrive: (the server's row cap if it cut the
+        answer, the rows). The response is closed when the block ends."""
+        request = self.http.build_request(
+            "POST", self.url, data={"query": text, **dataset}, headers={"Accept": RESULTS_XML}
+        )
+        try:
+            response = self.http.send(request, stream=True)
+        except httpx.TimeoutException:
+            raise StoreUnavailable(self.location, f"no answer within {self.timeout:g} s") from None
+        except httpx.TransportError as error:
+            raise StoreUnavailable(self.location, _transport_reason(error)) from None
+        try:
+            self.virtuoso = "virtuoso" in response.headers.get("server", "").lower()
+            if response.status_code in (502, 503, 504):
+                raise StoreUnavailable(
+                    self.location, f"it answered {response.status_code}", retry_after(response)
+                )
+            if response.status_code >= 400:
+                response.read()
+                raise StoreError(self.location, response.status_code, error_text(response))
+            cap = response.headers.get("x-sparql-maxrows", "")
+            source = io.BufferedReader(ChunkReader(response.iter_bytes(), self.location))
+            read = read_results(source, self.location)
+            if isinstance(read, bool):
+                raise StoreError(self.location, 200, "a boolean came back where rows were expected")
+            yield (int(cap) if cap.isdigit() else None), read[1]
+        finally:
+            response.close()
+
     def close(self) -> None:
         self.http.close()
 
@@ -356,24 +390,117 @@ def _integer(term: Term | None) -> int | None:
 # --- results ---------------------------------------------------------------------------------
 
 
-def parse_results(body: bytes, location: str) -> tuple[list[str], list[Row]] | bool:
-    """SPARQL XML as (variables, rows), or the boolean; Virtuoso's `nodeID://` blank node
-    labels made valid. Nothing of pyoxigraph's outlives the call: its result objects must be
-    dropped on the thread that made them, not with a traceback on another one."""
-    parsed: ox.QuerySolutions | ox.QueryBoolean | None = None
+_RESULTS = "{http://www.w3.org/2005/sparql-results#}"
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+class ChunkReader(io.RawIOBase):
+    """An iterator of byte chunks as a file (for the streaming parsers); transport errors
+    while reading become StoreUnavailable; past `deadline` (monotonic), TimeoutError."""
+
+    def __init__(
+        self, chunks: Iterator[bytes], location: str, deadline: float | None = None
+    ) -> None:
+        self._chunks, self._location, self._deadline = chunks, location, deadline
+        self._ready = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        while not self._ready:
+            if self._deadline is not None and time.monotonic() > self._deadline:
+                raise TimeoutError("the answer took longer than its time limit")
+            try:
+                chunk = next(self._chunks, None)
+            except httpx.TimeoutException:
+                raise StoreUnavailable(self._location, "the answer stopped coming") from None
+            except httpx.TransportError as error:
+                raise StoreUnavailable(self._location, _transport_reason(error)) from None
+            if chunk is None:
+                return 0
+            self._ready = chunk
+        size = min(len(buffer), len(self._ready))
+        buffer[:size] = self._ready[:size]
+        self._ready = self._ready[size:]
+        return size
+
+
+def read_results(source: IO[bytes], location: str) -> tuple[list[str], Iterator[Row]] | bool:
+    """SPARQL XML results, read as they arrive: (variables, rows) or the boolean of an ASK.
+
+    Our own reader (expat, through ElementTree) rather than pyoxigraph's: its rows are plain
+    lists that may be read on any thread and dropped anywhere, which pyoxigraph's result
+    objects may not. Virtuoso's `nodeID://` blank node labels are made valid here."""
+    events = ElementTree.iterparse(source, events=("start", "end"))
+    variables: list[str] = []
     try:
-        parsed = ox.parse_query_results(
-            _VIRTUOSO_BNODE.sub(b"<bnode>", body), format=ox.QueryResultsFormat.XML
-        )
-        if isinstance(parsed, ox.QueryBoolean):
-            return bool(parsed)
-        names = [v.value for v in parsed.variables]
-        return names, [[solution[name] for name in names] for solution in parsed]
-    except (SyntaxError, ValueError) as error:
-        problem = str(error)
-    finally:
-        parsed = None
-    raise StoreError(location, 200, f"the answer is not SPARQL XML results: {problem}")
+        for event, element in events:
+            if event == "end" and element.tag == _RESULTS + "variable":
+                variables.append(element.get("name", ""))
+            elif event == "end" and element.tag == _RESULTS + "boolean":
+                return (element.text or "").strip() == "true"
+            elif event == "start" and element.tag == _RESULTS + "results":
+                return variables, _rows(events, element, variables, location)
+    except ElementTree.ParseError as error:
+        raise StoreError(location, 200, f"the answer is not SPARQL XML results: {error}") from None
+    raise StoreError(location, 200, "the answer holds neither results nor a boolean")
+
+
+def _rows(
+    events: Iterator[tuple[str, ElementTree.Element]],
+    results_element: ElementTree.Element,
+    variables: list[str],
+    location: str,
+) -> Iterator[Row]:
+    index = {name: i for i, name in enumerate(variables)}
+    try:
+        for event, element in events:
+            if event != "end" or element.tag != _RESULTS + "result":
+                continue
+            row: Row = [None] * len(variables)
+            for binding in element:
+                position = index.get(binding.get("name", ""))
+                if position is not None and len(binding):
+                    row[position] = _term(binding[0])
+            results_element.clear()  # keep memory flat, whatever the number of rows
+            yield row
+    except ElementTree.ParseError as error:
+        raise StoreError(location, 200, f"the answer is not SPARQL XML results: {error}") from None
+
+
+def _term(element: ElementTree.Element) -> Term:
+    tag, text = element.tag, element.text or ""
+    if tag == _RESULTS + "uri":
+        return ox.NamedNode(text)
+    if tag == _RESULTS + "literal":
+        language = element.get(_XML_LANG)
+        if language:
+            return ox.Literal(text, language=language)
+        datatype = element.get("datatype")
+        return ox.Literal(text, datatype=ox.NamedNode(datatype) if datatype else None)
+    if tag == _RESULTS + "bnode":
+        return ox.BlankNode(_bnode_label(text))
+    if tag == _RESULTS + "triple":
+        parts = {child.tag[len(_RESULTS) :]: _term(child[0]) for child in element if len(child)}
+        return ox.Triple(parts["subject"], parts["predicate"], parts["object"])  # type: ignore[arg-type]
+    raise ValueError(f"unknown term in SPARQL XML results: {tag}")
+
+
+def _bnode_label(label: str) -> str:
+    """A valid blank node label for any label a server writes (Virtuoso: `nodeID://b1234`)."""
+    label = label.removeprefix("nodeID://")
+    if _BNODE_LABEL.match(label):
+        return label
+    return "b" + hashlib.sha256(label.encode()).hexdigest()[:24]
+
+
+def parse_results(body: bytes, location: str) -> tuple[list[str], list[Row]] | bool:
+    """A whole answer read at once."""
+    read = read_results(io.BytesIO(body), location)
+    if isinstance(read, bool):
+        return read
+    return read[0], list(read[1])
 
 
 def _parse_solutions(
@@ -773,16 +900,16 @@ class RemoteStore:
     def _select_all(
         self, names: list[str], pattern: str, dataset: Mapping[str, list[str]]
     ) -> Iterator[Row]:
-        """Every solution of `SELECT names WHERE { pattern }`: one request when the answer is
-        small, pages in a stable order when it is not (or when the server cuts it)."""
+        """Every solution of `SELECT names WHERE { pattern }`, read as it arrives; when the
+        server cuts the answer (Virtuoso's row cap), again in pages of what it allows."""
         projection = " ".join(f"?{n}" for n in names) or "*"
         select = f"SELECT {projection} WHERE {{ {pattern} }}"
-        answer = self.client.query(f"{select} LIMIT {PAGE_SIZE}", dataset, RESULTS_XML)
-        _, rows = _parse_solutions(answer.body)
-        if answer.capped is None and len(rows) < PAGE_SIZE:
-            yield from ([self.read_term(t) for t in row] for row in rows)
-            return
-        yield from self._pages("", select, names, dataset, answer.capped or PAGE_SIZE)
+        with self.client.stream(select, dataset) as (cap, rows):
+            if cap is None:
+                for row in rows:
+                    yield [self.read_term(t) for t in row]
+                return
+        yield from self._pages("", select, names, dataset, cap)
 
     def _paged_query(
         self, text: str, names: list[str], dataset: Mapping[str, list[str]], page: int
