@@ -1,8 +1,9 @@
 """`publisher serve --workers 2 --store DIR`: two server processes sharing one on-disk store.
 
 A real server on a loopback port. What is checked, through /proc: two worker processes answer,
-each has the store's files open and none holds the RocksDB lock (every open is read-only, so
-nobody has a private copy to write to), and the parent that spawned them holds nothing.
+each of them and each of their SPARQL query workers has the store's files open, none holds the
+RocksDB lock (every open is read-only: nobody has a private copy to write to), and the parent
+that spawned them holds nothing.
 """
 
 from __future__ import annotations
@@ -90,6 +91,24 @@ def test_each_worker_opens_the_one_store(server: tuple[str, int], store: Path) -
     for pid in _workers(parent):
         assert any(target.startswith(store_files) for target in _open_files(pid)), pid
     assert not any(target.startswith(store_files) for target in _open_files(parent))
+
+
+def test_sparql_query_workers_open_the_store_too(server: tuple[str, int], store: Path) -> None:
+    """Each HTTP worker runs its SPARQL queries in worker processes of its own; on disk, those
+    open the store read-only as well, instead of loading a dump of it each."""
+    _, parent = server
+    store_files = str((store / STORE).resolve()) + os.sep
+    query_workers = [
+        pid
+        for worker in _workers(parent)
+        for pid in _descendants(worker)
+        if "publisher.sparql.worker" in _command(pid)
+    ]
+    assert len(query_workers) >= 2
+    for pid in query_workers:
+        files = _open_files(pid)
+        assert any(target.startswith(store_files) for target in files), pid
+        assert not any(target.endswith(".nq") for target in files), pid
 
 
 def test_no_process_holds_the_store_for_writing(server: tuple[str, int], store: Path) -> None:

@@ -73,17 +73,23 @@ class QueryPool:
         base_iri: str,
         origin: str,
         isolate_network: bool,
+        read_only: str | None = None,
     ) -> QueryPool:
-        """Dump the store once to N-Quads, then start `size` workers that each load it."""
-        directory = Path(tempfile.mkdtemp(prefix="publisher-sparql-"))
-        dump = directory / "store.nq"
-        loop = asyncio.get_running_loop()
+        """Dump the store once to N-Quads, then start `size` workers that each load it; or,
+        given the folder of an on-disk store (`read_only`), start workers that each open it
+        read-only: no dump, and no copy of the graph per worker."""
         executor = ThreadPoolExecutor(max_workers=2 * size + 2, thread_name_prefix="sparql")
-        await loop.run_in_executor(
-            executor, lambda: store.dump(str(dump), format=ox.RdfFormat.N_QUADS)
-        )
-        limit = MEMORY_HEADROOM + MEMORY_PER_DUMP_BYTE * dump.stat().st_size
-        config = WorkerConfig(str(dump), base_iri, origin, isolate_network, limit)
+        directory: Path | None = None
+        if read_only is not None:
+            config = WorkerConfig("", base_iri, origin, isolate_network, MEMORY_HEADROOM, read_only)
+        else:
+            directory = Path(tempfile.mkdtemp(prefix="publisher-sparql-"))
+            dump = directory / "store.nq"
+            await asyncio.get_running_loop().run_in_executor(
+                executor, lambda: store.dump(str(dump), format=ox.RdfFormat.N_QUADS)
+            )
+            limit = MEMORY_HEADROOM + MEMORY_PER_DUMP_BYTE * dump.stat().st_size
+            config = WorkerConfig(str(dump), base_iri, origin, isolate_network, limit)
         pool = cls(config, size, timeout, directory, _executor=executor)
         try:
             workers = await asyncio.gather(*(pool._spawn() for _ in range(size)))

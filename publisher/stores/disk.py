@@ -148,6 +148,14 @@ def open_disk_dataset(settings: Settings) -> Dataset:
     )
 
 
+def read_only_path(dataset: Dataset) -> str | None:
+    """The RocksDB folder of an on-disk dataset, for other processes (SPARQL workers) to open
+    read-only; None for a dataset that does not live on disk."""
+    if dataset.kind != DISK or dataset.location is None:
+        return None
+    return str(Path(dataset.location) / STORE)
+
+
 def read_metadata(folder: Path) -> StoreMetadata:
     """The metadata of a loaded store, or an error that says how to get one."""
     if not folder.is_dir():

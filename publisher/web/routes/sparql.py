@@ -38,6 +38,7 @@ from publisher.sparql.endpoint import (
 )
 from publisher.sparql.engine import QueryPool
 from publisher.sparql.protocol import QueryRequest, parse_request
+from publisher.stores.disk import read_only_path
 from publisher.web.errors import page_language
 from publisher.web.html import render_page
 
@@ -84,6 +85,7 @@ async def _start(app: FastAPI) -> SparqlEndpoint:
         base_iri=settings.base_iri,
         origin=urls.origin,
         isolate_network=not settings.service_allowlist,
+        read_only=read_only_path(dataset),  # on disk: workers share the store, no copies
     )
     endpoint = SparqlEndpoint(settings, dataset, urls, pool)
     app.state.sparql = endpoint
