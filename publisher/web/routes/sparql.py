@@ -15,6 +15,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
+from publisher.dataset import REMOTE
 from publisher.formats import (
     GRAPH_RESULT_FORMATS,
     HTML,
@@ -38,6 +39,7 @@ from publisher.sparql.endpoint import (
 )
 from publisher.sparql.engine import QueryPool
 from publisher.sparql.protocol import QueryRequest, parse_request
+from publisher.sparql.remote import RemoteQueryRunner
 from publisher.stores.disk import read_only_path
 from publisher.web.errors import page_language
 from publisher.web.html import render_page
@@ -78,16 +80,26 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 async def _start(app: FastAPI) -> SparqlEndpoint:
     settings, dataset, urls = app.state.settings, app.state.dataset, app.state.urls
-    pool = await QueryPool.start(
-        dataset.store,
-        size=settings.max_concurrent_queries,
-        timeout=settings.query_timeout,
-        base_iri=settings.base_iri,
-        origin=urls.origin,
-        isolate_network=not settings.service_allowlist,
-        read_only=read_only_path(dataset),  # on disk: workers share the store, no copies
-    )
-    endpoint = SparqlEndpoint(settings, dataset, urls, pool)
+    pool: QueryPool | RemoteQueryRunner
+    if dataset.kind == REMOTE:  # the SPARQL server answers; the dataset may change version
+        pool = RemoteQueryRunner(
+            lambda: app.state.dataset.store,
+            size=settings.max_concurrent_queries,
+            timeout=settings.query_timeout,
+            base_iri=settings.base_iri,
+            origin=urls.origin,
+        )
+    else:
+        pool = await QueryPool.start(
+            dataset.store,
+            size=settings.max_concurrent_queries,
+            timeout=settings.query_timeout,
+            base_iri=settings.base_iri,
+            origin=urls.origin,
+            isolate_network=not settings.service_allowlist,
+            read_only=read_only_path(dataset),  # on disk: workers share the store, no copies
+        )
+    endpoint = SparqlEndpoint(settings, dataset, urls, pool)  # type: ignore[arg-type]
     app.state.sparql = endpoint
     app.state.sparql_description = {}
     return endpoint
