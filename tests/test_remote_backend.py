@@ -94,17 +94,14 @@ def remote_settings(server: Server, **overrides: object) -> Settings:
 class Publisher:
     name: str
     url: str
-    app: object
+    http: httpx.Client
 
     def get(self, path: str, **headers: str) -> httpx.Response:
-        return httpx.get(self.url + path.lstrip("/"), headers=headers, timeout=60)
+        return self.http.get(self.url + path.lstrip("/"), headers=headers)
 
     def sparql(self, query: str, accept: str = SPARQL_RESULTS, **params: str) -> httpx.Response:
-        return httpx.post(
-            self.url + "sparql",
-            data={"query": query, **params},
-            headers={"Accept": accept},
-            timeout=60,
+        return self.http.post(
+            self.url + "sparql", data={"query": query, **params}, headers={"Accept": accept}
         )
 
 
@@ -112,8 +109,8 @@ class Publisher:
 def running(name: str, settings: Settings, dataset: Dataset) -> Iterator[Publisher]:
     """A publisher on a loopback port (its public origin stays PUBLIC)."""
     app = create_app(settings, dataset)
-    with serve(lambda _origin: app) as url:
-        yield Publisher(name, url, app)
+    with serve(lambda _origin: app) as url, httpx.Client(timeout=60) as http:
+        yield Publisher(name, url, http)
 
 
 @contextmanager

@@ -728,11 +728,41 @@ class RemoteStore:
             )
         key = (subject, predicate, object, graph_name)
         found = self._cache.get(key)
+        if found is None and subject is not None and graph_name is None:
+            about = self._about(subject)  # one query for all of a subject's lookups
+            if about is not None:
+                found = tuple(
+                    q
+                    for q in about
+                    if (predicate is None or q.predicate == predicate)
+                    and (object is None or q.object == object)
+                )
         if found is None:  # a lookup: cheaper without the graph list, filtered here
             rows = self._select_all(names, pattern, {})
             found = tuple(self._quads(names, rows, fixed, graph, self._graphs))
             self._cache.put(key, found)
         return iter(found)
+
+    def _about(self, subject: ox.NamedNode | ox.BlankNode) -> tuple[ox.Quad, ...] | None:
+        """Every quad of `subject` when there are at most CACHE_QUADS (remembered: a document
+        asks for a resource's labels under two predicates, then maybe for all of it), else
+        None and the caller asks for exactly what it needs."""
+        key = (subject, None, None, None)
+        found = self._cache.get(key)
+        if found is not None:
+            return found
+        written = self._write(subject)
+        if written is None:
+            return ()
+        names = ["p", "o", "g"]
+        select = f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ {written} ?p ?o }} }}"
+        with self.client.stream(f"{select} LIMIT {CACHE_QUADS + 1}", {}) as (cap, rows):
+            got = [[self.read_term(t) for t in row] for row in rows]
+        if len(got) > CACHE_QUADS or (cap is not None and len(got) >= cap):
+            return None
+        found = tuple(self._quads(names, iter(got), (subject, None, None), None, self._graphs))
+        self._cache.put(key, found)
+        return found
 
     def __iter__(self) -> Iterator[ox.Quad]:
         return self.quads_for_pattern(None, None, None, None)
