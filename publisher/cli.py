@@ -73,21 +73,29 @@ def build_settings(**overrides: Any) -> Settings:
                 given[name] = []
     store = given.get("store", os.environ.get("PUBLISHER_STORE"))
     if store and "base_iri" not in given and "PUBLISHER_BASE_IRI" not in os.environ:
-        loaded = _loaded_base_iri(store)
+        loaded = _loaded_base_iri(Settings(**given))
         if loaded is not None:
             given["base_iri"] = loaded
     return Settings(**given)
 
 
-def _loaded_base_iri(store: str) -> str | None:
-    """The base IRI a store folder was loaded for, so that `serve --store DIR` needs no more."""
+def _loaded_base_iri(settings: Settings) -> str | None:
+    """The base IRI a store was loaded for, so `serve --store DIR|URL` needs no more flags."""
     from publisher.dataset import is_remote
+    from publisher.errors import PublisherError
     from publisher.stores.disk import StoreFolderError, read_metadata
 
-    if is_remote(store):
-        return None
+    assert settings.store is not None
+    if is_remote(settings.store):
+        from publisher.stores.remote import SparqlClient, read_layout
+
+        try:
+            layout = read_layout(SparqlClient.from_settings(settings))
+        except PublisherError:
+            return None  # opening the store reports it
+        return layout.base_iri if layout is not None else None
     try:
-        return read_metadata(Path(store)).base_iri
+        return read_metadata(Path(settings.store)).base_iri
     except StoreFolderError:
         return None  # opening the store reports it
 

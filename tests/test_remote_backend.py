@@ -32,6 +32,7 @@ from sparql_support import serve
 from publisher.config import PROJECT_ROOT, Settings
 from publisher.dataset import REMOTE, Dataset, load_dataset
 from publisher.describe import thing_paths
+from publisher.errors import StoreError
 from publisher.stores.remote import (
     DEFAULT_GRAPH,
     LEXICAL,
@@ -40,6 +41,7 @@ from publisher.stores.remote import (
     bind,
     guess_gsp,
     open_remote_dataset,
+    parse_results,
     protect,
     push_to_remote,
     split_prologue,
@@ -427,8 +429,10 @@ def test_a_hung_server_is_503_within_the_time_limit(oxigraph: Server) -> None:
         try:
             hung = publisher.get("/doc/person/nasser-bourita.ttl", Accept="application/json")
             assert hung.status_code == 503 and "no answer within 1 s" in hung.json()["detail"]
-            query = publisher.sparql("ASK { ?s ?p ?o }")
-            assert query.status_code == 503 and query.headers["Retry-After"]
+            for query, accept in (("ASK { ?s ?p ?o }", SPARQL_RESULTS),
+                                  ("CONSTRUCT WHERE { ?s ?p ?o }", "text/turtle")):  # fmt: skip
+                answer = publisher.sparql(query, accept)
+                assert answer.status_code == 503 and answer.headers["Retry-After"], answer.text
         finally:
             oxigraph.resume()
         assert publisher.get("/doc/person/nasser-bourita.ttl").status_code == 200
@@ -595,3 +599,26 @@ def test_load_command_pushes_and_reports(tmp_path: Path) -> None:
     down = CliRunner().invoke(cli, ["load", "--store", server.query_url])
     assert down.exit_code == 2
     assert "is not answering" in down.output and "Traceback" not in down.output
+
+
+def test_results_are_read_as_virtuoso_writes_them() -> None:
+    body = b"""<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>
+      <variable name="s"/><variable name="o"/><variable name="none"/></head>
+      <results distinct="false" ordered="true">
+      <result><binding name="s"><bnode>nodeID://b10000</bnode></binding>
+        <binding name="o"><literal xml:lang="ar">\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7</literal>
+        </binding></result>
+      <result><binding name="s"><uri>http://x/a</uri></binding>
+        <binding name="o"><literal datatype="http://www.w3.org/2001/XMLSchema#integer">7</literal>
+        </binding></result>
+      </results></sparql>"""
+    variables, rows = parse_results(body, "test")  # type: ignore[misc]
+    assert variables == ["s", "o", "none"]
+    assert rows == [
+        [ox.BlankNode("b10000"), ox.Literal("\u0645\u0631\u062d\u0628\u0627", language="ar"), None],
+        [ox.NamedNode("http://x/a"), ox.Literal(7), None],
+    ]
+    ask = b'<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/><boolean>true</boolean></sparql>'
+    assert parse_results(ask, "test") is True
+    with pytest.raises(StoreError, match="not SPARQL XML"):
+        parse_results(b"<html>oops", "test")

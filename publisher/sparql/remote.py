@@ -157,6 +157,7 @@ class RemoteQueryRunner:
         dataset = store.dataset_parameters(job.default_graphs, job.named_graphs, union=job.union)
         graph = checked.kind == "graph"
         query = unskolemise(job.query, store.layout.genid)
+        reader: ChunkReader | None = None
         try:
             with store.client.http.stream(
                 "POST",
@@ -183,6 +184,9 @@ class RemoteQueryRunner:
         except (httpx.TransportError, StoreUnavailable):
             return _Refusal(unavailable=True)
         except (SyntaxError, ValueError, OSError, StoreError) as error:
+            stopped = reader.failure if reader is not None else None
+            if stopped is not None:  # the parser reports the reader's failure as its own
+                return _Refusal(unavailable=not isinstance(stopped, TimeoutError))
             return Failure("evaluation", f"the SPARQL server's answer does not parse: {error}")
 
     def _read(self, store: RemoteStore, term: results.Term | None) -> results.Term | None:

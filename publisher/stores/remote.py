@@ -190,10 +190,9 @@ def _without_credentials(url: str) -> str:
 
 @dataclass(frozen=True)
 class Answer:
-    """A query's answer, read whole: the body, its type, and whether the server cut it."""
+    """A query's answer, read whole: the body, and whether the server cut it."""
 
     body: bytes
-    content_type: str
     capped: int | None  # the row cap the server applied (X-SPARQL-MaxRows), if it did
 
 
@@ -256,11 +255,7 @@ class SparqlClient:
             "POST", self.url, data={"query": text, **dataset}, headers={"Accept": accept}
         )
         cap = response.headers.get("x-sparql-maxrows", "")
-        return Answer(
-            response.content,
-            response.headers.get("content-type", "").split(";")[0].strip().lower(),
-            int(cap) if cap.isdigit() else None,
-        )
+        return Answer(response.content, int(cap) if cap.isdigit() else None)
 
     @contextmanager
     def stream(
@@ -403,11 +398,19 @@ class ChunkReader(io.RawIOBase):
     ) -> None:
         self._chunks, self._location, self._deadline = chunks, location, deadline
         self._ready = b""
+        self.failure: Exception | None = None  # what stopped the reading (a parser may hide it)
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        try:
+            return self._readinto(buffer)
+        except Exception as error:
+            self.failure = error
+            raise
+
+    def _readinto(self, buffer: bytearray | memoryview) -> int:
         while not self._ready:
             if self._deadline is not None and time.monotonic() > self._deadline:
                 raise TimeoutError("the answer took longer than its time limit")
