@@ -188,3 +188,28 @@ def _wait_for_workers(parent: int, count: int, log: Path) -> None:
             return
         time.sleep(0.2)
     pytest.fail(f"{count} workers did not start:\n{log.read_text(errors='replace')}")
+
+
+def test_workers_get_the_settings_through_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The parent puts every setting in PUBLISHER_*; each worker's `create_app()` reads them
+    back into equal Settings. A slow first request must not get a worker killed."""
+    from publisher.config import Settings
+    from publisher.web import server
+
+    calls: list[tuple[tuple[object, ...], dict[str, object]]] = []
+    monkeypatch.setattr(server.uvicorn, "run", lambda *a, **k: calls.append((a, k)))
+    monkeypatch.setenv("PUBLISHER_DUMP_DIR", "/stale/value")
+    for name in [n for n in os.environ if n.startswith("PUBLISHER_") and n != "PUBLISHER_DUMP_DIR"]:
+        monkeypatch.delenv(name)
+    settings = Settings(
+        store=str(tmp_path), workers=2, data=[str(tmp_path / "a,b.ttl")], skip_validation=True
+    )
+    server.run(settings)
+    (target,), options = calls[0]
+    assert target == server.APP_FACTORY and options["factory"] is True
+    assert options["workers"] == 2
+    assert options["timeout_worker_healthcheck"] >= 60
+    assert "PUBLISHER_DUMP_DIR" not in os.environ  # unset here, so unset for the workers
+    assert Settings() == settings

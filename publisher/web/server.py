@@ -18,6 +18,11 @@ from publisher.dataset import Dataset
 from publisher.web.app import create_app
 
 APP_FACTORY = "publisher.web.app:create_app"
+# uvicorn kills a worker that does not answer its health check within this many seconds (5 by
+# default). A worker's first request indexes the whole dataset (things, JSON-LD context) and can
+# starve the thread that answers for well over 5 s on big data (12 s at 1M triples on disk),
+# which would then get the worker killed and restarted, forever.
+WORKER_HEALTHCHECK_TIMEOUT = 120
 
 
 def run(settings: Settings, dataset: Dataset | None = None) -> None:
@@ -36,4 +41,5 @@ def run(settings: Settings, dataset: Dataset | None = None) -> None:
         workers=settings.workers,
         host=settings.host,
         port=settings.port,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_TIMEOUT,
     )
