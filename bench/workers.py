@@ -10,6 +10,8 @@ with 16 connections (one wrk thread, so that wrk takes one core at most) for two
 - random documents: a Lua script picks one of all the things at random per request, so nearly
   every answer is described from the store first.
 
+Each column is the median of RUNS runs (they vary: the spread is printed).
+
 Also printed: time until every worker has started, the time of the first document request
 (each worker first builds its index of the dataset's things), and the resident memory of the
 whole process tree (parent, HTTP workers, SPARQL query workers) after the runs. Before wrk
@@ -26,13 +28,14 @@ import argparse
 import random
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.server import free_port
@@ -40,6 +43,7 @@ from bench.synthetic import BASE, write_ntriples
 
 CONNECTIONS = 16
 DURATION = "10s"
+RUNS = 3  # wrk runs per column: the median is printed, and the spread of all modes at the end
 STARTUP_LIMIT = 600.0
 RANDOM_DOCUMENTS = """
 local things = %(things)d
@@ -59,6 +63,7 @@ class Mode:
     memory_mb: float = 0.0
     one_document: float = 0.0
     random_documents: float = 0.0
+    spread: list[float] = field(default_factory=list)  # (max - min) / median of each column
 
     def row(self) -> str:
         return (
@@ -89,11 +94,13 @@ def main(argv: list[str] | None = None) -> None:
             command = [publisher, "serve", *where, "--base-iri", BASE, "--skip-validation"]
             command += ["--workers", str(mode.workers)]
             run_mode(mode, command, script, root / "log", triples // 4)
-    print(f"{triples:,} triples; wrk -t1 -c{CONNECTIONS} -d{DURATION} per column")
+    print(f"{triples:,} triples; median of {RUNS} runs of wrk -t1 -c{CONNECTIONS} -d{DURATION}")
     header = f"{'store':<8} {'workers':>7} {'1 doc req/s':>14} {'random doc req/s':>17}"
     print(f"{header} {'startup s':>10} {'1st req s':>10} {'RSS MB':>10}")
     for mode in modes:
         print(mode.row())
+    spread = max(s for mode in modes for s in mode.spread)
+    print(f"largest spread of the {RUNS} runs of one column: {spread:.0%} of its median")
     for name in ("memory", "disk"):
         one, two = (m for m in modes if m.name == name)
         print(
@@ -117,8 +124,8 @@ def run_mode(mode: Mode, command: list[str], script: Path, log: Path, things: in
         mode.startup = time.monotonic() - started
         mode.first_request = fetch(origin + "doc/thing/42.ttl")
         warm_up(origin, mode.workers, things)
-        mode.one_document = requests_per_second(origin + "doc/thing/42.ttl")
-        mode.random_documents = requests_per_second(origin, "-s", str(script))
+        mode.one_document = median(mode, origin + "doc/thing/42.ttl")
+        mode.random_documents = median(mode, origin, "-s", str(script))
         mode.memory_mb = tree_rss(process.pid) / 1024
     finally:
         process.terminate()
@@ -143,6 +150,13 @@ def warm_up(origin: str, workers: int, things: int) -> None:
             if max(pool.map(fetch, urls)) < 0.5:
                 return
     raise SystemExit("the server did not warm up")
+
+
+def median(mode: Mode, url: str, *options: str) -> float:
+    runs = [requests_per_second(url, *options) for _ in range(RUNS)]
+    middle = statistics.median(runs)
+    mode.spread.append((max(runs) - min(runs)) / middle if middle else 0.0)
+    return middle
 
 
 def requests_per_second(url: str, *options: str) -> float:

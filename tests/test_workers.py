@@ -200,12 +200,12 @@ def test_workers_get_the_settings_through_the_environment(
 
     calls: list[tuple[tuple[object, ...], dict[str, object]]] = []
     monkeypatch.setattr(server.uvicorn, "run", lambda *a, **k: calls.append((a, k)))
-    monkeypatch.setenv("PUBLISHER_DUMP_DIR", "/stale/value")
-    for name in [n for n in os.environ if n.startswith("PUBLISHER_") and n != "PUBLISHER_DUMP_DIR"]:
-        monkeypatch.delenv(name)
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PUBLISHER_")}
+    monkeypatch.setattr(os, "environ", environment)  # a private copy, dropped after the test
     settings = Settings(
         store=str(tmp_path), workers=2, data=[str(tmp_path / "a,b.ttl")], skip_validation=True
     )
+    environment["PUBLISHER_DUMP_DIR"] = "/stale/value"
     server.run(settings)
     (target,), options = calls[0]
     assert target == server.APP_FACTORY and options["factory"] is True
