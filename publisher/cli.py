@@ -7,13 +7,17 @@ import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import ValidationError
 
 from publisher.config import Settings
 from publisher.errors import PublisherError, RdfSyntaxError
+
+if TYPE_CHECKING:
+    from publisher.dataset import Dataset
+    from publisher.validation import ValidationReport
 
 app = typer.Typer(
     help="Publish an RDF dataset as linked data: validate it, serve it.",
@@ -98,6 +102,17 @@ def _loaded_base_iri(settings: Settings) -> str | None:
         return read_metadata(Path(settings.store)).base_iri
     except StoreFolderError:
         return None  # opening the store reports it
+
+
+def checked(dataset: Dataset, not_done: str) -> ValidationReport:
+    """Validate; on violations print the report and say what was not done (serve, export, push)."""
+    from publisher.validation import validate_dataset
+
+    report = validate_dataset(dataset)
+    if not report.conforms:
+        typer.echo(report.to_text(), err=True)
+        typer.echo(f"error: the dataset does not conform to its shapes; not {not_done}.", err=True)
+    return report
 
 
 def require_shapes(settings: Settings) -> None:
@@ -218,7 +233,6 @@ def serve(
 
     def action() -> int:
         from publisher.dataset import load_dataset
-        from publisher.validation import validate_dataset
         from publisher.web.server import run
 
         settings = build_settings(
@@ -242,12 +256,7 @@ def serve(
         elif settings.skip_validation:
             typer.echo(SKIPPED, err=True)
         else:
-            report = validate_dataset(dataset)
-            if not report.conforms:
-                typer.echo(report.to_text(), err=True)
-                typer.echo(
-                    "error: the dataset does not conform to its shapes; not serving.", err=True
-                )
+            if not checked(dataset, "serving").conforms:
                 return 1
         if settings.workers > 1:
             dataset = None  # type: ignore[assignment]  # each worker opens its own
@@ -303,7 +312,6 @@ def export(
         from urllib.parse import urlsplit
 
         from publisher.dataset import load_dataset
-        from publisher.validation import validate_dataset
         from publisher.web.export import export_site
 
         settings = build_settings(
@@ -314,12 +322,8 @@ def export(
             public_origin=public_origin,
         )
         dataset = load_dataset(settings)
-        report = validate_dataset(dataset)
+        report = checked(dataset, "exporting")
         if not report.conforms:
-            typer.echo(report.to_text(), err=True)
-            typer.echo(
-                "error: the dataset does not conform to its shapes; not exporting.", err=True
-            )
             return 1
         if listen is None and settings.public_origin is not None:
             split = urlsplit(settings.public_origin)
@@ -451,15 +455,10 @@ def _push(settings: Settings, sources: Any) -> int:
     """Parse into memory, validate, then replace the dataset on a SPARQL server."""
     from publisher.dataset import load_into_memory
     from publisher.stores.remote import push_to_remote
-    from publisher.validation import validate_dataset
 
     dataset = load_into_memory(settings, sources)
-    if not settings.skip_validation:
-        report = validate_dataset(dataset)
-        if not report.conforms:
-            typer.echo(report.to_text(), err=True)
-            typer.echo("error: the dataset does not conform to its shapes; not pushed.", err=True)
-            return 1
+    if not settings.skip_validation and not checked(dataset, "pushed").conforms:
+        return 1
     typer.echo(f"pushing {dataset.triple_count:,} quads to {settings.store}", err=True)
     done = push_to_remote(dataset, settings)
     typer.echo(

@@ -4,6 +4,7 @@ loopback ports with a private database in a temporary folder, started and stoppe
 
 from __future__ import annotations
 
+import abc
 import os
 import shutil
 import signal
@@ -41,7 +42,7 @@ def require(binary: str | None, what: str) -> str:
     pytest.skip(f"{message}: the tests against it cannot run here")
 
 
-class Server:
+class Server(abc.ABC):
     """A server process with a data folder that outlives restarts."""
 
     name = "server"
@@ -68,8 +69,9 @@ class Server:
     def gsp_url(self) -> str:
         return self.origin + self.gsp_path
 
+    @abc.abstractmethod
     def command(self) -> list[str]:
-        raise NotImplementedError
+        """The command line that starts this server in the foreground."""
 
     def start(self) -> None:
         assert self.process is None, "already running"
