@@ -312,7 +312,7 @@ def export(
         from urllib.parse import urlsplit
 
         from publisher.dataset import load_dataset
-        from publisher.web.export import export_site
+        from publisher.export.build import export_site
 
         settings = build_settings(
             data=data,

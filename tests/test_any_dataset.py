@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from publisher.cli import app as cli
 from publisher.config import Settings
 from publisher.dataset import Dataset, load_dataset
-from publisher.discovery import GCM_ARAB_REVIEW, dataset_info
+from publisher.discovery.void import GCM_ARAB_REVIEW, dataset_info
 from publisher.web.app import create_app
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "any-dataset"

@@ -9,7 +9,7 @@ import pytest
 from ld_support import BASE, fixture_dataset, fixture_settings, urls_of
 
 from publisher.dataset import Dataset
-from publisher.describe import (
+from publisher.documents.describe import (
     FOAF_PRIMARY_TOPIC,
     LICENSE,
     RDFS_SEE_ALSO,

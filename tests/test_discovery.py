@@ -20,7 +20,8 @@ from rdflib import RDF
 
 from publisher.config import PROJECT_ROOT, Settings
 from publisher.dataset import Dataset, load_dataset
-from publisher.discovery import (
+from publisher.discovery.dumps import DumpStore
+from publisher.discovery.void import (
     DCAT,
     SITEMAP_LIMIT,
     VOID,
@@ -36,7 +37,6 @@ from publisher.discovery import (
     sitemap_pages,
     sitemap_xml,
 )
-from publisher.dumps import DumpStore
 from publisher.rdfterms import graph_of
 from publisher.urls import Urls
 

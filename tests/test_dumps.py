@@ -16,7 +16,7 @@ from rdflib.compare import isomorphic
 
 from publisher.config import PROJECT_ROOT, Settings
 from publisher.dataset import Dataset, load_dataset
-from publisher.dumps import (
+from publisher.discovery.dumps import (
     CHECKSUMS_NAME,
     DUMP_KINDS,
     DumpStore,
@@ -230,7 +230,7 @@ def test_store_writes_once_and_reuses_files_across_restarts(
     first = DumpStore(tmp_path).get(fixture_dataset, urls)
     assert DumpStore(tmp_path).get(fixture_dataset, urls) == first  # read back, not rewritten
 
-    import publisher.dumps as dumps_module
+    import publisher.discovery.dumps as dumps_module
 
     def refuse(*args: object) -> None:
         raise AssertionError("dumps were written again")

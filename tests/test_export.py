@@ -18,14 +18,14 @@ from typer.testing import CliRunner
 from publisher.cli import app as cli
 from publisher.config import Settings
 from publisher.dataset import Dataset, load_dataset
-from publisher.describe import ontology_paths, thing_paths
-from publisher.export import MANIFEST_NAME, ExportError, file_path
+from publisher.documents.describe import ontology_paths, thing_paths
+from publisher.export.build import export_site
+from publisher.export.nginx import NginxConfigError, NginxSite
+from publisher.export.site import MANIFEST_NAME, ExportError, file_path
 from publisher.formats import DOCUMENT_FORMATS, HTML, RDF_DOCUMENT_FORMATS
 from publisher.i18n import LANGUAGES
-from publisher.nginx import NginxConfigError, NginxSite
 from publisher.urls import Urls
 from publisher.web.app import STATIC_DIR
-from publisher.web.export import export_site
 from publisher.web.routes.dumps import LISTING_FORMATS
 
 ORIGIN = "http://127.0.0.1:8765/"

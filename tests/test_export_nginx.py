@@ -30,10 +30,10 @@ from ld_support import Client, make_client
 
 from publisher.config import Settings
 from publisher.dataset import Dataset, load_dataset
+from publisher.export.build import export_site
 from publisher.formats import DOCUMENT_FORMATS
 from publisher.i18n import choose_language
 from publisher.negotiation import negotiate
-from publisher.web.export import export_site
 
 STARTUP_LIMIT = 30.0  # seconds to wait for nginx to answer (a bound, not an assertion)
 FIXTURES = Path(__file__).parent / "fixtures" / "dumps"

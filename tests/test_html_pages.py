@@ -18,11 +18,12 @@ from starlette.exceptions import StarletteDeprecationWarning
 
 from publisher.config import Settings
 from publisher.dataset import Dataset
-from publisher.describe import thing_paths
+from publisher.documents.describe import thing_paths
 from publisher.formats import RDF_DOCUMENT_FORMATS
-from publisher.pages import runnable, select
-from publisher.pages_index import OBJECTIVES_QUERY
-from publisher.pages_resource import (
+from publisher.pages.base import runnable, select
+from publisher.pages.index import OBJECTIVES_QUERY
+from publisher.pages.render import render_not_found_page, render_resource_page
+from publisher.pages.resource import (
     ARTICLE_QUERY,
     FACTS_QUERY,
     GRAPH_QUERY,
@@ -35,7 +36,6 @@ from publisher.pages_resource import (
 )
 from publisher.urls import Urls
 from publisher.web.app import create_app
-from publisher.web.html import render_not_found_page, render_resource_page
 
 with warnings.catch_warnings():
     # Starlette 1.x asks for `httpx2`; the `httpx` it warns about works the same for these tests.

@@ -21,8 +21,8 @@ from ld_support import (
 )
 from pyld import jsonld
 
+from publisher.documents.cache import Representations
 from publisher.formats import JSONLD, TURTLE
-from publisher.representations import Representations
 
 
 def served_context(reps: Representations) -> Any:

@@ -31,7 +31,7 @@ from sparql_support import serve
 
 from publisher.config import PROJECT_ROOT, Settings
 from publisher.dataset import REMOTE, Dataset, load_dataset
-from publisher.describe import thing_paths
+from publisher.documents.describe import thing_paths
 from publisher.errors import StoreError
 from publisher.stores.remote import (
     DEFAULT_GRAPH,

@@ -20,7 +20,9 @@ from ld_support import (
 from pyld import jsonld
 
 from publisher.dataset import Dataset
-from publisher.describe import describe
+from publisher.documents.describe import describe
+from publisher.documents.jsonld_context import JsonLdContext, build_context
+from publisher.documents.serialize import refuse_remote_documents, serialize, to_jsonld
 from publisher.formats import (
     JSONLD,
     NQUADS,
@@ -30,8 +32,6 @@ from publisher.formats import (
     TURTLE,
     Format,
 )
-from publisher.jsonld_context import JsonLdContext, build_context
-from publisher.serialize import refuse_remote_documents, serialize, to_jsonld
 from publisher.urls import Urls
 
 THINGS = ["event/meeting-1", "person/alice", "concept/hub", "thing/loop", "graph/g1"]

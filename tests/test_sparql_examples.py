@@ -12,7 +12,7 @@ from sparql_support import serve
 
 from publisher.config import Settings
 from publisher.dataset import Dataset
-from publisher.sparql.page import load_examples
+from publisher.pages.sparql import load_examples
 from publisher.web.app import create_app
 
 EXAMPLES = {example.slug: example for example in load_examples()}

@@ -11,8 +11,8 @@ import pyoxigraph as ox
 import pytest
 from sparql_support import listener
 
+from publisher.errors import ServiceRefused, UpdateRefused
 from publisher.sparql import guard
-from publisher.sparql.errors import ServiceRefused, UpdateRefused
 
 
 @pytest.mark.parametrize(

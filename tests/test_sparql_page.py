@@ -13,7 +13,7 @@ import httpx
 import pytest
 from sparql_support import SPARQL_DATA, app_for, serve, settings_for
 
-from publisher.sparql.page import load_examples
+from publisher.pages.sparql import load_examples
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 MAX_RESULTS = 10

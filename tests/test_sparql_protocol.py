@@ -6,14 +6,14 @@ from urllib.parse import urlencode
 
 import pytest
 
-from publisher.formats import CSV, JSONLD, NTRIPLES, RDFXML, SPARQL_JSON, SPARQL_XML, TSV, TURTLE
-from publisher.sparql.endpoint import choose_formats
-from publisher.sparql.errors import (
+from publisher.errors import (
     ProtocolError,
     QueryTooLong,
     UnsupportedMediaType,
     UpdateRefused,
 )
+from publisher.formats import CSV, JSONLD, NTRIPLES, RDFXML, SPARQL_JSON, SPARQL_XML, TSV, TURTLE
+from publisher.sparql.endpoint import choose_formats
 from publisher.sparql.protocol import parse_request
 
 QUERY = 'SELECT * { ?s ?p "100% + 50%25 & more" }'

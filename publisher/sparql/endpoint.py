@@ -15,6 +15,12 @@ import pyoxigraph as ox
 
 from publisher.config import Settings
 from publisher.dataset import Dataset
+from publisher.errors import (
+    MalformedQuery,
+    NotAcceptable,
+    ProtocolError,
+    QueryFailed,
+)
 from publisher.formats import (
     CSV,
     GRAPH_RESULT_FORMATS,
@@ -34,12 +40,6 @@ from publisher.formats import (
 from publisher.negotiation import negotiate
 from publisher.sparql import guard
 from publisher.sparql.engine import QueryPool
-from publisher.sparql.errors import (
-    MalformedQuery,
-    NotAcceptable,
-    ProtocolError,
-    QueryFailed,
-)
 from publisher.sparql.protocol import QueryRequest
 from publisher.sparql.worker import Failure, Job
 from publisher.urls import Urls

@@ -27,7 +27,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 import publisher
-from publisher.sparql.errors import EndpointBusy, QueryTimeout, WorkerCrashed
+from publisher.errors import EndpointBusy, QueryTimeout, WorkerCrashed
 from publisher.sparql.worker import Failure, Job, Outcome, Ready, WorkerConfig
 
 log = logging.getLogger(__name__)

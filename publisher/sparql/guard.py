@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from publisher.sparql.errors import ServiceRefused, UpdateRefused
+from publisher.errors import ServiceRefused, UpdateRefused
 
 # The SPARQL 1.1 terminals, with Oxigraph's \u escapes in IRIs; order matters (IRI before `<`).
 _TOKENS = re.compile(

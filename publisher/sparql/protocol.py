@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
-from publisher.sparql.errors import (
+from publisher.errors import (
     ProtocolError,
     QueryTooLong,
     UnsupportedMediaType,

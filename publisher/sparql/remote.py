@@ -28,10 +28,9 @@ from dataclasses import dataclass
 import httpx
 import pyoxigraph as ox
 
-from publisher.errors import StoreError, StoreUnavailable
+from publisher.errors import EndpointBusy, SparqlError, StoreError, StoreUnavailable
 from publisher.formats import GRAPH_RESULT_FORMATS, TABLE_RESULT_FORMATS, Format, by_extension
 from publisher.sparql import results
-from publisher.sparql.errors import EndpointBusy, SparqlError
 from publisher.sparql.worker import Failure, Job, Outcome, WorkerConfig, execute
 from publisher.sparql.worker import _public as public_term
 from publisher.sparql.worker import _used_prefixes as used_prefixes

@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from publisher import __version__
 from publisher.config import Settings
 from publisher.dataset import Dataset, load_dataset
-from publisher.discovery import Published
+from publisher.discovery.void import Published
 from publisher.urls import Urls
 from publisher.web.errors import register_error_handlers
 from publisher.web.http import EtagSafeGZipMiddleware

@@ -16,11 +16,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from publisher.describe import ResourceNotFound
+from publisher.documents.describe import ResourceNotFound
 from publisher.errors import StoreError, StoreUnavailable
 from publisher.formats import DOCUMENT_FORMATS, HTML, Format
 from publisher.negotiation import negotiate
-from publisher.web import html as pages
+from publisher.pages import render as pages
 from publisher.web.http import CORS, link_header, problem
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from publisher.representations import Rendered
+from publisher.documents.cache import Rendered
 
 PROBLEM_JSON = "application/problem+json"
 EXPOSED_HEADERS = "Link, ETag, Content-Location, Location, Vary"

@@ -10,7 +10,8 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from publisher.dataset import Dataset
-from publisher.discovery import (
+from publisher.discovery.dumps import canonical_quads, prefixes_for, render
+from publisher.discovery.void import (
     DESCRIPTION_PREFIXES,
     GCM_ARAB_REVIEW,
     SITEMAP_LIMIT,
@@ -25,7 +26,6 @@ from publisher.discovery import (
     sitemap_pages,
     sitemap_xml,
 )
-from publisher.dumps import canonical_quads, prefixes_for, render
 from publisher.errors import PublisherError
 from publisher.formats import DOCUMENT_FORMATS, HTML, Format, by_extension
 from publisher.negotiation import negotiate

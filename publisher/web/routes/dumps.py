@@ -20,8 +20,8 @@ from fastapi.responses import FileResponse, PlainTextResponse, RedirectResponse,
 from starlette.responses import MalformedRangeHeader, RangeNotSatisfiable
 
 from publisher.dataset import Dataset
-from publisher.discovery import VOID_PATH, Published, dataset_iri, dump_url
-from publisher.dumps import CHECKSUMS_NAME, DUMP_KINDS, DumpFile, Dumps, dump_stem
+from publisher.discovery.dumps import CHECKSUMS_NAME, DUMP_KINDS, DumpFile, Dumps, dump_stem
+from publisher.discovery.void import VOID_PATH, Published, dataset_iri, dump_url
 from publisher.formats import HTML, Format
 from publisher.negotiation import negotiate
 from publisher.urls import Urls

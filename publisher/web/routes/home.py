@@ -6,8 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.responses import Response
 
-from publisher.dumps import DUMPS_PATH
-from publisher.web.html import render_home_page
+from publisher.discovery.dumps import DUMPS_PATH
+from publisher.pages.render import render_home_page
 from publisher.web.routes.pages import html_page
 
 router = APIRouter()

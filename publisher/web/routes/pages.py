@@ -12,11 +12,11 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from publisher.documents.cache import html_key
 from publisher.formats import HTML
-from publisher.representations import html_key
+from publisher.pages.render import render_objectives_page
 from publisher.web import http
 from publisher.web.errors import page_language
-from publisher.web.html import render_objectives_page
 from publisher.web.routes.resources import representations
 
 router = APIRouter(tags=["pages"])

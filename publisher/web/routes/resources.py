@@ -16,11 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from publisher.describe import ResourceNotFound
-from publisher.formats import DOCUMENT_FORMATS, HTML, JSONLD, Format, split_extension
-from publisher.i18n import LANGUAGES
-from publisher.negotiation import negotiate
-from publisher.representations import (
+from publisher.documents.cache import (
     CONTEXT_KEY,
     Rendered,
     Representations,
@@ -28,8 +24,12 @@ from publisher.representations import (
     html_key,
     ontology_key,
 )
+from publisher.documents.describe import ResourceNotFound
+from publisher.formats import DOCUMENT_FORMATS, HTML, JSONLD, Format, split_extension
+from publisher.i18n import LANGUAGES
+from publisher.negotiation import negotiate
+from publisher.pages import render as pages
 from publisher.urls import Urls
-from publisher.web import html as pages
 from publisher.web import http
 from publisher.web.errors import NotAcceptable, page_language
 

@@ -15,6 +15,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
+from publisher import errors
 from publisher.dataset import REMOTE
 from publisher.formats import (
     GRAPH_RESULT_FORMATS,
@@ -28,8 +29,10 @@ from publisher.formats import (
 )
 from publisher.i18n import Text
 from publisher.negotiation import negotiate
-from publisher.pages import Page
-from publisher.sparql import errors, page, service_description
+from publisher.pages import sparql as page
+from publisher.pages.base import Page
+from publisher.pages.render import render_page
+from publisher.sparql import service_description
 from publisher.sparql.endpoint import (
     TRUNCATION_HEADER,
     Answer,
@@ -42,7 +45,6 @@ from publisher.sparql.protocol import QueryRequest, parse_request
 from publisher.sparql.remote import RemoteQueryRunner
 from publisher.stores.disk import read_only_path
 from publisher.web.errors import page_language
-from publisher.web.html import render_page
 
 router = APIRouter()
 

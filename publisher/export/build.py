@@ -18,8 +18,9 @@ from starlette.types import ASGIApp, Message
 
 from publisher.config import Settings
 from publisher.dataset import Dataset
-from publisher.describe import ontology_paths, thing_paths
-from publisher.export import (
+from publisher.documents.describe import ontology_paths, thing_paths
+from publisher.export.nginx import NOT_FOUND_PLACEHOLDER, NginxSite
+from publisher.export.site import (
     PAGES_DIR,
     SITE_DIR,
     Answer,
@@ -35,12 +36,11 @@ from publisher.export import (
 )
 from publisher.formats import DOCUMENT_FORMATS, JSONLD
 from publisher.i18n import LANGUAGES, Text
-from publisher.nginx import NOT_FOUND_PLACEHOLDER, NginxSite
-from publisher.pages import Page
+from publisher.pages.base import Page
+from publisher.pages.render import render_not_found_page, render_page
 from publisher.urls import Urls
 from publisher.validation import ValidationReport
 from publisher.web.app import STATIC_DIR, create_app
-from publisher.web.html import render_not_found_page, render_page
 from publisher.web.routes.dumps import LISTING_FORMATS
 
 CACHE_EVERY = 500

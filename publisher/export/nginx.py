@@ -30,11 +30,11 @@ from pathlib import Path
 import jinja2
 
 from publisher import __version__
-from publisher.dumps import DumpFile
+from publisher.discovery.dumps import DumpFile
 from publisher.errors import PublisherError
 from publisher.formats import HTML, Format
 
-TEMPLATES_DIR = Path(__file__).resolve().parent / "templates" / "nginx"
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
 ZERO = "0000"
 ONE = "1000"

@@ -20,7 +20,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from publisher.dataset import Dataset
-from publisher.describe import RDF_TYPE, metadata
+from publisher.documents.describe import RDF_TYPE, metadata
 from publisher.urls import Urls
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"

@@ -1,4 +1,4 @@
-"""HTML pages: view models from `publisher.pages*` rendered with Jinja2.
+"""HTML pages: view models from `publisher.pages.base*` rendered with Jinja2.
 
 Each render function is pure (dataset, urls, what, language → HTML text), so callers can cache a
 page per (resource, language, dataset version). Every page carries a language switch with
@@ -16,12 +16,12 @@ from urllib.parse import quote
 import jinja2
 
 from publisher.dataset import Dataset
-from publisher.discovery import GCM_ARAB_REVIEW, dataset_info, in_language
+from publisher.discovery.void import GCM_ARAB_REVIEW, dataset_info, in_language
 from publisher.i18n import LANGUAGES, Text, choose_language, direction, ui
-from publisher.pages import ONTOLOGY_NAME, Page
-from publisher.pages_index import home_page, objectives_page
-from publisher.pages_ontology import ontology_page
-from publisher.pages_resource import resource_page
+from publisher.pages.base import ONTOLOGY_NAME, Page
+from publisher.pages.index import home_page, objectives_page
+from publisher.pages.ontology import ontology_page
+from publisher.pages.resource import resource_page
 from publisher.urls import Urls
 
 __all__ = [
@@ -34,7 +34,7 @@ __all__ = [
     "render_resource_page",
 ]
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
 NAV: tuple[tuple[str, str], ...] = (
     ("nav_home", "/"),

@@ -16,9 +16,9 @@ from typing import Any
 import pyoxigraph as ox
 from pyld import jsonld
 
-from publisher.describe import RDF_TYPE, XSD, Document
+from publisher.documents.describe import RDF_TYPE, XSD, Document
+from publisher.documents.jsonld_context import JsonLdContext
 from publisher.formats import JSONLD, NQUADS, NTRIPLES, Format
-from publisher.jsonld_context import JsonLdContext
 from publisher.urls import Urls
 
 XSD_STRING = XSD + "string"

@@ -10,7 +10,7 @@ import pyoxigraph as ox
 
 from publisher.formats import HTML, RDF_DOCUMENT_FORMATS
 from publisher.i18n import Text, pick
-from publisher.pages import (
+from publisher.pages.base import (
     NS,
     ONTOLOGY_NAME,
     Alternate,

@@ -8,10 +8,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from publisher.discovery import GCM_ARAB_REVIEW, DatasetInfo, dataset_info
+from publisher.discovery.void import GCM_ARAB_REVIEW, DatasetInfo, dataset_info
 from publisher.formats import TURTLE
 from publisher.i18n import LANGUAGES, Text, ui
-from publisher.pages import Alternate, Labeller, Link, Page, iri, literal_text, select
+from publisher.pages.base import Alternate, Labeller, Link, Page, iri, literal_text, select
 from publisher.urls import Urls
 
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"

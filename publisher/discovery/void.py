@@ -17,7 +17,14 @@ from xml.sax.saxutils import escape
 import pyoxigraph as ox
 
 from publisher.dataset import Dataset
-from publisher.dumps import DUMPS_PATH, GZIP_MEDIA_TYPE, DumpFile, Dumps, DumpStore, canonical_quads
+from publisher.discovery.dumps import (
+    DUMPS_PATH,
+    GZIP_MEDIA_TYPE,
+    DumpFile,
+    Dumps,
+    DumpStore,
+    canonical_quads,
+)
 from publisher.formats import HTML, JSONLD, NQUADS, NTRIPLES, RDFXML, TRIG, TURTLE, Format
 from publisher.urls import Urls
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from publisher.dataset import Dataset
-from publisher.describe import describe, describe_ontology, ontology_paths, thing_paths
+from publisher.documents.describe import describe, describe_ontology, ontology_paths, thing_paths
+from publisher.documents.jsonld_context import JsonLdContext, build_context
+from publisher.documents.serialize import serialize
 from publisher.formats import RDF_DOCUMENT_FORMATS, Format
-from publisher.jsonld_context import JsonLdContext, build_context
-from publisher.serialize import serialize
 from publisher.urls import Urls
 
 GZIP_MINIMUM = 500

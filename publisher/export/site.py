@@ -1,6 +1,6 @@
 """The static export: every URL the dynamic server answers with a document, written as a file.
 
-The bytes come from the server itself (a `Fetch` asks it in-process, see publisher.web.export),
+The bytes come from the server itself (a `Fetch` asks it in-process, see publisher.export.build),
 so a file is exactly the body the dynamic server sends for its URL and origin. This module
 decides which URLs there are and where each one goes, checks that nginx will label each file as
 the dynamic server labels the answer, writes pre-compressed twins for `gzip_static`, gives every
@@ -9,7 +9,7 @@ exports), and swaps the finished tree into place so a served export is never hal
 
 Layout of OUT/:
 
-    nginx.conf  conneg.conf  site.conf   the nginx configuration (publisher.nginx)
+    nginx.conf  conneg.conf  site.conf   the nginx configuration (publisher.export.nginx)
     export.json                          what was exported: origin, version, counts
     site/                                the document root
         doc/{path}.{ttl,jsonld,nt,nq,rdf}  doc/{path}.{lang}.html    a thing's documents
@@ -33,11 +33,11 @@ from urllib.parse import quote
 
 from publisher import __version__
 from publisher.dataset import Dataset
-from publisher.dumps import CHECKSUMS_NAME, DUMPS_PATH, DumpFile, gzip_bytes
+from publisher.discovery.dumps import CHECKSUMS_NAME, DUMPS_PATH, DumpFile, gzip_bytes
+from publisher.documents.cache import GZIP_MINIMUM
 from publisher.errors import PublisherError
+from publisher.export.nginx import NginxSite, content_type, render_nginx
 from publisher.formats import HTML, Format
-from publisher.nginx import NginxSite, content_type, render_nginx
-from publisher.representations import GZIP_MINIMUM
 
 SITE_DIR = "site"
 MANIFEST_NAME = "export.json"

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 
 from publisher.formats import HTML, RDF_DOCUMENT_FORMATS
 from publisher.i18n import Text
-from publisher.pages import (
+from publisher.pages.base import (
     LABEL_PROPERTIES,
     NS,
     RDF_TYPE,

@@ -13,7 +13,7 @@ from publisher.formats import HTML
 from publisher.sparql.endpoint import Answer
 from publisher.urls import Urls
 
-EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"
+EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "sparql" / "examples"
 LABELS = (
     ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
     ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"),

@@ -1,0 +1,1 @@
+"""How the dataset is found: VoID and DCAT, the sitemap, robots.txt and the dumps."""

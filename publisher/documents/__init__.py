@@ -1,0 +1,1 @@
+"""Documents: a resource's description, serialised in every format, cached per dataset version."""

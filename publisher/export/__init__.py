@@ -1,0 +1,1 @@
+"""The static export: every document written as a file, with a generated nginx configuration."""

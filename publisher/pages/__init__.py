@@ -1,0 +1,1 @@
+"""HTML pages: view models built from the store, rendered through one Jinja environment."""
