@@ -75,11 +75,11 @@ class Server(abc.ABC):
 
     def start(self) -> None:
         assert self.process is None, "already running"
-        log = (self.folder / "server.log").open("ab")
-        self.process = subprocess.Popen(
-            self.command(), cwd=self.folder, stdout=log, stderr=subprocess.STDOUT
-        )
-        log.close()
+        # Closed even when the command is missing (Popen raises): an open log would leak.
+        with (self.folder / "server.log").open("ab") as log:
+            self.process = subprocess.Popen(
+                self.command(), cwd=self.folder, stdout=log, stderr=subprocess.STDOUT
+            )
         deadline = time.monotonic() + START_TIMEOUT
         while not self.answers():
             if self.process.poll() is not None or time.monotonic() > deadline:

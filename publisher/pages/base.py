@@ -132,8 +132,13 @@ def select(
     substitutions = {THIS: this} if this is not None else None
     solutions = store.query(text, use_default_graph_as_union=True, substitutions=substitutions)
     assert isinstance(solutions, ox.QuerySolutions)
-    names = [v.value for v in solutions.variables]
-    rows = [{name: solution[name] for name in names} for solution in solutions]
+    try:
+        names = [v.value for v in solutions.variables]
+        rows = [{name: solution[name] for name in names} for solution in solutions]
+    finally:
+        # Dropped here, on this thread: a traceback keeping the frame alive would let the
+        # garbage collector drop it on another thread, which pyoxigraph refuses ("unsendable").
+        del solutions
     return rows, Query(purpose, runnable(template, this, ns))
 
 
