@@ -84,7 +84,13 @@ class Settings(BaseSettings):
         100_000, ge=1, description="Longest SPARQL query accepted, in bytes (413 beyond)."
     )
     max_concurrent_queries: int = Field(
-        2, ge=1, description="SPARQL queries running at once; more get 503 with Retry-After."
+        2, ge=1, description="SPARQL queries running at once; more wait in a queue."
+    )
+    max_queued_queries: int = Field(
+        64, ge=0, description="SPARQL queries that may wait for a free slot; more get 503."
+    )
+    queue_timeout: float = Field(
+        10.0, ge=0, description="Longest wait (s) of a queued SPARQL query before 503."
     )
     service_allowlist: Paths = Field(
         default_factory=list,

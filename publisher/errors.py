@@ -204,10 +204,11 @@ class EndpointBusy(SparqlError):
     slug = "busy"
     title = "All query slots are busy"
 
-    def __init__(self, slots: int, retry_after: int) -> None:
+    def __init__(self, slots: int, retry_after: int, queued: int = 0) -> None:
+        waiting = f" and {queued} more are waiting (setting max_queued_queries)" if queued else ""
         super().__init__(
             f"{slots} of {slots} queries are already running (setting "
-            f"max_concurrent_queries); retry in {retry_after} s."
+            f"max_concurrent_queries){waiting}; retry in {retry_after} s."
         )
         self.retry_after = retry_after
 

@@ -42,7 +42,11 @@ def served() -> Iterator[Served]:
 
     def make(origin: str) -> FastAPI:
         settings = settings_for(
-            SPARQL_DATA, origin, query_timeout=TIMEOUT, max_concurrent_queries=1
+            SPARQL_DATA,
+            origin,
+            query_timeout=TIMEOUT,
+            max_concurrent_queries=1,
+            max_queued_queries=0,  # refusal is what these tests watch; queueing: test_sparql_queue
         )
         apps.append(app_for(settings))
         return apps[-1]

@@ -1,8 +1,10 @@
 """A pool of query worker processes: one query per worker, a hard deadline, kill and replace.
 
 The pool has one worker per concurrency slot (setting max_concurrent_queries). A query takes an
-idle worker or is refused at once (EndpointBusy), so a burst of queries can never queue up
-behind a runaway one. The deadline runs from dispatch until the serialised bytes are back in
+idle worker, or waits for one in a bounded first-come queue (settings max_queued_queries and
+queue_timeout): a burst of cheap queries is served in turn, never refused, while a queue stuck
+behind runaway queries is refused (EndpointBusy, 503) once full or once the wait runs out, so
+it cannot grow without bound. The deadline runs from dispatch until the serialised bytes are back in
 this process; past it the worker is killed (SIGKILL: Oxigraph cannot be interrupted any other
 way) and a fresh one is started in the background. The event loop only ever waits: the blocking
 pipe reads happen on a small private thread pool, so pages and other queries stay responsive.
@@ -19,6 +21,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -56,7 +59,10 @@ class QueryPool:
     size: int
     timeout: float
     _directory: Path | None = None
+    queue_limit: int = 0
+    queue_wait: float = 0.0
     _idle: list[_Worker] = field(default_factory=list)
+    _waiting: deque[asyncio.Future[_Worker]] = field(default_factory=deque)
     _busy: dict[int, _Worker] = field(default_factory=dict)
     _starting: set[asyncio.Task[None]] = field(default_factory=set)
     _executor: ThreadPoolExecutor | None = None
@@ -74,6 +80,8 @@ class QueryPool:
         origin: str,
         isolate_network: bool,
         read_only: str | None = None,
+        queue_limit: int = 0,
+        queue_wait: float = 0.0,
     ) -> QueryPool:
         """Dump the store once to N-Quads, then start `size` workers that each load it; or,
         given the folder of an on-disk store (`read_only`), start workers that each open it
@@ -90,7 +98,7 @@ class QueryPool:
             )
             limit = MEMORY_HEADROOM + MEMORY_PER_DUMP_BYTE * dump.stat().st_size
             config = WorkerConfig(str(dump), base_iri, origin, isolate_network, limit)
-        pool = cls(config, size, timeout, directory, _executor=executor)
+        pool = cls(config, size, timeout, directory, queue_limit, queue_wait, _executor=executor)
         try:
             workers = await asyncio.gather(*(pool._spawn() for _ in range(size)))
         except BaseException:
@@ -109,11 +117,13 @@ class QueryPool:
         """Process ids of the live workers, idle or busy (for tests and diagnostics)."""
         return {w.process.pid for w in (*self._idle, *self._busy.values())}
 
+    @property
+    def queued(self) -> int:
+        return sum(1 for waiter in self._waiting if not waiter.done())
+
     async def run(self, job: Job) -> Outcome | Failure:
         """Answer a job within the deadline, or raise EndpointBusy, QueryTimeout, WorkerCrashed."""
-        if self._closed or not self._idle:
-            raise EndpointBusy(self.size, retry_after=1)
-        current = self._idle.pop()
+        current = await self._acquire()
         self._busy[id(current)] = current
         loop = asyncio.get_running_loop()
         try:
@@ -131,8 +141,42 @@ class QueryPool:
             self._replace(current)
             raise
         self._busy.pop(id(current), None)
-        self._idle.append(current)
+        self._release(current)
         return reply
+
+    async def _acquire(self) -> _Worker:
+        """An idle worker now, or the next one freed if the queue has room and it comes in time."""
+        if self._closed:
+            raise EndpointBusy(self.size, retry_after=1)
+        if self._idle and not self.queued:
+            return self._idle.pop()
+        if self.queued >= self.queue_limit:
+            raise EndpointBusy(self.size, retry_after=1, queued=self.queued)
+        waiter: asyncio.Future[_Worker] = asyncio.get_running_loop().create_future()
+        self._waiting.append(waiter)
+        taken: _Worker | None = None
+        try:
+            taken = await asyncio.wait_for(asyncio.shield(waiter), self.queue_wait)
+            return taken
+        except TimeoutError:
+            raise EndpointBusy(self.size, retry_after=1, queued=self.queued) from None
+        finally:
+            if taken is None:  # gave up (time out, client gone): a worker handed over goes on
+                if waiter.done() and not waiter.cancelled():
+                    self._release(waiter.result())
+                else:
+                    waiter.cancel()
+            with contextlib.suppress(ValueError):
+                self._waiting.remove(waiter)
+
+    def _release(self, worker: _Worker) -> None:
+        """Give a free worker to the longest-waiting query, or put it back among the idle."""
+        while self._waiting:
+            waiter = self._waiting.popleft()
+            if not waiter.done():
+                waiter.set_result(worker)
+                return
+        self._idle.append(worker)
 
     def _replace(self, dead: _Worker) -> None:
         """Kill a worker now and start its successor in the background."""
@@ -153,7 +197,7 @@ class QueryPool:
         if self._closed:
             _kill(fresh)
         else:
-            self._idle.append(fresh)
+            self._release(fresh)
 
     async def _spawn(self) -> _Worker:
         """A fresh interpreter running `worker.serve_fd`, talking over a socket pair.
@@ -194,6 +238,9 @@ class QueryPool:
     async def close(self) -> None:
         """Stop every worker (politely when idle, by force when busy) and remove the dump."""
         self._closed = True
+        for waiter in self._waiting:
+            waiter.cancel()
+        self._waiting.clear()
         for task in list(self._starting):
             task.cancel()
         for idle in self._idle:

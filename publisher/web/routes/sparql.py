@@ -100,6 +100,8 @@ async def _start(app: FastAPI) -> SparqlEndpoint:
             origin=urls.origin,
             isolate_network=not settings.service_allowlist,
             read_only=read_only_path(dataset),  # on disk: workers share the store, no copies
+            queue_limit=settings.max_queued_queries,
+            queue_wait=settings.queue_timeout,
         )
     endpoint = SparqlEndpoint(settings, dataset, urls, pool)  # type: ignore[arg-type]
     app.state.sparql = endpoint
