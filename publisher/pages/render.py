@@ -7,6 +7,7 @@ page per (resource, language, dataset version). Every page carries a language sw
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -32,6 +33,7 @@ __all__ = [
     "render_ontology_page",
     "render_page",
     "render_resource_page",
+    "render_template",
 ]
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -103,6 +105,12 @@ def environment() -> jinja2.Environment:
     # JSON-LD in <script>: Arabic stays readable; `tojson` still escapes < > & '.
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     return env
+
+
+def render_template(name: str, context: Mapping[str, object]) -> str:
+    """Render a template of the one environment with exactly `context` (for pages that do not
+    use the shared frame, such as the dumps index and the VoID and validation pages)."""
+    return environment().get_template(name).render(context)
 
 
 def chrome(
