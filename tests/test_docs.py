@@ -10,6 +10,8 @@ from types import ModuleType
 
 import pytest
 
+from publisher.config import Settings
+
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted([ROOT / "README.md", ROOT / "CHANGELOG.md", *(ROOT / "docs").rglob("*.md")])
 FENCE = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
@@ -83,3 +85,14 @@ def test_every_relative_link_resolves(page: Path) -> None:
         elif fragment and target.suffix == ".md" and fragment not in anchors(target):
             broken.append(f"{link}: no heading #{fragment}")
     assert broken == [], f"{page.relative_to(ROOT)}: " + "; ".join(broken)
+
+
+def test_every_setting_the_docs_name_exists() -> None:
+    known = {f"PUBLISHER_{name.upper()}" for name in Settings.model_fields}
+    named = {
+        (page.relative_to(ROOT).as_posix(), variable)
+        for page in PAGES
+        if page.exists()
+        for variable in re.findall(r"PUBLISHER_[A-Z_]*[A-Z]", page.read_text(encoding="utf-8"))
+    }
+    assert sorted(pair for pair in named if pair[1] not in known) == []
