@@ -103,7 +103,7 @@ def test_discovery_pages_dumps_and_configuration_are_written(out: Path, site: Pa
         expected += [f"{stem}.{fmt.extension}" for fmt in DOCUMENT_FORMATS]
     expected += [f"dumps/index.{fmt.extension}" for fmt in LISTING_FORMATS]
     expected += ["dumps/SHA256SUMS"]
-    for name in ("index", "objectives", "sparql", "404"):
+    for name in ("index", "concepts", "sparql", "404"):
         expected += [f"_pages/{name}.{lang}.html" for lang in LANGUAGES]
     expected += [f"static/{p.name}" for p in STATIC_DIR.iterdir() if p.is_file()]
     assert [name for name in expected if not (site / name).is_file()] == []
@@ -146,7 +146,7 @@ def test_the_dumps_match_their_checksums(site: Path) -> None:
         ("/dumps/", "*/*", "dumps/index.json"),
         ("/dumps/", HTML.media_type, "dumps/index.html"),
         ("/?lang=ar", HTML.media_type, "_pages/index.ar.html"),
-        ("/objectives?lang=en", HTML.media_type, "_pages/objectives.en.html"),
+        ("/concepts?lang=en", HTML.media_type, "_pages/concepts.en.html"),
     ],
 )  # fmt: skip
 def test_files_are_the_dynamic_server_bodies(

@@ -37,7 +37,7 @@ from publisher.formats import (
     TURTLE,
     Format,
 )
-from publisher.web.http import EtagSafeGZipMiddleware
+from publisher.web.compression import EtagSafeGZipMiddleware
 
 ALICE = "person/alice"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"

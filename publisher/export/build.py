@@ -37,17 +37,18 @@ from publisher.export.site import (
 from publisher.formats import DOCUMENT_FORMATS, JSONLD
 from publisher.i18n import LANGUAGES, Text
 from publisher.pages.base import Page
+from publisher.pages.catalogue import exported_pages
 from publisher.pages.render import render_not_found_page, render_page
 from publisher.urls import Urls
 from publisher.validation import ValidationReport
 from publisher.web.app import STATIC_DIR, create_app
 from publisher.web.routes.dumps import LISTING_FORMATS
+from publisher.web.state import state_of_app
 
 CACHE_EVERY = 500
 """Things rendered before the app's document cache is dropped: the export reads each document
 once, so keeping them all would only grow memory with the dataset."""
 
-PAGES = {"/": "index", "/objectives": "objectives"}
 STATIC_SPARQL = {
     "en": {
         "title": "No SPARQL endpoint here",
@@ -154,8 +155,8 @@ def export_site(
     usable = [p for p in things if file_path(p)]
     app = create_app(settings, dataset)
     if report is not None:  # validated already: the /validation route reuses the report
-        app.state.published.once(dataset, urls, "validation", lambda: report)
-    published = app.state.published.dumps(dataset, urls)
+        state_of_app(app).published.once(dataset, urls, "validation", lambda: report)
+    published = state_of_app(app).published.dumps(dataset, urls)
     dumps = published.files
     site = NginxSite(
         origin=settings.origin,
@@ -170,16 +171,17 @@ def export_site(
         dumps=tuple(dumps),
         checksums_sha256=hashlib.sha256(published.checksums.encode()).hexdigest(),
         sparql_endpoint=sparql_endpoint,
+        pages=tuple((path, page.name) for page, path in exported_pages(dataset, urls)),
     )
     with SiteWriter(out, site, dataset) as writer, InProcessClient(app, settings.origin) as get:
         writer.summary.things = len(usable)
         writer.summary.skipped = [p for p in things if not file_path(p)]
         for start in range(0, len(usable), CACHE_EVERY):
-            app.state.representations = None  # a fresh cache for each batch
+            state_of_app(app).cached = None  # a fresh cache for each batch
             batch = usable[start : start + CACHE_EVERY]
             writer.fetch(get, document_items("doc", batch, DOCUMENT_FORMATS, LANGUAGES))
         writer.fetch(get, document_items("def", ontologies, DOCUMENT_FORMATS, LANGUAGES))
-        writer.fetch(get, _site_items(get))
+        writer.fetch(get, _site_items(get, site.pages))
         writer.fetch(get, dump_items(dumps))
         for name in sorted(p.name for p in STATIC_DIR.iterdir() if p.is_file()):
             writer.fetch(get, [Item(f"/static/{name}", "*/*", f"static/{name}", "files")])
@@ -190,10 +192,10 @@ def export_site(
         return writer.finish()
 
 
-def _site_items(get: InProcessClient) -> list[Item]:
+def _site_items(get: InProcessClient, pages: tuple[tuple[str, str], ...]) -> list[Item]:
     """Pages, discovery and the dumps listing; the sitemap's parts when it is an index."""
     items = [
-        *page_items(PAGES, LANGUAGES),
+        *page_items(dict(pages), LANGUAGES),
         Item("/context.jsonld", JSONLD.media_type, "context.jsonld"),
         *description_items("void", DOCUMENT_FORMATS),
         *description_items("validation", DOCUMENT_FORMATS, optional=True),

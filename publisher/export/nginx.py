@@ -29,10 +29,11 @@ from pathlib import Path
 
 import jinja2
 
-from publisher import __version__
+from publisher import __version__, headers
 from publisher.discovery.dumps import DumpFile
 from publisher.errors import PublisherError
-from publisher.formats import HTML, Format
+from publisher.formats import HTML, TURTLE, Format
+from publisher.headers import Family, format_links, link_header
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -40,16 +41,20 @@ ZERO = "0000"
 ONE = "1000"
 ABSENT = ""
 
-# Which headers each family of URLs exposes and allows, as publisher.web.http and
-# publisher.web.routes.dumps send them.
-DOCUMENT_EXPOSE = "Link, ETag, Content-Location, Location, Vary"
-FILES_EXPOSE = (
-    "Accept-Ranges, Content-Length, Content-Range, Content-Disposition, ETag, Last-Modified, "
-    "Link, Location, Repr-Digest"
-)
-SPARQL_EXPOSE = "Content-Length, ETag, Retry-After, Vary, Content-Disposition"
-DOCUMENT_ALLOW_HEADERS = "Accept, Accept-Language, If-None-Match, If-Modified-Since"
-FILES_ALLOW_HEADERS = "Accept, Range, If-Range, If-None-Match, If-Modified-Since"
+REQUESTED_HEADERS = "$pub_requested_headers"
+"""The headers a preflight asks for (conneg.conf): what an echoing preflight allows."""
+FAMILIES = {
+    "documents": headers.DOCUMENTS,
+    "redirects": headers.REDIRECTS,
+    "pages": headers.PAGES,
+    "discovery": headers.DISCOVERY,
+    "dump_files": headers.DUMP_FILES,
+    "dump_aliases": headers.DUMP_ALIASES,
+    "dump_index": headers.DUMP_INDEX,
+    "sparql": headers.SPARQL,
+    "errors": headers.ERRORS,
+}
+"""The families of publisher.headers whose URLs the export serves, by template name."""
 
 # Extensions of the files an export writes, beyond those of the document formats.
 EXTRA_TYPES: dict[str, str] = {
@@ -126,6 +131,8 @@ class NginxSite:
     checksums_name: str = "SHA256SUMS"
     checksums_sha256: str | None = None
     sparql_endpoint: str | None = None
+    pages: tuple[tuple[str, str], ...] = (("/", "index"),)
+    """(path, name) of the pages of the page table the export renders (`_pages/{name}.{lang}`)."""
 
     def __post_init__(self) -> None:
         for name, pattern in _SAFE_VALUES.items():
@@ -348,34 +355,42 @@ def content_type(site: NginxSite, extension: str, family: str) -> str:
     return f"{media}; charset=utf-8" if media in {*with_charset, "text/html"} else media
 
 
-def link_header(entries: Iterable[tuple[str, str, str | None]]) -> str:
-    """A `Link` value (RFC 8288) from (url, rel, media type); urls may hold nginx variables."""
-    return ", ".join(
-        f'<{url}>; rel="{rel}"' + (f'; type="{media}"' if media else "")
-        for url, rel, media in entries
+def variant_links(formats: Sequence[Format]) -> dict[str, str]:
+    """Extension → the `Link` of a negotiated document in that format: the other formats and
+    the generic document (as publisher.web.routes.resources sends it)."""
+    base = "${pub_origin}${pub_kind}/${pub_stem}"
+    return {
+        current.extension: format_links(base, [f for f in formats if f != current], canonical=True)
+        for current in formats
+    }
+
+
+def alternates_link(formats: Sequence[Format], base: str, one_url: bool = False) -> str:
+    """The `Link` of a 406: every format, at `base` + `.ext` (or all at `base`)."""
+    return link_header(
+        (base if one_url else f"{base}.{f.extension}", "alternate", f.media_type) for f in formats
     )
 
 
-def document_links(
-    base: str, formats: Sequence[Format], *, rel: str = "alternate", canonical: bool = True
-) -> str:
-    """The `Link` of a document's format-specific URLs (`base` + `.ext`); with `alternate`, the
-    generic document as `canonical` too (publisher.web.routes.resources `_links`)."""
-    entries: list[tuple[str, str, str | None]] = [
-        (f"{base}.{fmt.extension}", rel, fmt.media_type) for fmt in formats
-    ]
-    if rel == "alternate" and canonical:
-        entries.append((base, "canonical", None))
-    return link_header(entries)
+def described_by(origin: str) -> str:
+    """The `Link` from a dump file to the VoID description that lists it."""
+    return link_header([(f"{origin}.well-known/void", "describedby", TURTLE.media_type)])
 
 
-def variant_links(formats: Sequence[Format]) -> dict[str, str]:
-    """Extension → the `Link` of a negotiated document in that format: the other formats."""
-    base = "${pub_origin}${pub_kind}/${pub_stem}"
-    return {
-        current.extension: document_links(base, [f for f in formats if f != current])
-        for current in formats
-    }
+def preflight_headers(family: Family) -> dict[str, str]:
+    """What an OPTIONS request to `family` answers (nothing: no preflight); an echoing
+    preflight allows the headers asked for, through a conneg.conf map."""
+    if family.preflight is None:
+        return {}
+    out = family.preflight.headers()
+    if family.preflight.echo:
+        out["Access-Control-Allow-Headers"] = REQUESTED_HEADERS
+    return out
+
+
+def negotiated_vary(family: Family, localized: bool = False) -> str:
+    """The Vary of a negotiated answer of `family` (in a page language: Accept-Language too)."""
+    return ", ".join((*family.vary, "Accept-Language") if localized else family.vary)
 
 
 def repr_digest(sha256: str) -> str:
@@ -412,14 +427,15 @@ def render_nginx(site: NginxSite) -> dict[str, str]:
         "types": types(site),
         "charset_types": charset_types(site.document_formats),
         "text_charset_types": text_charset_types(site),
-        "document_links": document_links,
+        "format_links": format_links,
+        "alternates_link": alternates_link,
+        "described_by": described_by(site.origin),
         "doc_links": variant_links(site.document_formats),
         "repr_digest": repr_digest,
-        "document_expose": DOCUMENT_EXPOSE,
-        "files_expose": FILES_EXPOSE,
-        "sparql_expose": SPARQL_EXPOSE,
-        "document_allow_headers": DOCUMENT_ALLOW_HEADERS,
-        "files_allow_headers": FILES_ALLOW_HEADERS,
+        "families": FAMILIES,
+        "preflight_headers": preflight_headers,
+        "negotiated_vary": negotiated_vary,
+        "default_requested_headers": ", ".join(headers.QUERY_PREFLIGHT.allow_headers),
         "not_found_placeholder": NOT_FOUND_PLACEHOLDER,
         "safe_path": SAFE_PATH,
     }

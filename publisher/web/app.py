@@ -14,22 +14,30 @@ from publisher.config import Settings
 from publisher.dataset import Dataset, load_dataset
 from publisher.discovery.void import Published
 from publisher.urls import Urls
-from publisher.web.errors import register_error_handlers
-from publisher.web.http import EtagSafeGZipMiddleware
+from publisher.web.compression import EtagSafeGZipMiddleware
+from publisher.web.http import register_error_handlers
 from publisher.web.remote import RemoteVersionCheck
-from publisher.web.routes import discovery, dumps, home, pages, resources, sparql
+from publisher.web.routes import discovery, dumps, health, pages, resources, sparql
+from publisher.web.state import STATE_ATTRIBUTE, AppState
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 
 def create_app(settings: Settings | None = None, dataset: Dataset | None = None) -> FastAPI:
-    """Build the app; the dataset is loaded once (unless given) and shared through `app.state`."""
+    """Build the app; the dataset is loaded once (unless given) and shared through its
+    `AppState` (publisher.web.state)."""
     settings = settings or Settings()
+    state = AppState(
+        settings=settings,
+        urls=Urls(settings.base_iri, settings.origin),
+        published=Published(settings.dump_dir),  # dumps, VoID, reports per version
+        loaded=dataset,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if getattr(app.state, "dataset", None) is None:
-            app.state.dataset = load_dataset(settings)
+        if state.loaded is None:
+            state.loaded = load_dataset(settings)
         async with sparql.lifespan(app):  # the SPARQL worker pool lives as long as the app
             yield
 
@@ -41,16 +49,13 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
-    app.state.settings = settings
-    app.state.dataset = dataset
-    app.state.urls = Urls(settings.base_iri, settings.origin)
-    app.state.published = Published(settings.dump_dir)  # dumps, VoID, reports per version
+    setattr(app.state, STATE_ATTRIBUTE, state)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(resources.router)  # first: dereferencing is the hot path
-    app.include_router(home.router)
+    app.include_router(pages.router)
+    app.include_router(health.router)
     app.include_router(dumps.router)
     app.include_router(discovery.router)
-    app.include_router(pages.router)
     app.include_router(sparql.router)
     register_error_handlers(app)
     app.add_middleware(EtagSafeGZipMiddleware, skip=(*resources.SELF_COMPRESSED, "/dumps/"))

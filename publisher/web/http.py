@@ -1,38 +1,40 @@
-"""HTTP header helpers: caching validators, conditional GET, CORS, Link, gzip, problem+json.
+"""One way to answer: `represent` a cached body, `redirect`, `preflight`, or `problem`.
 
-Everything a representation route sends besides its bytes is decided here, so the routes stay a
-few lines and every document, redirect and error carries the same headers.
+Every answer takes the headers of its URL family from publisher.headers (the table the nginx
+export reads too); the routes only add what is theirs (Link, Content-Location). HEAD gets the
+headers of the GET, Content-Length included, and no body, here and only here (`headless`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from functools import lru_cache
-from typing import Any
 
+from fastapi import FastAPI
 from starlette.datastructures import Headers
-from starlette.middleware.gzip import GZipMiddleware
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from publisher.documents.cache import Rendered
+from publisher.formats import DOCUMENT_FORMATS, HTML
+from publisher.headers import ERRORS, Family
+from publisher.negotiation import negotiate
+from publisher.pages import render as pages
+from publisher.web.compression import accepts_gzip
+from publisher.web.errors import STATUS, describe, status_of
+from publisher.web.state import state_of
+
+log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
-EXPOSED_HEADERS = "Link, ETag, Content-Location, Location, Vary"
-CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": EXPOSED_HEADERS}
-ALLOWED_METHODS = "GET, HEAD, OPTIONS"
-PREFLIGHT = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Allow-Methods": ALLOWED_METHODS,
-    # Accept is the reason for the preflight (a value over 128 bytes is not CORS-safelisted).
-    "Access-Control-Allow-Headers": "Accept, Accept-Language, If-None-Match, If-Modified-Since",
-    "Access-Control-Max-Age": "86400",
-    "Allow": ALLOWED_METHODS,
-}
+NEGOTIATED_ERRORS = frozenset({404, 406})
+"""Errors whose answer depends on Accept (the HTML 404 page, the 406's list): `Vary: Accept`."""
 
 
 @lru_cache(maxsize=16)
@@ -41,46 +43,33 @@ def http_date(moment: datetime) -> str:
     return format_datetime(moment.replace(microsecond=0), usegmt=True)
 
 
-def cache_control(max_age: int) -> str:
-    return f"public, max-age={max_age}"
+def text_content_type(media_type: str) -> str:
+    """What Starlette sends for a media type: a charset for `text/*` only."""
+    return f"{media_type}; charset=utf-8" if media_type.startswith("text/") else media_type
 
 
-@lru_cache(maxsize=256)
-def accepts_gzip(accept_encoding: str | None) -> bool:
-    """Whether `Accept-Encoding` allows gzip: listed (or `*`) with a q above zero."""
-    if not accept_encoding:
-        return False
-    qualities: dict[str, float] = {}
-    for item in accept_encoding.lower().split(","):
-        coding, _, params = item.partition(";")
-        q = 1.0
-        name, _, value = params.strip().partition("=")
-        if name.strip() == "q":
-            try:
-                q = float(value)
-            except ValueError:
-                q = 0.0
-        qualities[coding.strip()] = q
-    q = qualities.get("gzip", qualities.get("x-gzip", qualities.get("*", 0.0)))
-    return q > 0
-
-
-def _opaque(tag: str) -> str:
+def opaque_tag(tag: str) -> str:
     """An entity tag without its weakness mark, for the weak comparison If-None-Match uses."""
     tag = tag.strip()
     return tag[2:] if tag.startswith("W/") else tag
 
 
-def is_not_modified(headers: Headers, etags: Iterable[str], last_modified: datetime) -> bool:
+def in_memory(body: bytes) -> Rendered:
+    """A small body made per version and kept as it is: its ETag is the hash of its bytes,
+    and the gzip middleware compresses it (with a weak ETag)."""
+    return Rendered(body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"', None, None)
+
+
+def is_not_modified(headers: Headers, etags: Iterable[str], last_modified: datetime | None) -> bool:
     """RFC 9110 §13.1.2-3: If-None-Match (weak comparison) wins over If-Modified-Since."""
     if_none_match = headers.get("if-none-match")
     if if_none_match is not None:
         if if_none_match.strip() == "*":
             return True
-        wanted = {_opaque(tag) for tag in if_none_match.split(",")}
-        return any(_opaque(tag) in wanted for tag in etags)
+        wanted = {opaque_tag(tag) for tag in if_none_match.split(",")}
+        return any(opaque_tag(tag) in wanted for tag in etags)
     if_modified_since = headers.get("if-modified-since")
-    if if_modified_since is None:
+    if if_modified_since is None or last_modified is None:
         return False
     try:
         since = parsedate_to_datetime(if_modified_since)
@@ -91,142 +80,163 @@ def is_not_modified(headers: Headers, etags: Iterable[str], last_modified: datet
     return last_modified.replace(microsecond=0) <= since
 
 
-def link_header(links: Iterable[tuple[str, str, str | None]]) -> str:
-    """`<url>; rel="…"; type="…"` entries (RFC 8288) from (url, rel, media type) triples."""
-    return ", ".join(
-        f'<{url}>; rel="{rel}"' + (f'; type="{media_type}"' if media_type else "")
-        for url, rel, media_type in links
+def page_language(request: Request) -> str:
+    """`?lang=`, then Accept-Language, then the configured default."""
+    return _choose_language(
+        request.query_params.get("lang"),
+        request.headers.get("accept-language"),
+        state_of(request).settings.default_language,
     )
+
+
+@lru_cache(maxsize=1024)
+def _choose_language(lang: str | None, accept_language: str | None, default: str) -> str:
+    """`choose_language` once per distinct header: browsers send a handful of values."""
+    chosen: str = pages.choose_language(lang, accept_language, default)
+    return chosen
+
+
+def wants_html(request: Request) -> bool:
+    """Whether the client would pick HTML among our document formats (browsers do)."""
+    return negotiate(request.headers.get("accept"), DOCUMENT_FORMATS) is HTML
+
+
+def headless(request: Request, response: Response) -> Response:
+    """The HEAD rule: the GET's headers (Content-Length of the GET's body), no body."""
+    if request.method == "HEAD":
+        response.body = b""
+    return response
+
+
+def respond(
+    request: Request,
+    family: Family,
+    body: bytes,
+    content_type: str | None,
+    *,
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """Any answer of `family`: its CORS headers, then `headers`; HEAD without the body."""
+    response = Response(body, status, {**family.cors(), **(headers or {})}, content_type)
+    return headless(request, response)
 
 
 def represent(
     request: Request,
     rendered: Rendered,
+    family: Family,
     content_type: str,
     *,
-    last_modified: datetime,
-    max_age: int,
-    vary: tuple[str, ...] = (),
+    negotiated: bool = False,
+    lang: str | None = None,
+    dated: bool = True,
     headers: Mapping[str, str] | None = None,
 ) -> Response:
-    """A cached representation as a 200, a 304, or a HEAD answer, with every header it needs.
+    """A representation as a 200, a 304, or a HEAD answer, with every header its family has.
 
-    The gzip twin is chosen from `Accept-Encoding` and has its own ETag; a validator of either
-    twin answers 304, since both carry the same content.
+    `negotiated`: chosen by Accept (the family's Vary, `Content-Location` from the route);
+    `lang`: a page language (`Content-Language`, Vary: Accept-Language); `dated`: the dataset's
+    modification time is its Last-Modified. The gzip twin is chosen from `Accept-Encoding` and
+    has its own ETag; a validator of either twin answers 304, both carrying the same content.
     """
+    state = state_of(request)
     use_gzip = rendered.gzip_body is not None and accepts_gzip(
         request.headers.get("accept-encoding")
     )
     body = rendered.gzip_body if use_gzip and rendered.gzip_body is not None else rendered.body
     etags = (rendered.etag,) if rendered.gzip_etag is None else (rendered.etag, rendered.gzip_etag)
-    out = {
-        **CORS,
-        "ETag": rendered.gzip_etag if use_gzip and rendered.gzip_etag else rendered.etag,
-        "Last-Modified": http_date(last_modified),
-        "Cache-Control": cache_control(max_age),
-        **(headers or {}),
-    }
+    modified = state.dataset.modified if dated else None
+    out = {**family.cors(), "ETag": rendered.gzip_etag if use_gzip else rendered.etag}
+    if modified is not None:
+        out["Last-Modified"] = http_date(modified)
+    cache = family.cache_control(state.settings.cache_max_age)
+    if cache is not None:
+        out["Cache-Control"] = cache
+    out.update(headers or {})
+    vary = family.vary if negotiated else ()
+    if lang is not None:
+        out["Content-Language"] = lang
+        vary = (*vary, "Accept-Language")
     if rendered.gzip_body is not None:
         vary = (*vary, "Accept-Encoding")
     if vary:
         out["Vary"] = ", ".join(vary)
-    if is_not_modified(request.headers, etags, last_modified):
+    if is_not_modified(request.headers, etags, modified):
         return Response(status_code=304, headers=out)
     out["Content-Type"] = content_type
     if use_gzip:
         out["Content-Encoding"] = "gzip"
-    if request.method == "HEAD":
-        out["Content-Length"] = str(len(body))
-        return Response(headers=out)
-    return Response(body, headers=out)
+    return headless(request, Response(body, headers=out))
 
 
-def see_other(location: str, *, max_age: int, vary: str, links: str) -> Response:
-    """The 303 from a thing to its document: cacheable, CORS-readable, self-describing."""
-    headers = {
-        **CORS,
-        "Location": location,
-        "Vary": vary,
-        "Link": links,
-        "Cache-Control": cache_control(max_age),
-    }
-    return Response(status_code=303, headers=headers)
-
-
-def preflight() -> Response:
-    """204 to an OPTIONS request: browsers send one before a GET with a long Accept header."""
-    return Response(status_code=204, headers=PREFLIGHT)
-
-
-def problem(
-    status: int,
-    title: str,
-    detail: str,
-    instance: str,
-    headers: Mapping[str, str] | None = None,
-    **extra: Any,
+def redirect(
+    request: Request,
+    location: str,
+    family: Family,
+    *,
+    status: int = 303,
+    links: str | None = None,
 ) -> Response:
-    """An RFC 9457 problem document (`type` defaults to about:blank: the status says it all)."""
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
-    body["instance"] = instance
-    body.update(extra)
-    return Response(
-        json.dumps(body, ensure_ascii=False, indent=2).encode(),
-        status_code=status,
-        media_type=PROBLEM_JSON,
-        headers={**CORS, **(headers or {})},
-    )
+    """A redirect of `family` (the 303 from a thing to its document, a dump alias's 302)."""
+    headers = {**family.cors(), "Location": location}
+    if family.vary:
+        headers["Vary"] = ", ".join(family.vary)
+    if links:
+        headers["Link"] = links
+    cache = family.cache_control(state_of(request).settings.cache_max_age)
+    if cache is not None:
+        headers["Cache-Control"] = cache
+    return Response(status_code=status, headers=headers)
 
 
-class EtagSafeGZipMiddleware:
-    """Starlette's GZipMiddleware, but a compressed body never keeps a strong ETag.
-
-    A strong ETag promises byte-identical bodies (RFC 9110 §8.8.1), and gzip changes the bytes,
-    so the middleware's output gets a weak ETag (what nginx does). Paths listed in `skip` bypass
-    the middleware: their routes compress cached bytes themselves, with a `-gzip` strong ETag.
-    """
-
-    def __init__(self, app: ASGIApp, skip: tuple[str, ...] = (), minimum_size: int = 500) -> None:
-        self.app = app
-        self.skip = skip
-        self.gzip = GZipMiddleware(self._mark_pre_encoded, minimum_size=minimum_size)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(self.skip):
-            await self.app(scope, receive, send)
-            return
-
-        async def weaken(message: Message) -> None:
-            if message["type"] == "http.response.start" and not scope.get("publisher.encoded"):
-                headers = dict(message.get("headers", []))
-                etag = headers.get(b"etag", b"")
-                if b"content-encoding" in headers and etag.startswith(b'"'):
-                    message["headers"] = [
-                        (k, b"W/" + v if k == b"etag" else v) for k, v in message["headers"]
-                    ]
-                message["headers"] = _vary_on_encoding(list(message.get("headers", [])))
-            await send(message)
-
-        await self.gzip(scope, receive, weaken)
-
-    async def _mark_pre_encoded(self, scope: Scope, receive: Receive, send: Send) -> None:
-        async def mark(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                names = {k.lower() for k, _ in message.get("headers", [])}
-                scope["publisher.encoded"] = b"content-encoding" in names
-            await send(message)
-
-        await self.app(scope, receive, mark)
+def preflight(request: Request, family: Family) -> Response:
+    """204 to an OPTIONS request: browsers send one before a GET with a long Accept header
+    (and before a Range request, or a POST of a query)."""
+    if family.preflight is None:
+        raise HTTPException(405, headers={"Allow": "GET, HEAD"})
+    asked = request.headers.get("access-control-request-headers")
+    return Response(status_code=204, headers=family.preflight.headers(asked))
 
 
-def _vary_on_encoding(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
-    """Every answer of a path the middleware may compress varies on Accept-Encoding, small
-    bodies and HEAD included (Starlette only says so when it compresses), without duplicates."""
-    values = [v for k, v in headers if k.lower() == b"vary"]
-    tokens = [t.strip() for v in values for t in v.decode("latin-1").split(",") if t.strip()]
-    if "accept-encoding" not in {t.lower() for t in tokens}:
-        tokens.append("Accept-Encoding")
-    unique = list(dict.fromkeys(tokens))
-    return [(k, v) for k, v in headers if k.lower() != b"vary"] + [
-        (b"vary", ", ".join(unique).encode("latin-1"))
-    ]
+def problem(request: Request, error: BaseException, family: Family = ERRORS) -> Response:
+    """An RFC 9457 problem document for `error`, with the status the one map gives it."""
+    said = describe(error, request.method, request.headers.get("accept"), state_of(request).urls)
+    headers = dict(said.headers)
+    if said.status in NEGOTIATED_ERRORS:
+        headers["Vary"] = "Accept"
+    body = json.dumps(said.body(request.url.path), ensure_ascii=False, indent=2).encode()
+    return respond(request, family, body, PROBLEM_JSON, status=said.status, headers=headers)
+
+
+def not_found_page(request: Request) -> Response:
+    """The 404 a browser gets: a page in its language."""
+    lang = page_language(request)
+    state = state_of(request)
+    page = pages.render_not_found_page(state.urls, request.url.path, lang)
+    headers = {"Vary": "Accept, Accept-Language", "Content-Language": lang}
+    return respond(request, ERRORS, page.encode(), HTML.content_type, status=404, headers=headers)
+
+
+async def answer_error(request: Request, error: Exception) -> Response:
+    """The one exception handler: a browser's 404 is a page, everything else a problem."""
+    status = status_of(error)
+    where = f"{request.method} {request.url.path}"
+    if status == 500:
+        log.error("unhandled error on %s", where, exc_info=error)
+    elif status == 502:
+        log.error("%s: %s", where, error)
+    elif status > 500:
+        log.warning("%s: %s", where, error)
+    if status == 404 and wants_html(request):
+        return not_found_page(request)
+    return problem(request, error)
+
+
+def register_error_handlers(app: FastAPI) -> None:
+    """Install the handler for every mapped error, and for bugs; call once from `create_app`.
+    (Starlette answers a bare `Exception` and then re-raises it, so known errors need their
+    own entries.)"""
+    for error in (HTTPException, *STATUS):
+        app.add_exception_handler(error, answer_error)
+    app.add_exception_handler(Exception, answer_error)

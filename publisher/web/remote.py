@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from publisher.dataset import REMOTE, Dataset
 from publisher.errors import PublisherError
+from publisher.web.state import state_of_app
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +37,9 @@ class RemoteVersionCheck:
         await self.app(scope, receive, send)
 
     def _maybe_check(self, app: ASGIApp) -> None:
-        state = app.state  # type: ignore[attr-defined]
-        dataset = getattr(state, "dataset", None)
-        if getattr(dataset, "kind", None) != REMOTE:
+        state = state_of_app(app)
+        dataset = state.loaded
+        if dataset is None or dataset.kind != REMOTE:
             return
         now = time.monotonic()
         if now < self._next_check or (self._task is not None and not self._task.done()):
@@ -50,16 +51,12 @@ class RemoteVersionCheck:
     async def _check(app: ASGIApp, dataset: Dataset) -> None:
         from publisher.stores.remote import refresh_dataset
 
-        state = app.state  # type: ignore[attr-defined]
+        state = state_of_app(app)
         try:
             fresh = await asyncio.to_thread(refresh_dataset, dataset, state.settings)
         except PublisherError as error:  # down: keep the version we have, try again later
             log.warning("could not check the remote store's version: %s", error)
             return
-        if fresh is None or state.dataset is not dataset:
+        if fresh is None or state.loaded is not dataset:
             return
-        state.dataset = fresh
-        endpoint = getattr(state, "sparql", None)
-        if endpoint is not None:
-            endpoint.dataset = fresh  # its ETags carry the version
-            state.sparql_description = {}
+        state.replace_dataset(fresh)

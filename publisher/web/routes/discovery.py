@@ -6,57 +6,41 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import pyoxigraph as ox
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from publisher.dataset import Dataset
 from publisher.discovery.dumps import canonical_quads, prefixes_for, render
-from publisher.discovery.void import (
-    DESCRIPTION_PREFIXES,
-    GCM_ARAB_REVIEW,
-    SITEMAP_LIMIT,
+from publisher.discovery.sitemap import (
     SITEMAP_PATH,
-    VALIDATION_PATH,
-    Published,
     SitemapPage,
-    dataset_iri,
-    dump_url,
     robots_txt,
     sitemap_index,
+    sitemap_languages,
     sitemap_pages,
     sitemap_xml,
+    split_sitemap,
 )
-from publisher.errors import PublisherError
+from publisher.discovery.void import DESCRIPTION_PREFIXES, VALIDATION_PATH, dataset_iri, dump_url
+from publisher.errors import SourceNotFound
 from publisher.formats import DOCUMENT_FORMATS, HTML, Format, by_extension
+from publisher.headers import DISCOVERY, format_links
 from publisher.negotiation import negotiate
+from publisher.pages.render import render_template
 from publisher.urls import Urls
-from publisher.validation import ValidationReport, validate_dataset
-from publisher.web.errors import NotAcceptable
-from publisher.web.http import preflight
-from publisher.web.routes.dumps import (
-    cached_response,
-    current_dumps,
-    published,
-)
-from publisher.web.templating import templates
+from publisher.validation import NoShapes, NotValidated, ValidationReport, validate_dataset
+from publisher.web.errors import NotAcceptable, NotPublished
+from publisher.web.http import in_memory, preflight, represent, text_content_type
+from publisher.web.routes.dumps import current_dumps
+from publisher.web.state import state_of
 
 router = APIRouter()
 
 # Turtle first: what curl (`*/*`) gets; browsers ask for text/html by name.
 DESCRIPTION_FORMATS: tuple[Format, ...] = DOCUMENT_FORMATS
 SHACL_PREFIXES = {"sh": "http://www.w3.org/ns/shacl#"}
-
-
-def _state(request: Request) -> tuple[Dataset, Urls, Published]:
-    return request.app.state.dataset, request.app.state.urls, published(request)
-
-
-def _alternates(urls: Urls, stem: str, formats: Sequence[Format]) -> str:
-    """`Link` header: every format's own URL (datasette and pubby do the same)."""
-    return ", ".join(
-        f'<{urls.absolute(f"{stem}.{f.extension}")}>; rel="alternate"; type="{f.media_type}"'
-        for f in formats
-    )
+NO_REPORT = (NoShapes, NotValidated, SourceNotFound)
+"""Why a server may have no validation report: then /validation is not published (404)."""
+READ = ["GET", "HEAD"]
 
 
 def _represent(
@@ -65,36 +49,24 @@ def _represent(
     fmt: Format,
     negotiated: bool,
     quads: Callable[[], list[ox.Quad]],
-    html: Callable[[], Response],
+    html: Callable[[], str],
 ) -> Response:
     """One resource in the format asked for; the RDF bytes are made once per version."""
-    dataset, urls, state = _state(request)
-    headers = {"Link": _alternates(urls, stem, DESCRIPTION_FORMATS)}
+    state = state_of(request)
+    dataset, urls = state.dataset, state.urls
+    headers = {"Link": format_links(urls.absolute(stem), DESCRIPTION_FORMATS)}
     if negotiated:
         headers["Content-Location"] = f"/{stem}.{fmt.extension}"
     if fmt is HTML:
-        # Rendered per request, validated like the RDF: the ETag is the hash of the page bytes.
-        return cached_response(
-            request,
-            bytes(html().body),
-            "text/html; charset=utf-8",
-            last_modified=dataset.modified,
-            max_age=request.app.state.settings.cache_max_age,
-            vary=negotiated,
-            headers=headers,
+        body = html().encode()  # rendered per request; its ETag is the hash of its bytes
+    else:
+        prefixes = {**prefixes_for(urls), **DESCRIPTION_PREFIXES, **SHACL_PREFIXES}
+        body = state.published.once(
+            dataset, urls, f"{stem}.{fmt.extension}", lambda: render(quads(), fmt, prefixes)
         )
-    prefixes = {**prefixes_for(urls), **DESCRIPTION_PREFIXES, **SHACL_PREFIXES}
-    body = state.once(
-        dataset, urls, f"{stem}.{fmt.extension}", lambda: render(quads(), fmt, prefixes)
-    )
-    return cached_response(
-        request,
-        body,
-        fmt.media_type,
-        last_modified=dataset.modified,
-        max_age=request.app.state.settings.cache_max_age,
-        vary=negotiated,
-        headers=headers,
+    content_type = text_content_type(fmt.media_type)
+    return represent(
+        request, in_memory(body), DISCOVERY, content_type, negotiated=negotiated, headers=headers
     )
 
 
@@ -104,15 +76,19 @@ def _pick(request: Request, stem: str, ext: str | None) -> Format:
         fmt = by_extension(ext, DESCRIPTION_FORMATS)
         if fmt is None:
             known = ", ".join(f".{f.extension}" for f in DESCRIPTION_FORMATS)
-            raise HTTPException(404, detail=f"No such format {ext!r}; this comes as {known}.")
+            raise NotPublished(f"No such format {ext!r}; this comes as {known}.")
         return fmt
     fmt = negotiate(request.headers.get("accept"), DESCRIPTION_FORMATS)
     if fmt is None:
-        urls: Urls = request.app.state.urls
+        urls = state_of(request).urls
         raise NotAcceptable(
             tuple((f, urls.absolute(f"{stem}.{f.extension}")) for f in DESCRIPTION_FORMATS)
         )
     return fmt
+
+
+def _rdf_formats() -> Sequence[Format]:
+    return [f for f in DESCRIPTION_FORMATS if f is not HTML]
 
 
 # --- VoID + DCAT -------------------------------------------------------------------------------
@@ -120,35 +96,35 @@ def _pick(request: Request, stem: str, ext: str | None) -> Format:
 
 def _void(request: Request, ext: str | None) -> Response:
     fmt = _pick(request, "void", ext)
-    dataset, urls, state = _state(request)
+    state = state_of(request)
+    dataset, urls, published = state.dataset, state.urls, state.published
 
-    def html() -> Response:
-        stats = state.statistics(dataset, urls)
+    def html() -> str:
         context = {
             "dataset": dataset,
             "dataset_iri": dataset_iri(urls),
-            "stats": stats,
+            "stats": published.statistics(dataset, urls),
             "files": current_dumps(request).files,
             "dump_url": lambda dump=None: dump_url(urls, dump),
             "urls": urls,
             "public": urls.public,
-            "formats": [f for f in DESCRIPTION_FORMATS if f is not HTML],
+            "formats": _rdf_formats(),
         }
-        return templates.TemplateResponse(request, "discovery/void.html", context)
+        return render_template("discovery/void.html", context)
 
     return _represent(
-        request, "void", fmt, ext is None, lambda: state.description(dataset, urls), html
+        request, "void", fmt, ext is None, lambda: published.description(dataset, urls), html
     )
 
 
-@router.api_route("/.well-known/void", methods=["GET", "HEAD"], include_in_schema=False)
-@router.api_route("/void", methods=["GET", "HEAD"], include_in_schema=False)
+@router.api_route("/.well-known/void", methods=READ, include_in_schema=False)
+@router.api_route("/void", methods=READ, include_in_schema=False)
 def void_description(request: Request) -> Response:
     """VoID + DCAT 3 of the whole dataset (RFC 8615 well-known location), negotiated."""
     return _void(request, None)
 
 
-@router.api_route("/void.{ext}", methods=["GET", "HEAD"], include_in_schema=False)
+@router.api_route("/void.{ext}", methods=READ, include_in_schema=False)
 def void_description_as(ext: str, request: Request) -> Response:
     return _void(request, ext)
 
@@ -158,9 +134,12 @@ def void_description_as(ext: str, request: Request) -> Response:
 @router.options("/void.{ext}", include_in_schema=False)
 @router.options("/validation", include_in_schema=False)
 @router.options("/validation.{ext}", include_in_schema=False)
-def discovery_preflight() -> Response:
+@router.options("/sitemap.xml", include_in_schema=False)
+@router.options("/sitemap-{number}.xml", include_in_schema=False)
+@router.options("/robots.txt", include_in_schema=False)
+def discovery_preflight(request: Request) -> Response:
     """CORS preflight: RDF clients in browsers (Comunica) send an Accept too long to be simple."""
-    return preflight()
+    return preflight(request, DISCOVERY)
 
 
 # --- SHACL validation report -------------------------------------------------------------------
@@ -174,34 +153,37 @@ def _validation_quads(report: ValidationReport, urls: Urls) -> list[ox.Quad]:
 
 def _validation(request: Request, ext: str | None) -> Response:
     fmt = _pick(request, VALIDATION_PATH, ext)
-    dataset, urls, state = _state(request)
+    state = state_of(request)
+    dataset, urls = state.dataset, state.urls
     try:
-        report = state.once(dataset, urls, "validation", lambda: validate_dataset(dataset))
-    except PublisherError as error:
-        raise HTTPException(404, detail=f"This server has no validation report: {error}.") from None
+        report = state.published.once(
+            dataset, urls, "validation", lambda: validate_dataset(dataset)
+        )
+    except NO_REPORT as error:
+        raise NotPublished(f"This server has no validation report: {error}.") from None
 
-    def html() -> Response:
+    def html() -> str:
         context = {
             "dataset": dataset,
             "report": report,
             "dataset_iri": dataset_iri(urls),
             "urls": urls,
-            "formats": [f for f in DESCRIPTION_FORMATS if f is not HTML],
+            "formats": _rdf_formats(),
         }
-        return templates.TemplateResponse(request, "discovery/validation.html", context)
+        return render_template("discovery/validation.html", context)
 
     return _represent(
         request, VALIDATION_PATH, fmt, ext is None, lambda: _validation_quads(report, urls), html
     )
 
 
-@router.api_route("/validation", methods=["GET", "HEAD"], include_in_schema=False)
+@router.api_route("/validation", methods=READ, include_in_schema=False)
 def validation_report(request: Request) -> Response:
     """The SHACL validation report of the published data, negotiated."""
     return _validation(request, None)
 
 
-@router.api_route("/validation.{ext}", methods=["GET", "HEAD"], include_in_schema=False)
+@router.api_route("/validation.{ext}", methods=READ, include_in_schema=False)
 def validation_report_as(ext: str, request: Request) -> Response:
     return _validation(request, ext)
 
@@ -209,61 +191,52 @@ def validation_report_as(ext: str, request: Request) -> Response:
 # --- sitemap and robots.txt --------------------------------------------------------------------
 
 
-def _sitemap_parts(request: Request) -> list[list[SitemapPage]]:
-    """The pages, cut into as many sitemap files as SITEMAP_LIMIT requires."""
-    dataset, urls, state = _state(request)
+def _sitemap_parts(request: Request) -> tuple[list[list[SitemapPage]], tuple[str, ...]]:
+    """The pages, cut into as many sitemap files as the protocol's limit requires, and the
+    languages each localized page is listed in."""
+    state = state_of(request)
+    dataset, urls, published = state.dataset, state.urls, state.published
+    languages = sitemap_languages(published.profile(dataset, urls))
 
     def compute() -> list[list[SitemapPage]]:
-        pages = sitemap_pages(dataset, urls, state.statistics(dataset, urls))
-        per_file = SITEMAP_LIMIT // max(1, len(GCM_ARAB_REVIEW.languages))
-        return [pages[i : i + per_file] for i in range(0, len(pages), per_file)]
+        pages = sitemap_pages(dataset, urls, published.statistics(dataset, urls))
+        return split_sitemap(pages, languages)
 
-    return state.once(dataset, urls, "sitemap-parts", compute)
-
-
-def _xml(request: Request, body: bytes) -> Response:
-    return cached_response(
-        request,
-        body,
-        "application/xml",
-        last_modified=request.app.state.dataset.modified,
-        max_age=request.app.state.settings.cache_max_age,
-    )
+    return published.once(dataset, urls, "sitemap-parts", compute), languages
 
 
-@router.api_route("/sitemap.xml", methods=["GET", "HEAD"], include_in_schema=False)
+def _file(request: Request, body: bytes, media_type: str) -> Response:
+    return represent(request, in_memory(body), DISCOVERY, text_content_type(media_type))
+
+
+@router.api_route("/sitemap.xml", methods=READ, include_in_schema=False)
 def sitemap(request: Request) -> Response:
     """Every page (sitemaps.org); past 50 000 URLs, an index of numbered sitemaps."""
-    parts = _sitemap_parts(request)
-    modified = request.app.state.dataset.modified
+    parts, languages = _sitemap_parts(request)
+    state = state_of(request)
+    modified = state.dataset.modified
     if len(parts) <= 1:
-        pages = parts[0] if parts else []
-        return _xml(request, sitemap_xml(pages, modified, GCM_ARAB_REVIEW.languages))
-    urls: Urls = request.app.state.urls
-    files = [urls.absolute(f"sitemap-{n}.xml") for n in range(1, len(parts) + 1)]
-    return _xml(request, sitemap_index(files, modified))
+        body = sitemap_xml(parts[0] if parts else [], modified, languages)
+    else:
+        files = [state.urls.absolute(f"sitemap-{n}.xml") for n in range(1, len(parts) + 1)]
+        body = sitemap_index(files, modified)
+    return _file(request, body, "application/xml")
 
 
-@router.api_route("/sitemap-{number}.xml", methods=["GET", "HEAD"], include_in_schema=False)
+@router.api_route("/sitemap-{number}.xml", methods=READ, include_in_schema=False)
 def sitemap_part(number: str, request: Request) -> Response:
     """One numbered sitemap of the index (at the root: a sitemap may only list URLs below it)."""
-    parts = _sitemap_parts(request)
+    parts, languages = _sitemap_parts(request)
+    state = state_of(request)
     n = int(number) if number.isdigit() else 0
     if len(parts) <= 1 or not 1 <= n <= len(parts):
-        urls: Urls = request.app.state.urls
-        message = f"No sitemap number {number}; start from {urls.absolute(SITEMAP_PATH)}"
-        raise HTTPException(404, detail=message)
-    modified = request.app.state.dataset.modified
-    return _xml(request, sitemap_xml(parts[n - 1], modified, GCM_ARAB_REVIEW.languages))
+        start = state.urls.absolute(SITEMAP_PATH)
+        raise NotPublished(f"No sitemap number {number}; start from {start}")
+    body = sitemap_xml(parts[n - 1], state.dataset.modified, languages)
+    return _file(request, body, "application/xml")
 
 
-@router.api_route("/robots.txt", methods=["GET", "HEAD"], include_in_schema=False)
+@router.api_route("/robots.txt", methods=READ, include_in_schema=False)
 def robots(request: Request) -> Response:
     """Allow everything and point to the sitemap."""
-    return cached_response(
-        request,
-        robots_txt(request.app.state.urls).encode(),
-        "text/plain",
-        last_modified=request.app.state.dataset.modified,
-        max_age=request.app.state.settings.cache_max_age,
-    )
+    return _file(request, robots_txt(state_of(request).urls).encode(), "text/plain")

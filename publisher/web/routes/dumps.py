@@ -12,85 +12,47 @@ import base64
 import hashlib
 import json
 import re
-from collections.abc import Mapping
-from datetime import datetime
 
-from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, Response
 from starlette.responses import MalformedRangeHeader, RangeNotSatisfiable
 
-from publisher.dataset import Dataset
 from publisher.discovery.dumps import CHECKSUMS_NAME, DUMP_KINDS, DumpFile, Dumps, dump_stem
-from publisher.discovery.void import VOID_PATH, Published, dataset_iri, dump_url
-from publisher.formats import HTML, Format
+from publisher.discovery.void import VOID_PATH, dataset_iri, dump_url
+from publisher.formats import HTML, TURTLE, Format
+from publisher.headers import DUMP_ALIASES, DUMP_FILES, DUMP_INDEX, Family, link_header
 from publisher.negotiation import negotiate
+from publisher.pages.render import render_template
 from publisher.urls import Urls
-from publisher.web.errors import NotAcceptable
-from publisher.web.http import http_date, is_not_modified
-from publisher.web.templating import templates
+from publisher.web.errors import NotAcceptable, NotPublished
+from publisher.web.http import (
+    http_date,
+    in_memory,
+    is_not_modified,
+    preflight,
+    redirect,
+    represent,
+    respond,
+    text_content_type,
+)
+from publisher.web.state import state_of
 
 router = APIRouter()
 
-IMMUTABLE = "public, max-age=31536000, immutable"
-ALIAS_CACHE = "public, max-age=60"
 JSON = Format("JSON", "application/json", "json")
 TEXT = Format("text", "text/plain", "txt")
 LISTING_FORMATS: tuple[Format, ...] = (JSON, HTML, TEXT)  # curl (*/*) gets JSON
-CORS: dict[str, str] = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Expose-Headers": "Accept-Ranges, Content-Length, Content-Range, "
-    "Content-Disposition, ETag, Last-Modified, Link, Location, Repr-Digest",
-}
-PREFLIGHT: dict[str, str] = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
-    "Access-Control-Allow-Headers": "Accept, Range, If-Range, If-None-Match, If-Modified-Since",
-    "Access-Control-Max-Age": "86400",
-}
-
-
-def published(request: Request) -> Published:
-    return request.app.state.published  # type: ignore[no-any-return]
 
 
 def current_dumps(request: Request) -> Dumps:
     """The dumps of the served dataset, written on the first call (for the home page too)."""
-    state = request.app.state
-    return published(request).dumps(state.dataset, state.urls)
+    state = state_of(request)
+    return state.published.dumps(state.dataset, state.urls)
 
 
-def etag_of(body: bytes) -> str:
-    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-
-
-def cached_response(
-    request: Request,
-    body: bytes,
-    media_type: str,
-    *,
-    last_modified: datetime,
-    max_age: int,
-    vary: bool = False,
-    headers: Mapping[str, str] | None = None,
-) -> Response:
-    """A small representation kept in memory: strong ETag from its bytes, 304 when unchanged."""
-    etag = etag_of(body)
-    common = {
-        **CORS,
-        "ETag": etag,
-        "Last-Modified": http_date(last_modified),
-        "Cache-Control": f"public, max-age={max_age}",
-        **({"Vary": "Accept"} if vary else {}),
-        **(headers or {}),
-    }
-    if is_not_modified(request.headers, (etag,), last_modified):
-        return Response(status_code=304, headers=common)
-    return Response(body, media_type=media_type, headers=common)
-
-
-def not_acceptable(offered: tuple[Format, ...], url: str) -> NotAcceptable:
-    """The project's 406 (publisher.web.errors), listing what this resource comes as."""
-    return NotAcceptable(tuple((fmt, url) for fmt in offered))
+def described_by(urls: Urls) -> str:
+    """The Link from a dump file to the VoID description that lists it."""
+    return link_header([(urls.absolute(VOID_PATH), "describedby", TURTLE.media_type)])
 
 
 class _DumpResponse(FileResponse):
@@ -117,51 +79,54 @@ def _unsatisfiable(request: Request, size: int, etag: str) -> Response | None:
     try:
         _DumpResponse._parse_range_header(header, size)
     except RangeNotSatisfiable:
-        return PlainTextResponse(
-            f"The range {header!r} starts beyond the end of this {size}-byte file.",
-            status_code=416,
-            headers={**CORS, "Content-Range": f"bytes */{size}"},
+        message = f"The range {header!r} starts beyond the end of this {size}-byte file."
+        return respond(
+            request,
+            DUMP_FILES,
+            message.encode(),
+            "text/plain; charset=utf-8",
+            status=416,
+            headers={"Content-Range": f"bytes */{size}"},
         )
     return None
 
 
 def _file_response(
-    request: Request, dumps: Dumps, name: str, sha256: str, media_type: str, cache: str
+    request: Request, dumps: Dumps, name: str, sha256: str, media_type: str, family: Family
 ) -> Response:
-    dataset: Dataset = request.app.state.dataset
-    urls: Urls = request.app.state.urls
+    """A file of the dumps folder: streamed, by ranges, with its digest and validators."""
+    state = state_of(request)
+    modified = state.dataset.modified
     path = dumps.path(name)
     etag = f'"{sha256}"'
     digest = base64.b64encode(bytes.fromhex(sha256)).decode()
     headers = {
-        **CORS,
+        **family.cors(),
         "ETag": etag,
-        "Last-Modified": http_date(dataset.modified),
-        "Cache-Control": cache,
+        "Last-Modified": http_date(modified),
+        "Cache-Control": family.cache_control(state.settings.cache_max_age) or "no-cache",
         "Repr-Digest": f"sha-256=:{digest}:",
-        "Link": f'<{urls.absolute(VOID_PATH)}>; rel="describedby"; type="text/turtle"',
+        "Link": described_by(state.urls),
     }
-    if is_not_modified(request.headers, (etag,), dataset.modified):
+    if is_not_modified(request.headers, (etag,), modified):
         return Response(status_code=304, headers=headers)
-    problem = _unsatisfiable(request, path.stat().st_size, etag)
-    if problem is not None:
-        return problem
+    unsatisfiable = _unsatisfiable(request, path.stat().st_size, etag)
+    if unsatisfiable is not None:
+        return unsatisfiable
     return _DumpResponse(path, media_type=media_type, headers=headers, filename=name)
 
 
-def _not_found(request: Request, dumps: Dumps, name: str) -> HTTPException:
+def _not_found(request: Request, dumps: Dumps, name: str) -> NotPublished:
     """Say why: an older version's file, or a name that never existed."""
-    base_iri = request.app.state.dataset.base_iri
-    older = re.fullmatch(rf"{re.escape(dump_stem(base_iri))}-([0-9a-f]+)\.(.+)", name)
-    index = dump_url(request.app.state.urls)
+    state = state_of(request)
+    older = re.fullmatch(rf"{re.escape(dump_stem(state.dataset.base_iri))}-([0-9a-f]+)\.(.+)", name)
+    index = dump_url(state.urls)
     if older and older.group(1) != dumps.version:
-        message = (
+        return NotPublished(
             f"{name} belongs to dataset version {older.group(1)}; this server publishes "
             f"version {dumps.version}. The current files are listed at {index}"
         )
-    else:
-        message = f"There is no dump called {name!r}. The dumps are listed at {index}"
-    return HTTPException(404, detail=message)
+    return NotPublished(f"There is no dump called {name!r}. The dumps are listed at {index}")
 
 
 @router.api_route("/dumps/{name}", methods=["GET", "HEAD"], include_in_schema=False)
@@ -170,35 +135,31 @@ def dump_file(name: str, request: Request) -> Response:
     dumps = current_dumps(request)
     if name == CHECKSUMS_NAME:
         sha = hashlib.sha256(dumps.checksums.encode()).hexdigest()
-        max_age = request.app.state.settings.cache_max_age
-        cache = f"public, max-age={max_age}"
-        return _file_response(request, dumps, name, sha, "text/plain", cache)
+        return _file_response(request, dumps, name, sha, "text/plain", DUMP_INDEX)
     dump = dumps.find(name)
     if dump is not None:
-        return _file_response(request, dumps, name, dump.sha256, dump.content_type, IMMUTABLE)
+        return _file_response(request, dumps, name, dump.sha256, dump.content_type, DUMP_FILES)
     if name.startswith("latest.") and (target := dumps.of_suffix(name[7:])) is not None:
-        location = dump_url(request.app.state.urls, target)
-        return RedirectResponse(
-            location, status_code=302, headers={**CORS, "Cache-Control": ALIAS_CACHE}
-        )
+        location = dump_url(state_of(request).urls, target)
+        return redirect(request, location, DUMP_ALIASES, status=302)
     raise _not_found(request, dumps, name)
 
 
 @router.options("/dumps/{name}", include_in_schema=False)
 @router.options("/dumps/", include_in_schema=False)
-def dumps_preflight() -> Response:
+def dumps_preflight(request: Request) -> Response:
     """CORS preflight: a browser sends one before a Range request it may not send plainly."""
-    return Response(status_code=204, headers=PREFLIGHT)
+    return preflight(request, DUMP_FILES)
 
 
 def listing(request: Request, dumps: Dumps) -> dict[str, object]:
     """What the index says about each file, in JSON terms."""
-    urls: Urls = request.app.state.urls
-    dataset: Dataset = request.app.state.dataset
+    state = state_of(request)
+    urls = state.urls
     return {
         "dataset": dataset_iri(urls),
         "version": dumps.version,
-        "modified": dataset.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "modified": state.dataset.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "description": urls.absolute(VOID_PATH),
         "checksums": dump_url(urls) + CHECKSUMS_NAME,
         "files": [_entry(urls, dump) for dump in dumps.files],
@@ -224,30 +185,20 @@ def _entry(urls: Urls, dump: DumpFile) -> dict[str, object]:
 @router.api_route("/dumps/", methods=["GET", "HEAD"], include_in_schema=False)
 def dumps_index(request: Request) -> Response:
     """The files of the current version: HTML for browsers, JSON for `*/*`, or plain URLs."""
+    state = state_of(request)
     fmt = negotiate(request.headers.get("accept"), LISTING_FORMATS)
     if fmt is None:
-        raise not_acceptable(LISTING_FORMATS, dump_url(request.app.state.urls))
+        raise NotAcceptable(tuple((f, dump_url(state.urls)) for f in LISTING_FORMATS))
     dumps = current_dumps(request)
     data = listing(request, dumps)
     if fmt is HTML:
-        context = {"listing": data, "kinds": DUMP_KINDS, "settings": request.app.state.settings}
-        response = templates.TemplateResponse(request, "discovery/dumps.html", context)
-        max_age = request.app.state.settings.cache_max_age
-        response.headers.update(
-            {**CORS, "Vary": "Accept", "Cache-Control": f"public, max-age={max_age}"}
-        )
-        return response
-    if fmt is JSON:
+        context = {"listing": data, "kinds": DUMP_KINDS, "settings": state.settings}
+        body = render_template("discovery/dumps.html", context).encode()
+    elif fmt is JSON:
         body = json.dumps(data, indent=2, ensure_ascii=False).encode() + b"\n"
     else:
-        urls: Urls = request.app.state.urls
-        files = [dump_url(urls, dump) for dump in dumps.files]
-        body = "".join(f"{url}\n" for url in [*files, dump_url(urls) + CHECKSUMS_NAME]).encode()
-    return cached_response(
-        request,
-        body,
-        fmt.media_type,
-        last_modified=request.app.state.dataset.modified,
-        max_age=request.app.state.settings.cache_max_age,
-        vary=True,
-    )
+        files = [dump_url(state.urls, dump) for dump in dumps.files]
+        lines = [*files, dump_url(state.urls) + CHECKSUMS_NAME]
+        body = "".join(f"{url}\n" for url in lines).encode()
+    content_type = text_content_type(fmt.media_type)
+    return represent(request, in_memory(body), DUMP_INDEX, content_type, negotiated=True)

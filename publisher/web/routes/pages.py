@@ -1,49 +1,57 @@
-"""HTML-only pages (the list of objectives) and the helper the home page shares with it.
+"""The pages of the page table (publisher.pages.catalogue): the home page and its siblings.
 
 Pages are rendered once per (page, language, dataset version) into the same cache as the
-resource documents, then served with ETags, `Content-Language` and `Vary: Accept-Language`.
+resource documents, then served with ETags, `Content-Language` and `Vary: Accept-Language`. A
+page the dataset does not have (no concept scheme, say) is a 404.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from publisher.discovery.dumps import DUMPS_PATH
 from publisher.documents.cache import html_key
 from publisher.formats import HTML
-from publisher.pages.render import render_objectives_page
-from publisher.web import http
-from publisher.web.errors import page_language
-from publisher.web.routes.resources import representations
+from publisher.headers import PAGES
+from publisher.pages.catalogue import SitePage, routed_pages
+from publisher.pages.render import render_site_page
+from publisher.web.errors import NotPublished
+from publisher.web.http import page_language, represent
+from publisher.web.state import AppState, state_of
 
 router = APIRouter(tags=["pages"])
 
 
-async def html_page(request: Request, name: str, render: Callable[[str], str]) -> Response:
-    """The cached page `name` in the request's language (`?lang=`, then Accept-Language)."""
-    reps = representations(request)
-    lang = page_language(request)
-    rendered = reps.cached(html_key(("page", name), lang)) or await run_in_threadpool(
-        reps.html, ("page", name), lang, lambda: render(lang)
-    )
-    return http.represent(
-        request,
-        rendered,
-        HTML.content_type,
-        last_modified=reps.dataset.modified,
-        max_age=request.app.state.settings.cache_max_age,
-        vary=("Accept-Language",),
-        headers={"Content-Language": lang},
-    )
+def _render(state: AppState, entry: SitePage, lang: str) -> str:
+    dataset, urls, published = state.dataset, state.urls, state.published
+    dumps = [
+        {"name": f.kind.label, "url": f"/{DUMPS_PATH}{f.name}", "media_type": f.media_type}
+        for f in published.dumps(dataset, urls).files
+    ]
+    profile = published.profile(dataset, urls)
+    return render_site_page(entry.name, dataset, urls, lang, profile, dumps)
 
 
-@router.api_route("/objectives", methods=["GET", "HEAD"], include_in_schema=False)
-async def objectives(request: Request) -> Response:
-    """The 23 objectives of the Global Compact, in order."""
-    state = request.app.state
-    return await html_page(
-        request, "objectives", lambda lang: render_objectives_page(state.dataset, state.urls, lang)
-    )
+def _route(entry: SitePage) -> Callable[[Request], Awaitable[Response]]:
+    async def page(request: Request) -> Response:
+        """The cached page in the request's language (`?lang=`, then Accept-Language)."""
+        state = state_of(request)
+        if entry.locate(state.dataset, state.urls) is None:
+            raise NotPublished(f"This dataset has no {entry.name} page.")
+        reps = state.representations()
+        lang = page_language(request)
+        key = ("page", entry.name)
+        rendered = reps.cached(html_key(key, lang)) or await run_in_threadpool(
+            reps.html, key, lang, lambda: _render(state, entry, lang)
+        )
+        return represent(request, rendered, PAGES, HTML.content_type, lang=lang)
+
+    return page
+
+
+for _entry in routed_pages():
+    router.add_route(_entry.path, _route(_entry), methods=["GET", "HEAD"], include_in_schema=False)

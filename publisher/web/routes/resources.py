@@ -26,12 +26,14 @@ from publisher.documents.cache import (
 )
 from publisher.documents.describe import ResourceNotFound
 from publisher.formats import DOCUMENT_FORMATS, HTML, JSONLD, Format, split_extension
+from publisher.headers import DOCUMENTS, REDIRECTS, format_links
 from publisher.i18n import LANGUAGES
 from publisher.negotiation import negotiate
 from publisher.pages import render as pages
 from publisher.urls import Urls
-from publisher.web import http
-from publisher.web.errors import NotAcceptable, page_language
+from publisher.web.errors import NotAcceptable
+from publisher.web.http import page_language, preflight, redirect, represent
+from publisher.web.state import state_of
 
 router = APIRouter(tags=["linked data"])
 
@@ -40,21 +42,13 @@ SELF_COMPRESSED = ("/id/", "/doc/", "/def/", "/context.jsonld")
 """Paths whose routes send pre-compressed cached bytes: the gzip middleware leaves them alone."""
 
 
-def representations(request: Request) -> Representations:
-    """The cache of the dataset being served (a new dataset gets a fresh one)."""
-    state = request.app.state
-    reps: Representations | None = getattr(state, "representations", None)
-    if reps is None or reps.dataset is not state.dataset:
-        reps = state.representations = Representations(state.dataset, state.urls)
-    return reps
-
-
 async def thing(request: Request) -> Response:
     """303 See Other to the format-specific document that `Accept` chooses."""
     if request.method == "OPTIONS":
-        return http.preflight()
+        return preflight(request, REDIRECTS)
     path = request.path_params["path"]
-    reps, urls = representations(request), request.app.state.urls
+    state = state_of(request)
+    reps, urls = state.representations(), state.urls
     if path not in reps.things:
         raise ResourceNotFound(urls.thing(path))
     fmt = _negotiate(request, urls, path)
@@ -62,20 +56,17 @@ async def thing(request: Request) -> Response:
     lang = request.query_params.get("lang")
     if fmt is HTML and lang in LANGUAGES:
         location += "?" + urlencode({"lang": lang})  # a chosen page language survives the 303
-    return http.see_other(
-        location,
-        max_age=request.app.state.settings.cache_max_age,
-        vary="Accept",
-        links=_links(urls, "doc", path, "describedby", None),
-    )
+    links = _links(urls, "doc", path, "describedby", None)
+    return redirect(request, location, REDIRECTS, links=links)
 
 
 async def document(request: Request) -> Response:
     """A thing's document: `/doc/x.ttl` is Turtle, `/doc/x` negotiates (`Content-Location`)."""
     if request.method == "OPTIONS":
-        return http.preflight()
+        return preflight(request, DOCUMENTS)
     stem, explicit = split_extension(request.path_params["path"], DOCUMENT_FORMATS)
-    reps, urls = representations(request), request.app.state.urls
+    state = state_of(request)
+    reps, urls = state.representations(), state.urls
     if stem not in reps.things:
         raise ResourceNotFound(urls.thing(stem))
     fmt = explicit or _negotiate(request, urls, stem)
@@ -95,9 +86,10 @@ async def document(request: Request) -> Response:
 async def ontology(request: Request) -> Response:
     """The ontology document (hash IRIs: `/def/gcmr#Term` is served by `/def/gcmr`), by conneg."""
     if request.method == "OPTIONS":
-        return http.preflight()
+        return preflight(request, DOCUMENTS)
     stem, explicit = split_extension(request.path_params["path"], DOCUMENT_FORMATS)
-    reps, urls = representations(request), request.app.state.urls
+    state = state_of(request)
+    reps, urls = state.representations(), state.urls
     if stem not in reps.ontologies:
         raise ResourceNotFound(urls.ontology(stem))
     fmt = explicit or _negotiate(request, urls, stem, kind="def")
@@ -117,16 +109,10 @@ async def ontology(request: Request) -> Response:
 async def context(request: Request) -> Response:
     """The JSON-LD context every JSON-LD document names; CORS-readable for browser clients."""
     if request.method == "OPTIONS":
-        return http.preflight()
-    reps = representations(request)
+        return preflight(request, DOCUMENTS)
+    reps = state_of(request).representations()
     rendered = reps.cached(CONTEXT_KEY) or await run_in_threadpool(reps.context_document)
-    return http.represent(
-        request,
-        rendered,
-        JSONLD.content_type,
-        last_modified=reps.dataset.modified,
-        max_age=request.app.state.settings.cache_max_age,
-    )
+    return represent(request, rendered, DOCUMENTS, JSONLD.content_type)
 
 
 for _path, _endpoint in (
@@ -154,22 +140,18 @@ def _respond(
     negotiated: bool,
     lang: str | None,
 ) -> Response:
-    """Headers of a document: alternates, canonical, Content-Location when negotiated, Vary."""
-    urls = request.app.state.urls
+    """Headers of a document: alternates, canonical, Content-Location when negotiated."""
+    urls = state_of(request).urls
     headers = {"Link": _links(urls, kind, stem, "alternate", fmt)}
-    vary: tuple[str, ...] = ("Accept",) if negotiated else ()
     if negotiated:
         headers["Content-Location"] = _url(urls, kind, stem, fmt)
-    if lang is not None:
-        headers["Content-Language"] = lang
-        vary = (*vary, "Accept-Language")
-    return http.represent(
+    return represent(
         request,
         rendered,
+        DOCUMENTS,
         fmt.content_type,
-        last_modified=representations(request).dataset.modified,
-        max_age=request.app.state.settings.cache_max_age,
-        vary=vary,
+        negotiated=negotiated,
+        lang=lang,
         headers=headers,
     )
 
@@ -184,12 +166,8 @@ def _url(urls: Urls, kind: str, stem: str, fmt: Format | None) -> str:
 def _links(urls: Urls, kind: str, stem: str, rel: str, current: Format | None) -> str:
     """The Link header: every other format with its type, and the generic document as
     canonical (for the 303, every format as `describedby`)."""
-    links = [
-        (_url(urls, kind, stem, f), rel, f.media_type) for f in DOCUMENT_FORMATS if f != current
-    ]
-    if rel == "alternate":
-        links.append((_url(urls, kind, stem, None), "canonical", None))
-    return http.link_header(links)
+    others = [f for f in DOCUMENT_FORMATS if f != current]
+    return format_links(_url(urls, kind, stem, None), others, rel, canonical=rel == "alternate")
 
 
 def _resource_page(reps: Representations, stem: str, lang: str) -> Rendered:

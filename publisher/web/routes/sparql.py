@@ -6,7 +6,6 @@ Thin on purpose: decode (publisher.sparql.protocol), choose formats and run
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import urlencode
@@ -17,6 +16,7 @@ from fastapi.responses import Response
 
 from publisher import errors
 from publisher.dataset import REMOTE
+from publisher.documents.cache import Rendered
 from publisher.formats import (
     GRAPH_RESULT_FORMATS,
     HTML,
@@ -27,11 +27,12 @@ from publisher.formats import (
     TURTLE,
     Format,
 )
+from publisher.headers import SPARQL
 from publisher.i18n import Text
 from publisher.negotiation import negotiate
 from publisher.pages import sparql as page
 from publisher.pages.base import Page
-from publisher.pages.render import render_page
+from publisher.pages.render import render_page, site_of
 from publisher.sparql import service_description
 from publisher.sparql.endpoint import (
     TRUNCATION_HEADER,
@@ -44,28 +45,16 @@ from publisher.sparql.engine import QueryPool
 from publisher.sparql.protocol import QueryRequest, parse_request
 from publisher.sparql.remote import RemoteQueryRunner
 from publisher.stores.disk import read_only_path
-from publisher.web.errors import page_language
+from publisher.web.errors import status_of
+from publisher.web.http import page_language, preflight, problem, represent, respond
+from publisher.web.state import state_of_app
 
 router = APIRouter()
 
-CORS = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Expose-Headers": (
-        f"Content-Length, ETag, Retry-After, Vary, Content-Disposition, {TRUNCATION_HEADER}"
-    ),
-}
 ALLOW = "GET, HEAD, POST, OPTIONS"
 DESCRIPTION_FORMATS = (TURTLE, JSONLD, NTRIPLES, RDFXML, HTML)
 TEXT = Format("Text", "text/plain", "txt")
 PROBLEM = Format("Problem JSON", "application/problem+json", "json", ("application/json",))
-STATUS: dict[type[errors.SparqlError], int] = {
-    errors.UnsupportedMediaType: 415,
-    errors.QueryTooLong: 413,
-    errors.NotAcceptable: 406,
-    errors.EndpointBusy: 503,
-    errors.QueryTimeout: 503,
-    errors.WorkerCrashed: 503,
-}
 LONGEST_DOWNLOAD_URL = 6000  # longer queries get POST buttons instead of links
 
 
@@ -76,16 +65,17 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        app.state.sparql = None
+        state_of_app(app).sparql = None
         await endpoint.pool.close()
 
 
 async def _start(app: FastAPI) -> SparqlEndpoint:
-    settings, dataset, urls = app.state.settings, app.state.dataset, app.state.urls
+    state = state_of_app(app)
+    settings, dataset, urls = state.settings, state.dataset, state.urls
     pool: QueryPool | RemoteQueryRunner
     if dataset.kind == REMOTE:  # the SPARQL server answers; the dataset may change version
         pool = RemoteQueryRunner(
-            lambda: app.state.dataset.store,
+            lambda: state.dataset.store,
             size=settings.max_concurrent_queries,
             timeout=settings.query_timeout,
             base_iri=settings.base_iri,
@@ -104,43 +94,31 @@ async def _start(app: FastAPI) -> SparqlEndpoint:
             queue_wait=settings.queue_timeout,
         )
     endpoint = SparqlEndpoint(settings, dataset, urls, pool)  # type: ignore[arg-type]
-    app.state.sparql = endpoint
-    app.state.sparql_description = {}
+    state.sparql = endpoint
+    state.sparql_descriptions = {}
     return endpoint
 
 
 async def _endpoint(request: Request) -> SparqlEndpoint:
     """The app's endpoint; started on first use when the app runs without its lifespan (an
     ASGI transport in tests). Its workers then exit when this process does."""
-    endpoint: SparqlEndpoint | None = getattr(request.app.state, "sparql", None)
+    endpoint = state_of_app(request.app).sparql
     if endpoint is None:
         endpoint = await _start(request.app)
     return endpoint
 
 
 @router.options("/sparql", include_in_schema=False)
-async def preflight(request: Request) -> Response:
+async def sparql_preflight(request: Request) -> Response:
     """CORS preflight: any origin may query, with any headers it asks for."""
-    asked = request.headers.get("access-control-request-headers", "Accept, Content-Type")
-    return Response(
-        status_code=204,
-        headers={
-            **CORS,
-            "Allow": ALLOW,
-            "Access-Control-Allow-Methods": ALLOW,
-            "Access-Control-Allow-Headers": asked,
-            "Access-Control-Max-Age": "86400",
-        },
-    )
+    return preflight(request, SPARQL)
 
 
 @router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
 async def wrong_method(request: Request) -> Response:
-    return Response(
-        f"{request.method} is not supported here: query with GET or POST ({ALLOW}).\n",
-        status_code=405,
-        media_type="text/plain",
-        headers={**CORS, "Allow": ALLOW},
+    text = f"{request.method} is not supported here: query with GET or POST ({ALLOW}).\n"
+    return respond(
+        request, SPARQL, text.encode(), "text/plain", status=405, headers={"Allow": ALLOW}
     )
 
 
@@ -169,7 +147,9 @@ async def sparql(request: Request) -> Response:
         if etag and choice.html:  # the page also depends on its language
             etag = f'{etag[:-1]}-{page_language(request)}"'
         if etag and etag in _if_none_match(request):
-            return Response(status_code=304, headers={**CORS, "ETag": etag, "Vary": "Accept"})
+            return Response(
+                status_code=304, headers={**SPARQL.cors(), "ETag": etag, "Vary": "Accept"}
+            )
         answer = await endpoint.run(decoded, choice)
     except errors.SparqlError as error:
         return await _error(request, endpoint, error, choice)
@@ -202,28 +182,27 @@ def _if_none_match(request: Request) -> set[str]:
 
 
 def _answer(request: Request, answer: Answer, decoded: QueryRequest, etag: str | None) -> Response:
-    headers = {**CORS, "Vary": "Accept"}
-    if etag:
-        headers["ETag"] = etag
-        headers["Cache-Control"] = "no-cache"
+    headers = {}
     if answer.truncated:
-        headers[TRUNCATION_HEADER] = f"true; limit={request.app.state.settings.max_results}"
+        limit = state_of_app(request.app).settings.max_results
+        headers[TRUNCATION_HEADER] = f"true; limit={limit}"
     if decoded.download:
         headers["Content-Disposition"] = (
             f'attachment; filename="query-results.{answer.format.extension}"'
         )
-    return _respond(request, answer.body, f"{answer.format.media_type}; charset=utf-8", headers)
+    return _send(request, answer.body, answer.format.content_type, etag, headers)
 
 
-def _respond(
-    request: Request, body: bytes, media_type: str, headers: dict[str, str], status: int = 200
+def _send(
+    request: Request, body: bytes, content_type: str, etag: str | None, headers: dict[str, str]
 ) -> Response:
-    """HEAD gets the headers GET would get, Content-Length included, and no body."""
-    if request.method == "HEAD":
-        response = Response(b"", status_code=status, media_type=media_type, headers=headers)
-        response.headers["content-length"] = str(len(body))
-        return response
-    return Response(body, status_code=status, media_type=media_type, headers=headers)
+    """A negotiated answer; with an ETag (not for POST), revalidated before reuse."""
+    if etag is None:
+        return respond(request, SPARQL, body, content_type, headers={"Vary": "Accept", **headers})
+    rendered = Rendered(body, etag, None, None)
+    return represent(
+        request, rendered, SPARQL, content_type, negotiated=True, dated=False, headers=headers
+    )
 
 
 async def _describe(request: Request, endpoint: SparqlEndpoint, decoded: QueryRequest) -> Response:
@@ -242,15 +221,11 @@ async def _describe(request: Request, endpoint: SparqlEndpoint, decoded: QueryRe
             "the service description", [f.media_type for f in DESCRIPTION_FORMATS]
         )
     etag = f'"{endpoint.dataset.version}-sd-{fmt.extension}"'
-    headers = {**CORS, "Vary": "Accept", "ETag": etag, "Cache-Control": "no-cache"}
-    if etag in _if_none_match(request):
-        return Response(status_code=304, headers=headers)
-    cache: dict[str, bytes] = request.app.state.sparql_description
+    cache = state_of_app(request.app).sparql_descriptions
     if fmt.extension not in cache:
         triples = service_description.describe(endpoint.settings, endpoint.dataset, endpoint.urls)
         cache[fmt.extension] = service_description.serialize(triples, fmt)
-    body = cache[fmt.extension]
-    return _respond(request, body, f"{fmt.media_type}; charset=utf-8", headers)
+    return _send(request, cache[fmt.extension], fmt.content_type, etag, {})
 
 
 def _names(fmt: Format) -> tuple[str, ...]:
@@ -260,28 +235,23 @@ def _names(fmt: Format) -> tuple[str, ...]:
 async def _error(
     request: Request, endpoint: SparqlEndpoint, error: errors.SparqlError, choice: FormatChoice
 ) -> Response:
-    """One place maps domain errors to statuses; the body is text, problem+json or the page."""
-    status = next((s for cls, s in STATUS.items() if isinstance(error, cls)), 400)
-    headers = {**CORS}
-    if isinstance(error, errors.EndpointBusy):
-        headers["Retry-After"] = str(error.retry_after)
+    """The status comes from the one map (publisher.web.errors); the body is the query page,
+    a problem document, or text, as Accept chooses."""
+    status = status_of(error)
     if choice.html:
         return await _page(request, endpoint, None, error=error, status=status)
-    fmt = negotiate(request.headers.get("accept"), (TEXT, PROBLEM))
-    if fmt is PROBLEM:
-        problem = {
-            "type": request.app.state.urls.absolute(f"sparql#{error.slug}"),
-            "title": error.title,
-            "status": status,
-            "detail": error.detail,
-            **error.extra(),
-        }
-        body = json.dumps(problem, ensure_ascii=False).encode()
-        return _respond(request, body, "application/problem+json", headers, status)
+    if negotiate(request.headers.get("accept"), (TEXT, PROBLEM)) is PROBLEM:
+        return problem(request, error, SPARQL)
+    headers = _retry_after(error)
     text = f"{error.title}: {error.detail}\n"
     if isinstance(error, errors.MalformedQuery) and error.excerpt:
         text += f"\n{error.excerpt}\n{' ' * max((error.column or 1) - 1, 0)}^\n"
-    return _respond(request, text.encode(), "text/plain; charset=utf-8", headers, status)
+    content_type = "text/plain; charset=utf-8"
+    return respond(request, SPARQL, text.encode(), content_type, status=status, headers=headers)
+
+
+def _retry_after(error: errors.SparqlError) -> dict[str, str]:
+    return {"Retry-After": str(error.retry_after)} if isinstance(error, errors.EndpointBusy) else {}
 
 
 async def _page(
@@ -298,20 +268,23 @@ async def _page(
     settings = endpoint.settings
     query = decoded.query if decoded else request.query_params.get("query")
     lang = page_language(request)
-    headers = {**CORS, "Vary": "Accept, Accept-Language", "Content-Language": lang}
+    headers = {"Vary": "Accept, Accept-Language", "Content-Language": lang}
     if etag and not error:
         headers["ETag"] = etag
         headers["Cache-Control"] = "no-cache"
     if answer and answer.truncated:
         headers[TRUNCATION_HEADER] = f"true; limit={settings.max_results}"
-    if isinstance(error, errors.EndpointBusy):
-        headers["Retry-After"] = str(error.retry_after)
+    if error is not None:
+        headers.update(_retry_after(error))
+
+    state = state_of_app(request.app)
 
     def render() -> str:
         languages = tuple(dict.fromkeys((lang, settings.default_language, "en", "ar")))
         labeller = page.Labeller(endpoint.dataset.store, endpoint.urls, languages)
         table = page.table(answer, labeller) if answer else None
-        examples = page.load_examples()
+        profile = state.published.profile(endpoint.dataset, endpoint.urls)
+        examples = page.example_links(profile)
         downloads = _downloads(decoded, answer) if decoded and answer else []
         malformed = error if isinstance(error, errors.MalformedQuery) else None
         frame = Page(lang=lang, path="/sparql", title=Text("SPARQL query", "en"))
@@ -320,10 +293,11 @@ async def _page(
             endpoint.urls,
             frame,
             indexable=not query,
+            site=site_of(endpoint.dataset, endpoint.urls, lang, profile),
             settings=settings,
             endpoint=endpoint.urls.absolute("sparql"),
-            examples=[(e, "/sparql?" + urlencode({"query": e.query})) for e in examples],
-            query=query or (examples[0].query if examples else ""),
+            examples=examples,
+            query=query or (examples[0][0].text if examples else ""),
             answer=answer,
             table=table,
             error=error,
@@ -337,7 +311,9 @@ async def _page(
         )
 
     html = await run_in_threadpool(render)
-    return _respond(request, html.encode(), HTML.content_type, headers, status)
+    return respond(
+        request, SPARQL, html.encode(), HTML.content_type, status=status, headers=headers
+    )
 
 
 def _dataset_params(decoded: QueryRequest | None) -> list[tuple[str, str]]:
