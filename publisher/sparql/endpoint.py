@@ -42,6 +42,7 @@ from publisher.sparql import guard
 from publisher.sparql.engine import QueryPool
 from publisher.sparql.protocol import QueryRequest
 from publisher.sparql.worker import Failure, Job
+from publisher.sparqltext import rewrite_iris
 from publisher.urls import Urls
 
 TRUNCATION_HEADER = "SPARQL-Results-Truncated"
@@ -153,7 +154,7 @@ class SparqlEndpoint:
         query = request.query or ""
         inspection = guard.inspect(query, self.settings.service_allowlist)
         job = Job(
-            query=guard.rewrite_iris(query, self.urls.canonical),
+            query=rewrite_iris(query, self.urls.canonical),
             original=query,
             default_graphs=self._graphs(request.default_graphs, request),
             named_graphs=self._graphs(request.named_graphs, request),

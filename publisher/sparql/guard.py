@@ -1,54 +1,37 @@
-"""Read a query before the engine does: its form, updates, SERVICE, and IRIs to canonicalise.
+"""Read a query before the engine does: its form, updates, SERVICE, and dataset clauses.
 
 Oxigraph is the one parser that decides whether a query is valid and what it means; this module
-never parses SPARQL. It splits the text into the four kinds of token whose boundaries both agree
-on (IRI references, string literals, comments, everything else) and looks only at "everything
-else". The SERVICE check is deliberately conservative: Oxigraph's grammar lets a keyword touch
-the token before it (`1SERVICE<…>` is valid), so any `service` outside IRIs, strings and
-comments counts, even inside a variable or prefixed name. See docs/decisions/0003-sparql-safety.md.
+never parses SPARQL. It reads the tokens of `publisher.sparqltext` (IRI references, string
+literals, comments, everything else) and looks only at "everything else". The SERVICE check is
+deliberately conservative: Oxigraph's grammar lets a keyword touch the token before it
+(`1SERVICE<…>` is valid), so any `service` outside IRIs, strings and comments counts, even
+inside a variable or prefixed name. See docs/decisions/0003-sparql-safety.md.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from publisher.errors import ServiceRefused, UpdateRefused
+from publisher.sparqltext import Token, tokens
 
-# The SPARQL 1.1 terminals, with Oxigraph's \u escapes in IRIs; order matters (IRI before `<`).
-_TOKENS = re.compile(
-    r"""
-    (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
-  | (?P<string>'''(?:'{0,2}(?:[^'\\]|\\.))*'''
-      |\"\"\"(?:"{0,2}(?:[^"\\]|\\.))*\"\"\"
-      |'(?:[^'\\\n\r]|\\.)*'
-      |"(?:[^"\\\n\r]|\\.)*")
-  | (?P<comment>\#[^\n\r]*)
-  | (?P<escape>\\.)
-  | (?P<code>[^<'"\#\\]+|.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
 _SERVICE = re.compile("service", re.IGNORECASE)
-_AFTER_SERVICE = re.compile(r"\s*(?:silent)?\s*$", re.IGNORECASE)
+_AFTER_SERVICE = re.compile(r"\s*+(?:silent\s*+)?+", re.IGNORECASE)
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 # A dataset clause: FROM or FROM NAMED and an IRI or prefixed name (not `?from`, `ex:from`).
+# Possessive quantifiers throughout: no pattern here backtracks (the query is public input).
 _FROM = re.compile(
-    r"(?<![\w?$:.\-])FROM(?:\s+NAMED)?(?:\s*<>|\s+[A-Za-z_]?[\w.\-]*:)", re.IGNORECASE | re.ASCII
+    r"(?<![\w?$:.\-])FROM(?:\s++NAMED)?+(?:\s*+<>|\s++[\w.\-]*+:)", re.IGNORECASE | re.ASCII
 )
 _FORM = re.compile(
-    r"\s*(?:(?:BASE\s*<>|PREFIX\s*[^\s:]*:\s*<>)\s*)*([A-Za-z]+)", re.IGNORECASE | re.ASCII
+    r"\s*+(?:(?:BASE\s*+<>|PREFIX\s*+[^\s:]*+:\s*+<>)\s*+)*+([A-Za-z]+)", re.IGNORECASE | re.ASCII
 )
 QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
 UPDATE_KEYWORDS = (
     "INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH",
 )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Token:
-    kind: str  # iri | string | comment | escape | code
-    text: str
 
 
 @dataclass(frozen=True)
@@ -58,15 +41,6 @@ class Inspection:
     form: str | None
     services: tuple[str, ...]
     has_dataset_clause: bool = False
-
-
-def tokens(query: str) -> list[Token]:
-    """The query cut into tokens; their concatenation is the query again."""
-    found = []
-    for match in _TOKENS.finditer(query):
-        kind = match.lastgroup or "code"
-        found.append(Token(kind, match.group()))
-    return found
 
 
 def inspect(query: str, service_allowlist: Iterable[str] = ()) -> Inspection:
@@ -102,42 +76,35 @@ def _services(toks: list[Token], allowlist: frozenset[str]) -> tuple[str, ...]:
     An IRI containing `'` is ambiguous (Oxigraph may read its `<` as less-than and the quote as
     the start of a string), so then the whole raw text is searched instead of the code alone.
     """
-    ambiguous = any(t.kind == "iri" and "'" in t.text for t in toks)
-    if ambiguous:
+    if any(t.kind == "iri" and "'" in t.text for t in toks):
         if _SERVICE.search("".join(t.text for t in toks)):
             raise ServiceRefused(None, allowed=bool(allowlist))
         return ()
+    code, iris = _code_and_iris(toks)
     endpoints: list[str] = []
-    for index, token in enumerate(toks):
-        if token.kind != "code":
-            continue
-        for match in _SERVICE.finditer(token.text):
-            endpoint = _endpoint_after(toks, index, match.end())
-            if endpoint is None or endpoint not in allowlist:
-                raise ServiceRefused(endpoint, allowed=bool(allowlist))
-            endpoints.append(endpoint)
+    for match in _SERVICE.finditer(code):
+        after = _AFTER_SERVICE.match(code, match.end())  # SILENT and comments may come between
+        iri = iris.get(after.end()) if after else None
+        endpoint = iri if iri is not None and _SCHEME.match(iri) else None
+        if endpoint is None or endpoint not in allowlist:
+            raise ServiceRefused(endpoint, allowed=bool(allowlist))
+        endpoints.append(endpoint)
     return tuple(endpoints)
 
 
-def _endpoint_after(toks: list[Token], index: int, end: int) -> str | None:
-    """The IRI that follows a `service` at `end` of code token `index` (SILENT and comments
-    between are fine); None when anything else follows, such as a variable or a prefixed name."""
-    between = toks[index].text[end:]
-    for token in toks[index + 1 :]:
-        if token.kind == "comment":
-            between += " "
-        elif token.kind == "code":
-            between += token.text
-        elif token.kind == "iri" and _AFTER_SERVICE.match(between):
-            iri = token.text[1:-1]
-            return iri if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", iri) else None
-        else:
-            return None
-    return None
+def _code_and_iris(toks: list[Token]) -> tuple[str, dict[int, str]]:
+    """The code with each IRI as `<>`, each string as `""`, each comment as a space and each
+    escape as a backslash; and the IRI written at each offset of a `<>`."""
+    pieces: list[str] = []
+    iris: dict[int, str] = {}
+    offset = 0
+    for token in toks:
+        if token.kind == "iri":
+            iris[offset] = token.text[1:-1]
+        piece = _CODE_PIECES.get(token.kind, token.text)
+        pieces.append(piece)
+        offset += len(piece)
+    return "".join(pieces), iris
 
 
-def rewrite_iris(query: str, rewrite: Callable[[str], str]) -> str:
-    """The query with each IRI reference passed through `rewrite` and nothing else touched."""
-    return "".join(
-        f"<{rewrite(t.text[1:-1])}>" if t.kind == "iri" else t.text for t in tokens(query)
-    )
+_CODE_PIECES = {"iri": "<>", "string": '""', "comment": " ", "escape": "\\"}
