@@ -32,8 +32,6 @@ from publisher.errors import EndpointBusy, SparqlError, StoreError, StoreUnavail
 from publisher.formats import GRAPH_RESULT_FORMATS, TABLE_RESULT_FORMATS, Format, by_extension
 from publisher.sparql import results
 from publisher.sparql.worker import Failure, Job, Outcome, WorkerConfig, execute
-from publisher.sparql.worker import _public as public_term
-from publisher.sparql.worker import _used_prefixes as used_prefixes
 from publisher.stores.remote import (
     N_TRIPLES,
     RESULTS_XML,
@@ -189,7 +187,7 @@ class RemoteQueryRunner:
             return Failure("evaluation", f"the SPARQL server's answer does not parse: {error}")
 
     def _read(self, store: RemoteStore, term: results.Term | None) -> results.Term | None:
-        return public_term(store.read_term(term), self._config)  # type: ignore[arg-type]
+        return results.public_term(store.read_term(term), self.base_iri, self.origin)  # type: ignore[arg-type]
 
     def _table(
         self, store: RemoteStore, stream: io.BufferedReader, job: Job, capped: bool, kind: str
@@ -237,7 +235,7 @@ class RemoteQueryRunner:
             if truncated
             else None
         )
-        body = results.graph(list(triples), fmt, used_prefixes(triples), note)
+        body = results.graph(list(triples), fmt, results.used_prefixes(triples), note)
         return Outcome("graph", fmt.extension, body, truncated, len(triples))
 
 

@@ -96,6 +96,55 @@ def graph(
     return f"# {note}\n".encode() + body
 
 
+PREFIXES = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "schema": "https://schema.org/",
+    "org": "http://www.w3.org/ns/org#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "oa": "http://www.w3.org/ns/oa#",
+}
+"""Well-known prefixes a graph result may declare (only those it uses)."""
+
+
+def used_prefixes(triples: Iterable[ox.Triple]) -> dict[str, str]:
+    """The well-known prefixes the graph uses, so Turtle output declares no others."""
+    iris: set[str] = set()
+    for triple in triples:
+        iris.update(
+            t.value for t in (triple.subject, triple.predicate, triple.object)
+            if isinstance(t, ox.NamedNode)
+        )  # fmt: skip
+        if isinstance(triple.object, ox.Literal):
+            iris.add(triple.object.datatype.value)
+    return {
+        name: namespace
+        for name, namespace in PREFIXES.items()
+        if any(iri.startswith(namespace) for iri in iris)
+    }
+
+
+def public_term(term: Term | None, base_iri: str, origin: str) -> Term | None:
+    """A term with the canonical namespace `base_iri` replaced by the public `origin` (in
+    triple terms too): results name things where this server answers for them."""
+    if isinstance(term, ox.NamedNode):
+        if base_iri != origin and term.value.startswith(base_iri):
+            return ox.NamedNode(origin + term.value[len(base_iri) :])
+        return term
+    if isinstance(term, ox.Triple):
+        return ox.Triple(
+            public_term(term.subject, base_iri, origin),  # type: ignore[arg-type]
+            public_term(term.predicate, base_iri, origin),  # type: ignore[arg-type]
+            public_term(term.object, base_iri, origin),  # type: ignore[arg-type]
+        )
+    return term
+
+
 def _json_term(term: Term) -> dict[str, object]:
     if isinstance(term, ox.NamedNode):
         return {"type": "uri", "value": term.value}

@@ -23,19 +23,6 @@ from publisher.sparql import results
 _POSITION = re.compile(r"^error at (\d+):(\d+): (.*)$", re.DOTALL)
 _CLONE_NEWUSER = 0x10000000
 _CLONE_NEWNET = 0x40000000
-PREFIXES = {
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "schema": "https://schema.org/",
-    "org": "http://www.w3.org/ns/org#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "oa": "http://www.w3.org/ns/oa#",
-}
 
 
 @dataclass(frozen=True)
@@ -205,7 +192,9 @@ def _solutions(answer: ox.QuerySolutions, job: Job, config: WorkerConfig) -> Out
             break
         rows.append(tuple(solution))
     link = job.truncation_link if truncated else None
-    body = results.solutions(variables, rows, fmt, link, lambda t: _public(t, config))
+    body = results.solutions(
+        variables, rows, fmt, link, lambda t: results.public_term(t, config.base_iri, config.origin)
+    )
     return Outcome("solutions", fmt.extension, body, truncated, len(rows))
 
 
@@ -216,7 +205,7 @@ def _graph(answer: ox.QueryTriples, job: Job, config: WorkerConfig) -> Outcome |
     triples: dict[ox.Triple, None] = {}
     truncated = False
     for triple in answer:
-        public = _public(triple, config)
+        public = results.public_term(triple, config.base_iri, config.origin)
         if public in triples:
             continue
         if len(triples) == job.max_results:
@@ -229,42 +218,8 @@ def _graph(answer: ox.QueryTriples, job: Job, config: WorkerConfig) -> Outcome |
         if truncated
         else None
     )
-    body = results.graph(list(triples), fmt, _used_prefixes(triples), note)
+    body = results.graph(list(triples), fmt, results.used_prefixes(triples), note)
     return Outcome("graph", fmt.extension, body, truncated, len(triples))
-
-
-def _used_prefixes(triples: dict[ox.Triple, None]) -> dict[str, str]:
-    """The well-known prefixes the graph uses, so Turtle output declares no others."""
-    iris = {
-        term.value
-        for triple in triples
-        for term in (triple.subject, triple.predicate, triple.object)
-        if isinstance(term, ox.NamedNode)
-    }
-    iris.update(t.object.datatype.value for t in triples if isinstance(t.object, ox.Literal))
-    return {
-        name: namespace
-        for name, namespace in PREFIXES.items()
-        if any(iri.startswith(namespace) for iri in iris)
-    }
-
-
-Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
-
-
-def _public(term: Term | None, config: WorkerConfig) -> Term | None:
-    """A term with the canonical namespace replaced by the public origin (triple terms too)."""
-    if isinstance(term, ox.NamedNode):
-        if config.base_iri != config.origin and term.value.startswith(config.base_iri):
-            return ox.NamedNode(config.origin + term.value[len(config.base_iri) :])
-        return term
-    if isinstance(term, ox.Triple):
-        return ox.Triple(
-            _public(term.subject, config),
-            _public(term.predicate, config),
-            _public(term.object, config),
-        )
-    return term
 
 
 def serve_fd(fd: int) -> None:
