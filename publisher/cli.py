@@ -49,6 +49,20 @@ StoreOpt = Annotated[
         "`publisher load --into`, or a SPARQL 1.1 endpoint URL. Env: PUBLISHER_STORE.",
     ),
 ]
+TitleOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--title", help="Dataset title instead of the one its data states. Env: PUBLISHER_TITLE."
+    ),
+]
+LicenseOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--license",
+        help="Licence IRI instead of the one the data states; `none` publishes no licence. "
+        "Env: PUBLISHER_LICENSE.",
+    ),
+]
 SkipValidationOpt = Annotated[
     bool,
     typer.Option(
@@ -68,7 +82,7 @@ class ReportFormat(StrEnum):
 def build_settings(**overrides: Any) -> Settings:
     """Environment first, then every flag the user actually gave.
 
-    Someone who names their own data (flag or PUBLISHER_DATA) gets no GCM ontology or shapes
+    Someone who names their own data (flag or PUBLISHER_DATA) gets no embedded ontology or shapes
     mixed in: those default to nothing unless named too."""
     given = {key: value for key, value in overrides.items() if value is not None}
     if "data" in given or "PUBLISHER_DATA" in os.environ:
@@ -164,6 +178,8 @@ def validate(
             "time, or, after --skip-validation or with --shapes, a validation now.",
         ),
     ] = None,
+    title: TitleOpt = None,
+    license: LicenseOpt = None,
 ) -> None:
     """Validate ontology + data against the SHACL shapes; exit 1 on any violation."""
 
@@ -172,7 +188,13 @@ def validate(
         from publisher.validation import validate_dataset
 
         settings = build_settings(
-            data=data, ontology=ontology, shapes=shapes, base_iri=base_iri, store=store
+            data=data,
+            ontology=ontology,
+            shapes=shapes,
+            base_iri=base_iri,
+            store=store,
+            title=title,
+            license=license,
         )
         dataset = load_dataset(settings)
         if store is not None and dataset.kind == "disk":
@@ -226,6 +248,8 @@ def serve(
         ),
     ] = None,
     skip_validation: SkipValidationOpt = False,
+    title: TitleOpt = None,
+    license: LicenseOpt = None,
 ) -> None:
     """Validate, then serve the dataset over HTTP; refuse to start on an invalid graph.
 
@@ -246,6 +270,8 @@ def serve(
             store=store,
             workers=workers,
             skip_validation=skip_validation or None,
+            title=title,
+            license=license,
         )
         if settings.store is None:
             require_shapes(settings)
@@ -304,6 +330,8 @@ def export(
             "to it (307). Without it, queries get 501: a static copy has no endpoint."
         ),
     ] = None,
+    title: TitleOpt = None,
+    license: LicenseOpt = None,
 ) -> None:
     """Validate, then write every document, dump and description as files, with an nginx
     configuration that answers as `publisher serve` does."""
@@ -320,6 +348,8 @@ def export(
             shapes=shapes,
             base_iri=base_iri,
             public_origin=public_origin,
+            title=title,
+            license=license,
         )
         dataset = load_dataset(settings)
         report = checked(dataset, "exporting")
@@ -356,7 +386,7 @@ def load(
     sources: Annotated[
         list[str] | None,
         typer.Argument(
-            help="Data files, folders or globs (default: the GCM dataset's data/). Any RDF "
+            help="Data files, folders or globs (default: the embedded dataset's data/). Any RDF "
             "syntax, gzipped or not; N-Triples and N-Quads load fastest.",
             show_default=False,
         ),

@@ -74,6 +74,16 @@ class Settings(BaseSettings):
     )
     cache_max_age: int = Field(3600, ge=0, description="Cache-Control max-age of documents (s).")
     default_language: str = Field("en", pattern="^(ar|en)$", description="HTML fallback language.")
+    title: str | None = Field(
+        None,
+        description="Title of the dataset on its pages, VoID and DCAT, instead of the one its data "
+        "states (dcterms:title on its void:/dcat:Dataset).",
+    )
+    license: str | None = Field(
+        None,
+        description="Licence IRI of the dataset instead of the dcterms:license its data states; "
+        "`none` publishes no licence.",
+    )
     query_timeout: float = Field(
         10.0, gt=0, description="Hard limit (s) on a SPARQL query, serialisation included."
     )

@@ -1,0 +1,299 @@
+"""The dataset's profile: what the pages, VoID, DCAT and documents say about the whole dataset.
+
+Nothing here is about one dataset. The title, description, licence, languages, publisher,
+keywords, example resources and example queries come from the data's own description of itself
+(VoID, DCAT, Dublin Core and SHACL SPARQL executables on its dataset IRI, as `data/dataset.ttl`
+holds for the embedded dataset), then from the settings (`--title`, `--license`), which win. A
+dataset that states no licence gets none: the publisher never claims one on its behalf.
+
+The profile is read once per dataset version (`Representations.profile`, `Published.profile`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import pyoxigraph as ox
+
+from publisher.config import Settings
+from publisher.vocab import DCAT, DCTERMS, ISO639_1, RDFS, SCHEMA, SH, VANN, VOID
+
+DATASET_CLASSES = (
+    VOID + "Dataset",
+    DCAT + "Dataset",
+    SCHEMA + "Dataset",
+    "http://schema.org/Dataset",
+)
+NO_LICENSE = "none"
+"""The `--license` value that withdraws the licence the data states."""
+
+Texts = Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Example:
+    """An example query: its slug (an anchor on the query page), title, text, and its title in
+    every language the data gives one."""
+
+    slug: str
+    title: str
+    text: str
+    titles: Texts = field(default_factory=dict)
+
+    def title_in(self, lang: str) -> str:
+        return in_language(self.titles, lang) or self.title
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What is said about the dataset as a whole; texts are keyed by language tag ("" = none)."""
+
+    iri: str | None
+    title: Texts
+    description: Texts = field(default_factory=dict)
+    short_title: Texts = field(default_factory=dict)
+    license: str | None = None
+    languages: tuple[str, ...] = ()
+    publisher: str | None = None
+    keywords: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    example_resources: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    examples: tuple[Example, ...] = ()
+    prefixes: Mapping[str, str] = field(default_factory=dict)
+
+    def title_in(self, lang: str) -> str:
+        return in_language(self.title, lang)
+
+    def name_in(self, lang: str) -> str:
+        """The short name (site name, page titles): `dcterms:alternative`, else the title."""
+        return in_language(self.short_title, lang) or self.title_in(lang)
+
+    def description_in(self, lang: str) -> str:
+        return in_language(self.description, lang)
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """What the settings say instead of the data (None: the data's own word stands)."""
+
+    title: str | None = None
+    license: str | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Overrides:
+        return cls(title=settings.title, license=settings.license)
+
+
+def in_language(texts: Texts, lang: str) -> str:
+    """The text in `lang`, else without a language, else English, else any; "" if none."""
+    for key in (lang, "", "en"):
+        if key in texts:
+            return texts[key]
+    return next(iter(texts.values()), "")
+
+
+def read_profile(dataset: Any, overrides: Overrides | None = None) -> Profile:
+    """The profile of `dataset` (anything with `.store` and `.base_iri`), overrides applied."""
+    store: ox.Store = dataset.store
+    base_iri: str = dataset.base_iri
+    iri = find_dataset_iri(store, base_iri)
+    profile = _described(store, base_iri, iri) if iri else generic_profile(base_iri)
+    profile = replace(profile, prefixes=declared_prefixes(store, base_iri))
+    return apply_overrides(profile, overrides) if overrides else profile
+
+
+def generic_profile(base_iri: str) -> Profile:
+    """What is shown for data that describes nothing about itself: a title made of its namespace."""
+    return Profile(iri=None, title={"en": f"Linked data at {base_iri}"})
+
+
+def apply_overrides(profile: Profile, overrides: Overrides) -> Profile:
+    """The settings win: a title replaces every language's; `none` withdraws the licence."""
+    changes: dict[str, Any] = {}
+    if overrides.title:
+        changes.update(title={"": overrides.title}, short_title={"": overrides.title})
+    if overrides.license:
+        changes["license"] = None if overrides.license == NO_LICENSE else overrides.license
+    return replace(profile, **changes)
+
+
+def _rows(store: ox.Store, query: str) -> list[ox.QuerySolution]:
+    result = store.query(query, use_default_graph_as_union=True)
+    assert isinstance(result, ox.QuerySolutions)
+    return list(result)
+
+
+def find_dataset_iri(store: ox.Store, base_iri: str) -> str | None:
+    """The resource the data describes as the dataset: typed void:, dcat: or schema:Dataset (or
+    the namespace itself with a dcterms:title), preferring the namespace, then anything under
+    it; one outside the namespace counts only when it is the only dataset described."""
+    types = " ".join(f"<{cls}>" for cls in DATASET_CLASSES)
+    base = ox.NamedNode(base_iri)
+    query = f"""
+SELECT DISTINCT ?dataset WHERE {{
+  {{ VALUES ?type {{ {types} }} ?dataset a ?type }}
+  UNION {{ VALUES ?dataset {{ {base} }} ?dataset <{DCTERMS}title> ?title }}
+  FILTER(isIRI(?dataset))
+}}"""
+    found = sorted(row["dataset"].value for row in _rows(store, query))
+    ours = [iri for iri in found if iri.startswith(base_iri)]
+    if base_iri in ours:
+        return base_iri
+    if ours:
+        return ours[0]
+    return found[0] if len(found) == 1 else None
+
+
+def _described(store: ox.Store, base_iri: str, iri: str) -> Profile:
+    subject = ox.NamedNode(iri)
+
+    def objects(predicate: str) -> list[ox.NamedNode | ox.BlankNode | ox.Literal]:
+        quads = store.quads_for_pattern(subject, ox.NamedNode(predicate), None)
+        return sorted({q.object for q in quads}, key=str)  # type: ignore[misc]
+
+    def texts(predicate: str) -> dict[str, str]:
+        return {lang: " ".join(values) for lang, values in _by_language(objects(predicate)).items()}
+
+    def iris(predicate: str) -> tuple[str, ...]:
+        return tuple(o.value for o in objects(predicate) if isinstance(o, ox.NamedNode))
+
+    title = texts(DCTERMS + "title") or texts(RDFS + "label")
+    languages = _languages(objects(DCTERMS + "language")) or tuple(k for k in sorted(title) if k)
+    return Profile(
+        iri=iri,
+        title=title or generic_profile(base_iri).title,
+        description=texts(DCTERMS + "description") or texts(RDFS + "comment"),
+        short_title=texts(DCTERMS + "alternative"),
+        license=next(iter(iris(DCTERMS + "license")), None),
+        languages=languages,
+        publisher=next(iter(iris(DCTERMS + "publisher")), None),
+        keywords={
+            lang: tuple(sorted(words))
+            for lang, words in _by_language(objects(DCAT + "keyword")).items()
+        },
+        example_resources=iris(VOID + "exampleResource"),
+        sources=iris(DCTERMS + "source"),
+        examples=read_examples(store, iri),
+    )
+
+
+def _by_language(terms: Iterable[ox.NamedNode | ox.BlankNode | ox.Literal]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for term in terms:
+        if isinstance(term, ox.Literal):
+            found.setdefault(term.language or "", []).append(term.value)
+    return {lang: sorted(values) for lang, values in sorted(found.items())}
+
+
+def _languages(terms: Iterable[ox.NamedNode | ox.BlankNode | ox.Literal]) -> tuple[str, ...]:
+    """`dcterms:language` as ISO 639-1 IRIs (id.loc.gov, or any IRI ending in the code) or as
+    literal codes, in code order."""
+    codes = set()
+    for term in terms:
+        if isinstance(term, ox.NamedNode):
+            codes.add(term.value.removeprefix(ISO639_1).rstrip("/").rsplit("/", 1)[-1])
+        elif isinstance(term, ox.Literal):
+            codes.add(term.value)
+    return tuple(sorted(code.lower() for code in codes if code))
+
+
+EXAMPLES_QUERY = """
+SELECT ?query ?text ?slug ?order ?title WHERE {
+  VALUES ?form { <%(sh)sselect> <%(sh)sconstruct> <%(sh)sask> <%(sh)sdescribe> }
+  ?query ?form ?text ; <%(schema)starget> %(dataset)s .
+  OPTIONAL { ?query <%(dcterms)sidentifier> ?slug }
+  OPTIONAL { ?query <%(sh)sorder> ?order }
+  OPTIONAL { ?query <%(rdfs)slabel>|<%(dcterms)stitle>|<%(rdfs)scomment> ?title }
+}
+"""
+
+
+def read_examples(store: ox.Store, dataset_iri: str) -> tuple[Example, ...]:
+    """The SHACL SPARQL executables whose `schema:target` is the dataset, in `sh:order`, then
+    slug order; the slug is `dcterms:identifier`, else the end of the query's IRI."""
+    query = EXAMPLES_QUERY % {
+        "sh": SH,
+        "schema": SCHEMA,
+        "dcterms": DCTERMS,
+        "rdfs": RDFS,
+        "dataset": ox.NamedNode(dataset_iri),
+    }
+    texts: dict[str, str] = {}
+    slugs: dict[str, str] = {}
+    orders: dict[str, float] = {}
+    titles: dict[str, dict[str, str]] = {}
+    for row in _rows(store, query):
+        key = str(row["query"])
+        texts.setdefault(key, row["text"].value)
+        slugs.setdefault(key, row["slug"].value if row["slug"] else _tail(row["query"]))
+        if isinstance(row["order"], ox.Literal):
+            orders.setdefault(key, _number(row["order"].value))
+        title = row["title"]
+        if isinstance(title, ox.Literal):
+            titles.setdefault(key, {}).setdefault(title.language or "", title.value)
+    ordered = sorted(texts, key=lambda k: (orders.get(k, float("inf")), slugs[k]))
+    return tuple(
+        Example(
+            slugs[k],
+            in_language(titles.get(k, {}), "en") or slugs[k],
+            texts[k],
+            titles.get(k, {}),
+        )
+        for k in ordered
+    )
+
+
+def _tail(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
+    if not isinstance(term, ox.NamedNode):
+        return "query"
+    return term.value.rstrip("/#").replace("#", "/").rsplit("/", 1)[-1]
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return float("inf")
+
+
+def declared_prefixes(store: ox.Store, base_iri: str) -> dict[str, str]:
+    """Prefixes the data declares (`vann:preferredNamespacePrefix` and `…Uri` on an ontology),
+    and for an ontology under the namespace that declares none, the last segment of its IRI
+    (`{base}def/lib` → `lib:` for `{base}def/lib#`)."""
+    query = f"""
+SELECT ?ontology ?prefix ?namespace WHERE {{
+  ?ontology a <http://www.w3.org/2002/07/owl#Ontology> .
+  OPTIONAL {{ ?ontology <{VANN}preferredNamespacePrefix> ?prefix }}
+  OPTIONAL {{ ?ontology <{VANN}preferredNamespaceUri> ?namespace }}
+}}"""
+    found: dict[str, str] = {}
+    for row in _rows(store, query):
+        ontology = row["ontology"]
+        if not isinstance(ontology, ox.NamedNode):
+            continue
+        prefix = row["prefix"].value if row["prefix"] else None
+        namespace = row["namespace"].value if row["namespace"] else None
+        if prefix and namespace:
+            found.setdefault(prefix, namespace)
+        elif ontology.value.startswith(base_iri):
+            name = _tail(ontology)
+            if name and name[0].isalpha():
+                found.setdefault(prefix or name, namespace or ontology.value + "#")
+    return dict(sorted(found.items()))
+
+
+__all__ = [
+    "NO_LICENSE",
+    "Example",
+    "Overrides",
+    "Profile",
+    "apply_overrides",
+    "declared_prefixes",
+    "find_dataset_iri",
+    "generic_profile",
+    "in_language",
+    "read_examples",
+    "read_profile",
+]
