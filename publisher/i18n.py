@@ -99,39 +99,18 @@ def pick(texts: Iterable[Text], lang: str) -> Text | None:
 
 
 UI: dict[str, dict[str, str]] = {
-    "site_name": {
-        "en": "GCM Arab regional review",
-        "ar": "الاستعراض الإقليمي العربي للاتفاق العالمي للهجرة",
-    },
-    "site_tagline": {
-        "en": "Linked open data from one news article",
-        "ar": "بيانات مترابطة مفتوحة من مقال إخباري واحد",
-    },
+    "site_name": {"en": "Linked data", "ar": "بيانات مترابطة"},
+    "site_tagline": {"en": "Linked open data", "ar": "بيانات مترابطة مفتوحة"},
     "skip": {"en": "Skip to content", "ar": "انتقل إلى المحتوى"},
     "nav_label": {"en": "Site", "ar": "الموقع"},
     "nav_home": {"en": "Home", "ar": "الرئيسية"},
-    "nav_objectives": {"en": "Objectives", "ar": "الأهداف"},
+    "nav_concepts": {"en": "Concepts", "ar": "المفاهيم"},
     "nav_ontology": {"en": "Ontology", "ar": "الأنطولوجيا"},
     "nav_sparql": {"en": "SPARQL", "ar": "SPARQL"},
     "nav_dumps": {"en": "Downloads", "ar": "التنزيلات"},
     "language": {"en": "Language", "ar": "اللغة"},
     "lang_name_ar": {"en": "العربية", "ar": "العربية"},
     "lang_name_en": {"en": "English", "ar": "English"},
-    "home_title": {
-        "en": "The first Arab regional review of the Global Compact for Migration, as linked data",
-        "ar": "الاستعراض الإقليمي العربي الأول للاتفاق العالمي للهجرة، بيانات مترابطة",
-    },
-    "home_intro": {
-        "en": "This dataset describes the first Arab-region regional review conference of the "
-        "Global Compact for Safe, Orderly and Regular Migration (GCM), as one Arabic news article "
-        "reports it: the conference and its sessions, who took part and in what role, what the "
-        "speakers said, and the documents it produced. Every fact points to the sentence of the "
-        "article, or to the reference page, it comes from.",
-        "ar": "تصف مجموعة البيانات هذه المؤتمر الإقليمي الأول لاستعراض الاتفاق العالمي من أجل "
-        "الهجرة الآمنة والمنظمة والنظامية في المنطقة العربية، كما يرويه مقال إخباري عربي واحد: "
-        "المؤتمر وجلساته، ومن شارك فيه وبأي صفة، وما قاله المتحدثون، والوثائق التي صدرت عنه. "
-        "وتشير كل واقعة إلى جملة المقال أو الصفحة المرجعية التي أُخذت منها.",
-    },
     "counts": {"en": "In numbers", "ar": "بالأرقام"},
     "count_triples": {"en": "statements (quads)", "ar": "عبارة (رباعيات)"},
     "count_graphs": {"en": "named graphs (sources)", "ar": "رسمًا مسمًّى (مصادر)"},
@@ -143,8 +122,7 @@ UI: dict[str, dict[str, str]] = {
     "link_sparql": {"en": "SPARQL endpoint", "ar": "نقطة استعلام SPARQL"},
     "link_void": {"en": "VoID description", "ar": "وصف VoID"},
     "link_validation": {"en": "SHACL validation report", "ar": "تقرير التحقق SHACL"},
-    "link_objectives": {"en": "The 23 objectives", "ar": "الأهداف الثلاثة والعشرون"},
-    "link_ontology": {"en": "The ontology (gcmr)", "ar": "الأنطولوجيا (gcmr)"},
+    "link_concepts": {"en": "Concept schemes", "ar": "مخططات المفاهيم"},
     "version": {"en": "Version", "ar": "الإصدار"},
     "modified": {"en": "Last modified", "ar": "آخر تعديل"},
     "license": {"en": "License", "ar": "الترخيص"},
@@ -188,17 +166,10 @@ UI: dict[str, dict[str, str]] = {
         "(وتُجلب التسميات على حدة).",
     },
     "run_query": {"en": "Run this query", "ar": "شغّل هذا الاستعلام"},
-    "objectives_title": {
-        "en": "The 23 objectives of the Global Compact for Migration",
-        "ar": "الأهداف الثلاثة والعشرون للاتفاق العالمي للهجرة",
-    },
-    "objectives_note": {
-        "en": "No official Arabic titles of the objectives were found, so titles are shown in the "
-        "language of their source.",
-        "ar": "لم يُعثر على عناوين عربية رسمية للأهداف، لذا تُعرض العناوين بلغة مصدرها.",
-    },
+    "concepts_title": {"en": "Concept schemes", "ar": "مخططات المفاهيم"},
     "number": {"en": "No.", "ar": "الرقم"},
-    "objective": {"en": "Objective", "ar": "الهدف"},
+    "concept": {"en": "Concept", "ar": "المفهوم"},
+    "other_labels": {"en": "Other names", "ar": "أسماء أخرى"},
     "title": {"en": "Title", "ar": "العنوان"},
     "ontology_classes": {"en": "Classes", "ar": "الأصناف"},
     "ontology_properties": {"en": "Properties", "ar": "الخصائص"},
@@ -224,24 +195,11 @@ UI: dict[str, dict[str, str]] = {
         "ar": "لا يوجد شيء منشور على هذا العنوان.",
     },
     "not_found_help": {
-        "en": "Start from the home page, the list of objectives, or ask the SPARQL endpoint.",
-        "ar": "ابدأ من الصفحة الرئيسية أو من قائمة الأهداف، أو اسأل نقطة استعلام SPARQL.",
+        "en": "Start from the home page, or ask the SPARQL endpoint.",
+        "ar": "ابدأ من الصفحة الرئيسية، أو اسأل نقطة استعلام SPARQL.",
     },
     "no_values": {"en": "Nothing is recorded.", "ar": "لا شيء مسجّل."},
-    "footer": {
-        "en": "Data under CC BY 4.0. Every fact links to its source.",
-        "ar": "البيانات متاحة بترخيص CC BY 4.0. وكل واقعة مرتبطة بمصدرها.",
-    },
     "in_scheme": {"en": "In scheme", "ar": "ضمن مخطط"},
-    "section_events": {"en": "The conference", "ar": "المؤتمر"},
-    "section_article": {"en": "The source article", "ar": "المقال المصدر"},
-    "section_people": {"en": "People", "ar": "الأشخاص"},
-    "section_statements": {"en": "Statements", "ar": "التصريحات"},
-    "section_documents": {"en": "The compact and documents", "ar": "الاتفاق والوثائق"},
-    "section_organisations": {"en": "Organisations", "ar": "المنظمات"},
-    "section_sessions": {"en": "Sessions", "ar": "الجلسات"},
-    "section_other_events": {"en": "Related events", "ar": "أحداث ذات صلة"},
-    "section_countries": {"en": "Countries", "ar": "البلدان"},
     "q_facts": {
         "en": "Everything said about it, with the named graph (source) of each fact",
         "ar": "كل ما قيل عنه، مع الرسم المسمّى (المصدر) لكل واقعة",
@@ -260,8 +218,8 @@ UI: dict[str, dict[str, str]] = {
     "q_sources": {"en": "The sources of the facts", "ar": "مصادر الوقائع"},
     "q_counts": {"en": "Named graphs and resources", "ar": "الرسوم المسمّاة والموارد"},
     "q_types": {"en": "Resources by type", "ar": "الموارد حسب النوع"},
-    "q_main": {"en": "The main resources", "ar": "الموارد الرئيسية"},
-    "q_objectives": {"en": "The objectives in order", "ar": "الأهداف بالترتيب"},
+    "q_main": {"en": "The resources of each class", "ar": "موارد كل صنف"},
+    "q_concepts": {"en": "The concepts of each scheme", "ar": "مفاهيم كل مخطط"},
     "q_ontology": {"en": "The terms of the ontology", "ar": "مصطلحات الأنطولوجيا"},
     "q_instances": {"en": "Instances of each class", "ar": "مثيلات كل صنف"},
     "sentence_n": {"en": "Sentence {n}", "ar": "الجملة {n}"},

@@ -2,7 +2,7 @@
 and shapes, its data in JSON-LD, gzipped N-Quads and Turtle, validated and served like any.
 
 The pages must speak for this dataset (its title, description and licence come from what the
-data says about its base IRI) and never for the GCM review.
+data says about itself, its profile) and never for the GCM review.
 """
 
 from __future__ import annotations
@@ -19,14 +19,14 @@ from typer.testing import CliRunner
 from publisher.cli import app as cli
 from publisher.config import Settings
 from publisher.dataset import Dataset, load_dataset
-from publisher.discovery.void import GCM_ARAB_REVIEW, dataset_info
+from publisher.profile import read_profile
 from publisher.web.app import create_app
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "any-dataset"
 BASE = "https://data.example.org/library/"
 ORIGIN = "http://127.0.0.1:8765/"
 LIB = "https://data.example.org/library/def/lib#"
-GCM_WORDS = ("GCM", "Global Compact", "الهجرة", "gcmr", "/objectives")
+GCM_WORDS = ("GCM", "Global Compact", "الهجرة", "gcmr", "/objectives", "/concepts")
 
 
 def flags(data: Path = FIXTURES / "data") -> list[str]:
@@ -158,6 +158,7 @@ def test_resource_pages_carry_this_datasets_name(client: Client) -> None:
     assert page.status_code == 200
     assert "<title>Dune (novel) · A tiny library</title>" in page.text
     assert "CC BY" not in page.text and "/objectives" not in page.text
+    assert 'href="https://creativecommons.org/publicdomain/zero/1.0/" rel="license"' in page.text
 
 
 def test_void_and_dcat_describe_this_dataset(client: Client) -> None:
@@ -179,14 +180,16 @@ def test_a_dataset_that_says_nothing_about_itself_gets_a_plain_title(tmp_path: P
     (data / "dataset.ttl").unlink()
     settings = library_settings(data=[str(data)])
     dataset = load_dataset(settings)
-    assert dataset_info(dataset).title == {"en": f"Linked data at {BASE}"}
+    assert read_profile(dataset).title == {"en": f"Linked data at {BASE}"}
     page = Client(create_app(settings, dataset)).get("/", accept="text/html")
     assert page.status_code == 200
     assert f"Linked data at {BASE}" in page.text and "Global Compact" not in page.text
 
 
 def test_the_gcm_dataset_keeps_its_own_words(settings: Settings) -> None:
-    assert dataset_info(load_dataset(settings)) is GCM_ARAB_REVIEW
+    """Its words are in its data (data/dataset.ttl), not in the publisher."""
+    profile = read_profile(load_dataset(settings))
+    assert "GCM" in profile.title_in("en") and "الهجرة" in profile.title_in("ar")
 
 
 # --- the same dataset through an on-disk store -----------------------------------------------

@@ -11,7 +11,6 @@ from ld_support import BASE, fixture_dataset, fixture_settings, urls_of
 from publisher.dataset import Dataset
 from publisher.documents.describe import (
     FOAF_PRIMARY_TOPIC,
-    LICENSE,
     RDFS_SEE_ALSO,
     Document,
     ResourceNotFound,
@@ -23,6 +22,7 @@ from publisher.documents.describe import (
 from publisher.urls import Urls
 
 ID = BASE + "id/"
+LICENSE = "https://creativecommons.org/publicdomain/zero/1.0/"
 MEETING = ID + "event/meeting-1"
 ALICE = ID + "person/alice"
 HUB = ID + "concept/hub"
@@ -115,7 +115,7 @@ def test_labels_of_everything_mentioned(dataset: Dataset, urls: Urls) -> None:
 
 
 def test_document_metadata(dataset: Dataset, urls: Urls) -> None:
-    doc = describe(dataset, urls, ALICE)
+    doc = describe(dataset, urls, ALICE, license=LICENSE)
     assert doc.iri == BASE + "doc/person/alice" and doc.topic == ALICE
     about = {q.predicate.value: q.object for q in doc.quads if q.subject.value == doc.iri}
     assert about[str(FOAF_PRIMARY_TOPIC.value)] == ox.NamedNode(ALICE)
@@ -128,6 +128,12 @@ def test_document_metadata(dataset: Dataset, urls: Urls) -> None:
     assert all(
         isinstance(q.graph_name, ox.DefaultGraph) for q in doc.quads if q.subject.value == doc.iri
     )
+
+
+def test_no_licence_is_claimed_when_the_dataset_states_none(dataset: Dataset, urls: Urls) -> None:
+    doc = describe(dataset, urls, ALICE)
+    licence = ox.NamedNode("http://purl.org/dc/terms/license")
+    assert not [q for q in doc.quads if q.subject.value == doc.iri and q.predicate == licence]
 
 
 def test_no_quad_twice(dataset: Dataset, urls: Urls) -> None:

@@ -21,22 +21,24 @@ from rdflib import RDF
 from publisher.config import PROJECT_ROOT, Settings
 from publisher.dataset import Dataset, load_dataset
 from publisher.discovery.dumps import DumpStore
-from publisher.discovery.void import (
-    DCAT,
+from publisher.discovery.schema_org import schema_org_dataset
+from publisher.discovery.sitemap import (
     SITEMAP_LIMIT,
-    VOID,
-    Published,
     SitemapPage,
-    compute_statistics,
-    dataset_iri,
-    describe_dataset,
-    namespace,
     robots_txt,
-    schema_org_dataset,
     sitemap_index,
     sitemap_pages,
     sitemap_xml,
 )
+from publisher.discovery.statistics import compute_statistics, namespace
+from publisher.discovery.void import (
+    DCAT,
+    VOID,
+    Published,
+    dataset_iri,
+    describe_dataset,
+)
+from publisher.profile import Profile
 from publisher.rdfterms import graph_of
 from publisher.urls import Urls
 
@@ -44,6 +46,21 @@ FIXTURES = Path(__file__).parent / "fixtures" / "dumps"
 BASE = "https://w3id.org/gcm-arab-review/"
 ORIGIN = "http://127.0.0.1:8765/"
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+# The fixture data says nothing about itself: the tests give the profile its description would.
+PROFILE = Profile(
+    iri=None,
+    title={"en": "The fixture as linked data", "ar": "بيانات الاختبار مترابطةً"},
+    description={
+        "en": "A handful of resources and two sentences' named graphs, to test discovery: "
+        "the VoID and DCAT description, schema.org, the sitemap and robots.txt."
+    },
+    license="https://creativecommons.org/licenses/by/4.0/",
+    languages=("ar", "en"),
+    example_resources=(
+        BASE + "id/event/gcm-arab-regional-review-conference-2021",
+        BASE + "id/person/nasser-bourita",
+    ),
+)
 
 
 def fixture_settings(**overrides: object) -> Settings:
@@ -71,7 +88,8 @@ def urls() -> Urls:
 def description_store(dataset: Dataset, urls: Urls, tmp_path: Path) -> ox.Store:
     files = DumpStore(tmp_path).get(dataset, urls).files
     store = ox.Store()
-    store.extend(describe_dataset(dataset, urls, files, compute_statistics(dataset, urls)))
+    stats = compute_statistics(dataset, urls)
+    store.extend(describe_dataset(dataset, urls, files, stats, PROFILE))
     return store
 
 
@@ -272,7 +290,7 @@ def test_description_never_names_the_canonical_namespace(
 
 def test_schema_org_dataset(fixture_dataset: Dataset, urls: Urls, tmp_path: Path) -> None:
     files = DumpStore(tmp_path).get(fixture_dataset, urls).files
-    data = schema_org_dataset(fixture_dataset, urls, files)
+    data = schema_org_dataset(fixture_dataset, urls, files, PROFILE)
     assert data["@type"] == "Dataset"
     assert data["@id"] == dataset_iri(urls)
     assert data["license"] == "https://creativecommons.org/licenses/by/4.0/"

@@ -20,14 +20,13 @@ from publisher.config import Settings
 from publisher.dataset import Dataset
 from publisher.documents.describe import thing_paths
 from publisher.formats import RDF_DOCUMENT_FORMATS
-from publisher.pages.base import runnable, select
-from publisher.pages.index import OBJECTIVES_QUERY
+from publisher.pages.index import SCHEMES_QUERY
+from publisher.pages.queries import namespaces, runnable, select
 from publisher.pages.render import render_not_found_page, render_resource_page
-from publisher.pages.resource import (
+from publisher.pages.resource import FACTS_QUERY, INCOMING_QUERY
+from publisher.pages.resource_views import (
     ARTICLE_QUERY,
-    FACTS_QUERY,
     GRAPH_QUERY,
-    INCOMING_QUERY,
     MEMBERSHIPS_QUERY,
     PARTICIPATIONS_QUERY,
     PASSAGE_QUERY,
@@ -94,7 +93,7 @@ def jsonld(tree: lxml.html.HtmlElement) -> dict:
         ("?lang=xx", "ar", "ar", "rtl"),  # an unknown ?lang= is ignored
     ],
 )
-@pytest.mark.parametrize("path", ["/", DASHTI, "/objectives", "/def/gcmr"])
+@pytest.mark.parametrize("path", ["/", DASHTI, "/concepts", "/def/gcmr"])
 def test_language_choice(
     client: TestClient,
     path: str,
@@ -112,7 +111,7 @@ def test_language_choice(
     assert (root.get("lang"), root.get("dir")) == (lang, direction)
 
 
-@pytest.mark.parametrize("path", ["/", DASHTI, ARTICLE, "/objectives", "/def/gcmr.html"])
+@pytest.mark.parametrize("path", ["/", DASHTI, ARTICLE, "/concepts", "/def/gcmr.html"])
 @pytest.mark.parametrize("lang", ["ar", "en"])
 def test_switch_hreflang_and_canonical(client: TestClient, path: str, lang: str) -> None:
     tree = get(client, f"{path}?lang={lang}")
@@ -143,7 +142,7 @@ def test_switch_hreflang_and_canonical(client: TestClient, path: str, lang: str)
 def test_home_links_everywhere_a_reader_needs(client: TestClient) -> None:
     tree = get(client, "/?lang=en")
     hrefs = {urlsplit(h).path for h in tree.xpath("//main//a/@href")}
-    for needed in ("/dumps/", "/sparql", "/.well-known/void", "/validation", "/objectives"):
+    for needed in ("/dumps/", "/sparql", "/.well-known/void", "/validation", "/concepts"):
         assert needed in hrefs, needed
     assert "/def/gcmr" in hrefs or "/def/gcmr.html" in hrefs
     for person in ("rola-dashti", "nasser-bourita", "antonio-vitorino", "ahmed-aboul-gheit"):
@@ -292,13 +291,18 @@ def test_iri_shown_on_the_public_origin_with_the_canonical_beside_it(client: Tes
 
 
 # ---------------------------------------------------------------------------------------------
-# The objectives and the ontology
+# The concept schemes and the ontology
 # ---------------------------------------------------------------------------------------------
 
 
-def test_objectives_in_order_titles_in_their_own_language(client: TestClient) -> None:
-    tree = get(client, "/objectives?lang=ar")
-    rows = tree.xpath("//table[@class='objectives']/tbody/tr")
+def test_concepts_in_order_titles_in_their_own_language(client: TestClient) -> None:
+    tree = get(client, "/concepts?lang=ar")
+    (objectives,) = [
+        section
+        for section in tree.xpath("//section[@class='scheme']")
+        if "/doc/scheme/gcm-objectives.html" in section.xpath(".//h2//a/@href")[0]
+    ]
+    rows = objectives.xpath(".//table[@class='concepts']/tbody/tr")
     assert [text(r.xpath("./td[@class='num']")[0]) for r in rows] == [str(n) for n in range(1, 24)]
     assert text(rows[12].xpath("./th")[0]) == "الهدف 13"
     titles = rows[12].xpath(".//li")
@@ -352,7 +356,7 @@ def test_ontology_page_documents_every_term(client: TestClient, dataset: Dataset
         (PASSAGE_STATEMENTS_QUERY, "article/gcm-arab-regional-review-report"),
         (PASSAGE_QUERY, "passage/s04"),
         (GRAPH_QUERY, "graph/article-s04"),
-        (OBJECTIVES_QUERY, None),
+        (SCHEMES_QUERY, None),
     ],
 )
 def test_shown_query_gives_what_the_page_used(
@@ -360,9 +364,10 @@ def test_shown_query_gives_what_the_page_used(
 ) -> None:
     """The text linked from the page (VALUES ?this …) returns exactly the substituted rows."""
     this = ox.NamedNode(BASE + "id/" + resource) if resource else None
-    rows, query = select(dataset.store, "q", template, this)
+    ns = namespaces(Urls(BASE, ORIGIN))
+    rows, query = select(dataset.store, "q", template, this, ns)
     assert rows
-    assert query.text == runnable(template, this)
+    assert query.text == runnable(template, this, ns)
     solutions = dataset.store.query(query.text, use_default_graph_as_union=True)
     names = [v.value for v in solutions.variables]
     again = [{n: s[n] for n in names} for s in solutions]
@@ -413,7 +418,7 @@ def test_every_resource_renders_in_both_languages(dataset: Dataset, urls: Urls) 
 def test_internal_links_resolve(client: TestClient) -> None:
     """Follow every same-site link of a few pages: each answers 200, each #anchor exists."""
     pages = ["/?lang=en", DASHTI + "?lang=ar", ARTICLE + "?lang=en", CONFERENCE + "?lang=en"]
-    pages += ["/objectives?lang=en", "/def/gcmr.html?lang=ar", "/doc/graph/article-s04.html"]
+    pages += ["/concepts?lang=en", "/def/gcmr.html?lang=ar", "/doc/graph/article-s04.html"]
     anchors: dict[str, set[str]] = {}
     checked: set[str] = set()
     for page in pages:

@@ -1,5 +1,6 @@
-"""The example queries (shared by the README and the query page) run on the real dataset
-through the endpoint, and give the answers the README shows."""
+"""The example queries (in the embedded dataset's description of itself, data/dataset.ttl, and
+shown by the query page and docs/examples.md) run on the real dataset through the endpoint, and
+give the answers the docs show."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ import pytest
 from sparql_support import serve
 
 from publisher.config import Settings
-from publisher.dataset import Dataset
-from publisher.pages.sparql import load_examples
+from publisher.dataset import Dataset, load_dataset
+from publisher.profile import read_profile
 from publisher.web.app import create_app
 
-EXAMPLES = {example.slug: example for example in load_examples()}
+EXAMPLES = {example.slug: example for example in read_profile(load_dataset(Settings())).examples}
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +31,7 @@ def client(settings: Settings, dataset: Dataset) -> Iterator[httpx.Client]:
 def rows(client: httpx.Client, slug: str) -> list[dict[str, str]]:
     response = client.get(
         "/sparql",
-        params={"query": EXAMPLES[slug].query},
+        params={"query": EXAMPLES[slug].text},
         headers={"accept": "application/sparql-results+json"},
     )
     assert response.status_code == 200, response.text
@@ -42,6 +43,7 @@ def rows(client: httpx.Client, slug: str) -> list[dict[str, str]]:
 def test_there_are_at_least_five_titled_examples() -> None:
     assert len(EXAMPLES) >= 5
     assert all(e.title and not e.title.startswith("0") for e in EXAMPLES.values())
+    assert all(e.title_in("ar") != e.title_in("en") for e in EXAMPLES.values())
 
 
 @pytest.mark.parametrize("slug", sorted(EXAMPLES))

@@ -13,15 +13,27 @@ import httpx
 import pytest
 from sparql_support import SPARQL_DATA, app_for, serve, settings_for
 
-from publisher.pages.sparql import load_examples
+from publisher.config import PROJECT_ROOT, Settings
+from publisher.dataset import load_dataset
+from publisher.profile import Example, read_profile
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 MAX_RESULTS = 10
+# The fixture data plus the embedded dataset's description of itself, which holds the examples.
+DESCRIPTION = PROJECT_ROOT / "data" / "dataset.ttl"
+
+
+def settings(origin: str) -> Settings:
+    base = settings_for(SPARQL_DATA, origin, max_results=MAX_RESULTS)
+    return base.model_copy(update={"data": [str(SPARQL_DATA), str(DESCRIPTION)]})
+
+
+def profile_examples() -> tuple[Example, ...]:
+    return read_profile(load_dataset(settings("http://127.0.0.1:1/"))).examples
 
 
 @pytest.fixture(scope="module")
 def origin() -> Iterator[str]:
-    settings = lambda origin: settings_for(SPARQL_DATA, origin, max_results=MAX_RESULTS)  # noqa: E731
     with serve(lambda origin: app_for(settings(origin))) as served:
         yield served
 
@@ -68,9 +80,9 @@ def test_the_empty_page_has_editor_examples_and_only_local_assets(
     for asset in page.assets:
         assert browser.get(asset).status_code == 200
     examples = [href for href, attrs in page.anchors if "data-example" in attrs]
-    assert len(examples) == len(load_examples()) >= 5
+    assert len(examples) == len(profile_examples()) >= 5
     queries = [parse_qs(urlsplit(href).query)["query"][0] for href in examples]
-    assert queries == [example.query for example in load_examples()]
+    assert queries == [example.text for example in profile_examples()]
     assert '<textarea id="sparql-query" name="query"' in response.text
     assert "Limits" in response.text and str(MAX_RESULTS) in response.text
 

@@ -28,6 +28,7 @@ import pyoxigraph as ox
 from publisher import __version__
 from publisher.dataset import Dataset
 from publisher.formats import JSONLD, NQUADS, NTRIPLES, TRIG, TURTLE, Format
+from publisher.profile import declared_prefixes
 from publisher.urls import Urls
 
 DUMPS_PATH = "dumps/"  # where the web layer serves them, relative to the origin
@@ -39,7 +40,6 @@ _CHUNK = 1 << 20
 PREFIXES: dict[str, str] = {
     "dcterms": "http://purl.org/dc/terms/",
     "foaf": "http://xmlns.com/foaf/0.1/",
-    "gcmr": "{origin}def/gcmr#",
     "id": "{origin}id/",
     "oa": "http://www.w3.org/ns/oa#",
     "org": "http://www.w3.org/ns/org#",
@@ -132,7 +132,7 @@ class Dumps:
 
 
 def dump_stem(base_iri: str) -> str:
-    """`https://w3id.org/gcm-arab-review/` → `gcm-arab-review`: file names say whose data."""
+    """`https://data.example.org/library/` → `library`: file names say whose data."""
     segment = base_iri.rstrip("/").rsplit("/", 1)[-1]
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", segment).strip("-.")
     return stem or "dataset"
@@ -142,8 +142,11 @@ def dump_name(base_iri: str, version: str, kind: DumpKind) -> str:
     return f"{dump_stem(base_iri)}-{version}.{kind.suffix}"
 
 
-def prefixes_for(urls: Urls) -> dict[str, str]:
-    return {name: iri.format(origin=urls.origin) for name, iri in PREFIXES.items()}
+def prefixes_for(urls: Urls, declared: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The well-known prefixes and those the data declares (`Profile.prefixes`), on the public
+    origin."""
+    known = {name: iri.format(origin=urls.origin) for name, iri in PREFIXES.items()}
+    return {**known, **{name: urls.public(iri) for name, iri in (declared or {}).items()}}
 
 
 def canonical_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
@@ -225,7 +228,7 @@ def write_dumps(dataset: Dataset, urls: Urls, out_dir: Path) -> list[DumpFile]:
     """Write every dump of `dataset` (IRIs on `urls.origin`) and SHA256SUMS into `out_dir`."""
     out_dir.mkdir(parents=True, exist_ok=True)
     quads = canonical_quads(urls.rewrite_quad(q) for q in dataset.store)
-    prefixes = prefixes_for(urls)
+    prefixes = prefixes_for(urls, declared_prefixes(dataset.store, dataset.base_iri))
     files: list[DumpFile] = []
     for kind in DUMP_KINDS:
         data = render(quads, kind.format, prefixes)

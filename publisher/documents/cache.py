@@ -19,6 +19,7 @@ from publisher.documents.describe import describe, describe_ontology, ontology_p
 from publisher.documents.jsonld_context import JsonLdContext, build_context
 from publisher.documents.serialize import serialize
 from publisher.formats import RDF_DOCUMENT_FORMATS, Format
+from publisher.profile import Profile, read_profile
 from publisher.urls import Urls
 
 GZIP_MINIMUM = 500
@@ -68,10 +69,16 @@ CONTEXT_KEY = ("context",)
 class Representations:
     """The cache of one dataset version's documents, the JSON-LD context, and what exists."""
 
-    def __init__(self, dataset: Dataset, urls: Urls) -> None:
+    def __init__(self, dataset: Dataset, urls: Urls, profile: Profile | None = None) -> None:
         self.dataset = dataset
         self.urls = urls
+        self.given_profile = profile
         self._cache: dict[Hashable, Rendered] = {}
+
+    @cached_property
+    def profile(self) -> Profile:
+        """The dataset's profile (title, licence, …): as given, else read from the data once."""
+        return self.given_profile or read_profile(self.dataset)
 
     @cached_property
     def things(self) -> frozenset[str]:
@@ -80,7 +87,7 @@ class Representations:
 
     @cached_property
     def ontologies(self) -> dict[str, str]:
-        """`gcmr`, `gcmr/1.0.0` → the ontology IRI they serve."""
+        """`name`, `name/1.0.0` → the ontology IRI they serve."""
         return ontology_paths(self.dataset, self.urls)
 
     @cached_property
@@ -96,7 +103,9 @@ class Representations:
         return self._get(
             document_key(path, fmt),
             lambda: serialize(
-                describe(self.dataset, self.urls, self.urls.thing(path)),
+                describe(
+                    self.dataset, self.urls, self.urls.thing(path), license=self.profile.license
+                ),
                 fmt,
                 self.urls,
                 self.context,

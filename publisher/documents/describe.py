@@ -37,7 +37,6 @@ DCTERMS_MODIFIED = ox.NamedNode("http://purl.org/dc/terms/modified")
 DCTERMS_LICENSE = ox.NamedNode("http://purl.org/dc/terms/license")
 XSD_DATETIME = ox.NamedNode(XSD + "dateTime")
 
-LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 LABEL_PREDICATES = (RDFS_LABEL, SKOS_PREF_LABEL)
 INCOMING_LIMIT = 500
 """Links into a resource listed in its document; past this a SPARQL query URL lists them all."""
@@ -81,7 +80,7 @@ def thing_paths(dataset: Dataset, urls: Urls) -> frozenset[str]:
 
 
 def ontology_paths(dataset: Dataset, urls: Urls) -> dict[str, str]:
-    """`gcmr` and `gcmr/1.0.0` → the ontology IRI, for every ontology under /def/."""
+    """`name` and `name/1.0.0` → the ontology IRI, for every ontology under /def/."""
     found: dict[str, str] = {}
     for quad in dataset.store.quads_for_pattern(None, RDF_TYPE, OWL_ONTOLOGY, None):
         if not isinstance(quad.subject, ox.NamedNode):
@@ -99,9 +98,17 @@ def ontology_paths(dataset: Dataset, urls: Urls) -> dict[str, str]:
 
 
 def describe(
-    dataset: Dataset, urls: Urls, iri: str, *, incoming_limit: int = INCOMING_LIMIT
+    dataset: Dataset,
+    urls: Urls,
+    iri: str,
+    *,
+    incoming_limit: int = INCOMING_LIMIT,
+    license: str | None = None,
 ) -> Document:
-    """The document about the thing `iri`; `ResourceNotFound` when nothing describes it."""
+    """The document about the thing `iri`; `ResourceNotFound` when nothing describes it.
+
+    `license` is the dataset's (its profile's): the document says it is under that licence, and
+    says nothing of the kind when the dataset states none."""
     topic = ox.NamedNode(iri)
     store = dataset.store
     own = list(_bounded_description(store, topic))
@@ -114,7 +121,7 @@ def describe(
     quads = own + incoming
     quads += _labels(store, quads, {topic}, present | {q.triple for q in incoming})
     more = _incoming_query(urls, iri) if truncated else None
-    quads += metadata(urls, doc_iri, iri, dataset.modified, more)
+    quads += metadata(urls, doc_iri, iri, dataset.modified, more, license)
     return Document(iri, doc_iri, tuple(quads), truncated)
 
 
@@ -134,7 +141,12 @@ def describe_ontology(dataset: Dataset, urls: Urls, ontology_iri: str) -> Docume
 
 
 def metadata(
-    urls: Urls, doc_iri: str, topic: str, modified: datetime, more_links: str | None = None
+    urls: Urls,
+    doc_iri: str,
+    topic: str,
+    modified: datetime,
+    more_links: str | None = None,
+    license: str | None = None,
 ) -> list[ox.Quad]:
     """What the document says about itself (default graph)."""
     doc = ox.NamedNode(doc_iri)
@@ -144,8 +156,9 @@ def metadata(
         ox.Quad(doc, FOAF_PRIMARY_TOPIC, ox.NamedNode(topic)),
         ox.Quad(doc, VOID_IN_DATASET, ox.NamedNode(urls.void_dataset)),
         ox.Quad(doc, DCTERMS_MODIFIED, ox.Literal(stamp, datatype=XSD_DATETIME)),
-        ox.Quad(doc, DCTERMS_LICENSE, ox.NamedNode(LICENSE)),
     ]
+    if license is not None:
+        quads.append(ox.Quad(doc, DCTERMS_LICENSE, ox.NamedNode(license)))
     if more_links is not None:
         quads.append(ox.Quad(doc, RDFS_SEE_ALSO, ox.NamedNode(more_links)))
     return quads

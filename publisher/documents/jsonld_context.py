@@ -68,7 +68,7 @@ class JsonLdContext:
 
 def dataset_prefixes(dataset: Dataset, urls: Urls) -> dict[str, str]:
     """The well-known prefixes plus each ontology's `vann:preferredNamespacePrefix`, on the
-    public origin (so `gcmr:` names the served ontology, not the canonical one)."""
+    public origin (so an ontology's prefix names the served ontology, not the canonical one)."""
     prefixes = dict(WELL_KNOWN_PREFIXES)
     for quad in dataset.store.quads_for_pattern(None, VANN_PREFIX, None, None):
         name = quad.object.value
@@ -84,7 +84,9 @@ def dataset_prefixes(dataset: Dataset, urls: Urls) -> dict[str, str]:
 def build_context(dataset: Dataset, urls: Urls) -> JsonLdContext:
     """A term per predicate of the data (and of the document metadata) whose local name is free."""
     prefixes = dataset_prefixes(dataset, urls)
-    sample = metadata(urls, urls.document_iri("x"), urls.thing("x"), datetime.now(UTC), "x:x")
+    sample = metadata(
+        urls, urls.document_iri("x"), urls.thing("x"), datetime.now(UTC), "x:x", license="x:x"
+    )
     uses, kinds = _predicate_usage(
         urls, [*dataset.store.quads_for_pattern(None, None, None, None), *sample]
     )

@@ -1,81 +1,24 @@
-"""View models of the HTML pages, built from the store with SPARQL, keeping each query's text.
+"""View models of the HTML pages: labels, links, values and sources, looked up once per render.
 
-Every page says how it was made: the queries that produced it are kept as `Query` objects whose
-text runs as is on the SPARQL endpoint. Queries about one resource bind `?this` with pyoxigraph
-`substitutions=` (never string building from a request); their runnable text adds
-`VALUES ?this { <iri> }`, serialised by pyoxigraph from an IRI of the store.
-
-Labels and blank-node descriptions are looked up with `quads_for_pattern`, not shown as queries.
+Labels and blank-node descriptions are looked up with `quads_for_pattern`, not shown as queries;
+the queries a page is built from live in `publisher.pages.queries`.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote, urlencode
+from urllib.parse import unquote
 
 import pyoxigraph as ox
 
 from publisher.formats import HTML, Format
 from publisher.i18n import TERM_LABELS, Text, pick, ui
+from publisher.pages.queries import NS, Query, iri, namespaces, select
 from publisher.urls import ONTOLOGY_PREFIX, Urls
-
-NS = {
-    "gcmr": "https://w3id.org/gcm-arab-review/def/gcmr#",
-    "schema": "https://schema.org/",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "org": "http://www.w3.org/ns/org#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "oa": "http://www.w3.org/ns/oa#",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "time": "http://www.w3.org/2006/time#",
-    "vann": "http://purl.org/vocab/vann/",
-    "void": "http://rdfs.org/ns/void#",
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "sh": "http://www.w3.org/ns/shacl#",
-    "wd": "http://www.wikidata.org/entity/",
-}
-QUERY_PREFIXES = (
-    "gcmr",
-    "schema",
-    "rdf",
-    "rdfs",
-    "owl",
-    "xsd",
-    "skos",
-    "org",
-    "prov",
-    "dcterms",
-    "oa",
-)
-
-
-ONTOLOGY_NAME = "gcmr"
-
-
-def namespaces(urls: Urls) -> dict[str, str]:
-    """The prefixes, with `gcmr:` under the configured base IRI (`{base}def/gcmr#`)."""
-    return {**NS, ONTOLOGY_NAME: urls.ontology(ONTOLOGY_NAME) + "#"}
-
-
-def prefixes(body: str, ns: dict[str, str] = NS) -> str:
-    """The PREFIX lines a query body needs (only those it uses, to keep it short to read)."""
-    return "".join(f"PREFIX {p}: <{ns[p]}>\n" for p in QUERY_PREFIXES if f"{p}:" in body)
-
-
-def iri(compact: str, ns: dict[str, str] = NS) -> str:
-    """`schema:name` → the full IRI (for our own constants only)."""
-    prefix, _, local = compact.partition(":")
-    return ns[prefix] + local
-
 
 RDF_TYPE = iri("rdf:type")
 LABEL_PROPERTIES = tuple(
@@ -87,60 +30,8 @@ DESCRIPTION_PROPERTIES = tuple(
     for p in ("rdfs:comment", "schema:abstract", "skos:definition", "dcterms:description")
 )
 PLAIN_DATATYPES = frozenset({iri("xsd:string"), iri("rdf:langString")})
-THIS = ox.Variable("this")
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
-
-
-# ---------------------------------------------------------------------------------------------
-# Queries that remember their text
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Query:
-    """A SPARQL query a page was built from; `text` runs unchanged on the SPARQL endpoint."""
-
-    purpose: str  # a UI string key
-    text: str
-
-    @property
-    def run_url(self) -> str:
-        return "/sparql?" + urlencode({"query": self.text})
-
-
-def runnable(template: str, this: ox.NamedNode | None, ns: dict[str, str] = NS) -> str:
-    """The query text with `?this` fixed by a VALUES clause, so that it runs anywhere."""
-    text = prefixes(template, ns) + template.strip() + "\n"
-    if this is None:
-        return text
-    head, where, body = text.partition("WHERE {")
-    if not where:
-        raise ValueError("a query about ?this needs a `WHERE {` clause")
-    return f"{head}{where}\n  VALUES ?this {{ {this} }}{body}"
-
-
-def select(
-    store: ox.Store,
-    purpose: str,
-    template: str,
-    this: ox.NamedNode | None = None,
-    ns: dict[str, str] = NS,
-) -> tuple[list[dict[str, Any]], Query]:
-    """Run a SELECT over the union of all graphs; rows map variable names to terms or None."""
-    text = prefixes(template, ns) + template.strip() + "\n"
-    substitutions = {THIS: this} if this is not None else None
-    solutions = store.query(text, use_default_graph_as_union=True, substitutions=substitutions)
-    assert isinstance(solutions, ox.QuerySolutions)
-    try:
-        names = [v.value for v in solutions.variables]
-        rows = [{name: solution[name] for name in names} for solution in solutions]
-    finally:
-        # Dropped here, on this thread: a traceback keeping the frame alive would let the
-        # garbage collector drop it on another thread, which pyoxigraph refuses ("unsendable").
-        del solutions
-    return rows, Query(purpose, runnable(template, this, ns))
-
 
 # ---------------------------------------------------------------------------------------------
 # Terms as the templates see them
@@ -221,11 +112,13 @@ def literal_text(literal: ox.Literal) -> Text:
 class Labeller:
     """Labels, links and sources for one page render; caches what it has looked up."""
 
-    def __init__(self, store: ox.Store, urls: Urls, lang: str) -> None:
+    def __init__(
+        self, store: ox.Store, urls: Urls, lang: str, declared: Mapping[str, str] | None = None
+    ) -> None:
         self.store = store
         self.urls = urls
         self.lang = lang
-        self.ns = namespaces(urls)
+        self.ns = namespaces(urls, declared)
         self._labels: dict[str, Text] = {}
         self._sources: dict[str, Source] | None = None
         self.queries: list[Query] = []

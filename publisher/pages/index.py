@@ -1,4 +1,8 @@
-"""The dataset's home page and the list of the 23 objectives."""
+"""The dataset's home page and the concept-scheme page, for any dataset.
+
+What the dataset is (title, description, licence) comes from its profile; what it holds (counts,
+main resources by class, concept schemes) from SPARQL over the data, with each query kept.
+"""
 
 from __future__ import annotations
 
@@ -8,31 +12,25 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from publisher.discovery.void import GCM_ARAB_REVIEW, DatasetInfo, dataset_info
 from publisher.formats import TURTLE
-from publisher.i18n import LANGUAGES, Text, ui
-from publisher.pages.base import Alternate, Labeller, Link, Page, iri, literal_text, select
-from publisher.urls import Urls
-
-LICENSE = "https://creativecommons.org/licenses/by/4.0/"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-OWL_ONTOLOGY = "http://www.w3.org/2002/07/owl#Ontology"
-
-# The sections of the home page, in order, and the classes whose instances each lists.
-SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("section_events", ("gcmr:RegionalReviewConference", "gcmr:RegionalReviewProcess")),
-    ("section_article", ("schema:NewsArticle",)),
-    ("section_people", ("schema:Person",)),
-    ("section_statements", ("gcmr:ReportedStatement",)),
-    ("section_documents", ("gcmr:GlobalCompact", "gcmr:OutcomeDocument", "gcmr:Commitment")),
-    ("section_organisations", ("schema:Organization",)),
-    (
-        "section_sessions",
-        ("gcmr:ConferenceSession", "gcmr:RoundTable", "gcmr:InteractiveDiscussion"),
-    ),
-    ("section_other_events", ("gcmr:ReviewForum", "schema:Event")),
-    ("section_countries", ("schema:Country",)),
+from publisher.i18n import Text, ui
+from publisher.pages.base import (
+    Alternate,
+    Labeller,
+    Link,
+    Page,
+    literal_text,
+    natural,
 )
+from publisher.pages.queries import (
+    select,
+)
+from publisher.profile import Profile
+from publisher.urls import Urls
+from publisher.vocab import OWL_ONTOLOGY, RDF_TYPE
+
+SECTION_LIMIT = 40
+"""A class with more instances than this is counted in the types table, not listed."""
 
 COUNTS_QUERY = """
 SELECT ?graphs ?resources WHERE {
@@ -55,18 +53,28 @@ ORDER BY DESC(?count) ?type
 
 MAIN_QUERY = """
 SELECT ?resource ?type WHERE {
-  VALUES ?type { %(types)s }
   ?resource a ?type .
+  FILTER(STRSTARTS(STR(?resource), %(things)s))
 }
 """
 
-OBJECTIVES_QUERY = """
-SELECT ?objective ?notation ?title WHERE {
-  ?objective a gcmr:Objective .
-  OPTIONAL { ?objective skos:notation ?notation }
-  OPTIONAL { ?objective skos:prefLabel ?title }
+SCHEMES_QUERY = """
+SELECT DISTINCT ?scheme ?concept ?notation ?label WHERE {
+  ?scheme a skos:ConceptScheme .
+  { ?concept skos:inScheme ?scheme } UNION { ?concept skos:topConceptOf ?scheme }
+  UNION { ?scheme skos:hasTopConcept ?concept }
+  OPTIONAL { ?concept skos:notation ?notation }
+  OPTIONAL { ?concept skos:prefLabel ?label }
 }
-ORDER BY ?notation ?objective
+"""
+
+HAS_SCHEME_QUERY = """
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+ASK {
+  ?scheme a skos:ConceptScheme .
+  { ?concept skos:inScheme ?scheme } UNION { ?concept skos:topConceptOf ?scheme }
+  UNION { ?scheme skos:hasTopConcept ?concept }
+}
 """
 
 
@@ -78,34 +86,47 @@ class HomePage(Page):
     graphs: int = 0
     resources: int = 0
     types: list[tuple[Link, int]] = field(default_factory=list)
-    sections: list[tuple[str, list[Link]]] = field(default_factory=list)
-    # A dataset other than the GCM one speaks for itself (dataset_info); None: GCM's texts.
+    sections: list[tuple[Link, list[Link]]] = field(default_factory=list)
     intro: Text | None = None
     license: str | None = None
-    ontologies: list[Link] | None = None
+    ontologies: list[Link] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
-class ObjectiveRow:
+class ConceptRow:
     link: Link
     notation: str
     titles: tuple[Text, ...]
 
 
 @dataclass
-class ObjectivesPage(Page):
-    objectives: list[ObjectiveRow] = field(default_factory=list)
+class ConceptsPage(Page):
+    schemes: list[tuple[Link, list[ConceptRow]]] = field(default_factory=list)
 
 
-def home_page(dataset: Any, urls: Urls, lang: str, dumps: list[dict[str, str]]) -> HomePage:
+def profile_text(texts: dict[str, str] | Any, lang: str) -> Text | None:
+    """The profile's text in the page language, else none, else English, else any, with the
+    language it is in."""
+    for key in (lang, "", "en", *sorted(texts)):
+        if key in texts:
+            return Text(texts[key], key or None)
+    return None
+
+
+def home_page(
+    dataset: Any, urls: Urls, lang: str, dumps: list[dict[str, str]], profile: Profile
+) -> HomePage:
     """The home page: what the dataset is, its counts, its main resources and where to get it.
 
     `dumps` lists the dump files (`name`, `url`, `media_type`) for the JSON-LD `distribution`.
     """
     store: ox.Store = dataset.store
-    names = Labeller(store, urls, lang)
+    names = Labeller(store, urls, lang, profile.prefixes)
     things = str(ox.Literal(urls.base_iri + "id/"))
-    page = HomePage(lang=lang, path="/", title=Text(ui("home_title", lang), lang))
+    title = profile_text(profile.title, lang) or Text(profile.title_in(lang), None)
+    page = HomePage(lang=lang, path="/", title=title)
+    page.intro = profile_text(profile.description, lang)
+    page.license = profile.license
     page.version = dataset.version
     page.modified = dataset.modified.date().isoformat()
     page.quads = dataset.triple_count
@@ -115,110 +136,53 @@ def home_page(dataset: Any, urls: Urls, lang: str, dumps: list[dict[str, str]]) 
     page.resources = int(rows[0]["resources"].value) if rows else 0
     rows, query = select(store, "q_types", TYPES_QUERY % {"things": things}, ns=names.ns)
     page.queries.append(query)
-    page.types = [(names.link(r["type"].value), int(r["count"].value)) for r in rows]
-    info = dataset_info(dataset)
-    if info is GCM_ARAB_REVIEW:
-        page.sections = _sections(store, names, page)  # its sections name GCM classes
-    else:
-        _speak_for_itself(page, info, store, names, lang)
+    counted = [(r["type"].value, int(r["count"].value)) for r in rows]
+    page.types = [(names.link(cls), count) for cls, count in counted]
+    page.sections = _sections(store, names, page, things, counted)
+    found = store.quads_for_pattern(None, RDF_TYPE, OWL_ONTOLOGY)
+    iris = sorted({q.subject.value for q in found if isinstance(q.subject, ox.NamedNode)})
+    page.ontologies = [names.link(i) for i in iris if urls.is_local(i)]
     page.alternates = [Alternate(TURTLE, "/.well-known/void")]
-    page.jsonld = dataset_jsonld(dataset, urls, dumps)
+    page.jsonld = dataset_jsonld(dataset, urls, dumps, profile)
     return page
 
 
-def _speak_for_itself(
-    page: HomePage, info: DatasetInfo, store: ox.Store, names: Labeller, lang: str
-) -> None:
-    """Title, description and licence from the data, and links to its own ontologies."""
-    page.title = _text(info.title, lang) or page.title
-    page.intro = _text(info.description, lang) or page.title
-    page.license = info.license
-    found = store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), ox.NamedNode(OWL_ONTOLOGY))
-    iris = sorted({q.subject.value for q in found if isinstance(q.subject, ox.NamedNode)})
-    page.ontologies = [names.link(i) for i in iris if names.urls.is_local(i)]
-
-
-def _text(texts: dict[str, str], lang: str) -> Text | None:
-    """The text in the page language, else English, else any (with the language it is in)."""
-    for key in (lang, "en", "", *sorted(texts)):
-        if key in texts:
-            return Text(texts[key], key or None)
-    return None
-
-
-def _sections(store: ox.Store, names: Labeller, page: HomePage) -> list[tuple[str, list[Link]]]:
-    types = [t for _, section_types in SECTIONS for t in section_types]
-    rows, query = select(store, "q_main", MAIN_QUERY % {"types": " ".join(types)}, ns=names.ns)
+def _sections(
+    store: ox.Store,
+    names: Labeller,
+    page: HomePage,
+    things: str,
+    counted: list[tuple[str, int]],
+) -> list[tuple[Link, list[Link]]]:
+    """The resources of every class small enough to list, each listed once: under its rarest
+    class (the most specific, as a rule), sections in the order of their class labels."""
+    listed = {cls: count for cls, count in counted if count <= SECTION_LIMIT}
+    rows, query = select(store, "q_main", MAIN_QUERY % {"things": things}, ns=names.ns)
     page.queries.append(query)
     typed: dict[str, set[str]] = defaultdict(set)
     for row in rows:
-        typed[row["resource"].value].add(row["type"].value)
-    placed: set[str] = set()
-    sections = []
-    for key, section_types in SECTIONS:
-        wanted = {iri(t, names.ns) for t in section_types}
-        members = sorted(r for r, found in typed.items() if found & wanted and r not in placed)
-        placed.update(members)
-        links = sorted((names.link(r) for r in members), key=lambda link: link.label.value)
-        if links:
-            sections.append((key, links))
-    return sections
+        if row["type"].value in listed:
+            typed[row["resource"].value].add(row["type"].value)
+    members: dict[str, list[str]] = defaultdict(list)
+    for resource, classes in typed.items():
+        members[min(classes, key=lambda cls: (listed[cls], cls))].append(resource)
+    headings: dict[str, Link] = {}
+    merged: dict[str, list[Link]] = defaultdict(list)  # schema:Person and foaf:Person: one
+    for cls, resources in members.items():
+        heading = headings.setdefault(names.label(cls).value, names.link(cls))
+        merged[heading.label.value] += (names.link(r) for r in resources)
+    return [
+        (headings[key], sorted(links, key=lambda x: natural(x.label.value)))
+        for key, links in sorted(merged.items(), key=lambda item: natural(item[0]))
+    ]
 
 
-def dataset_jsonld(dataset: Any, urls: Urls, dumps: list[dict[str, str]]) -> dict[str, Any]:
-    """A schema.org `Dataset` for dataset search engines (Google Dataset Search reads it)."""
-    info = dataset_info(dataset)
-    if info is not GCM_ARAB_REVIEW:
-        return _own_jsonld(dataset, urls, dumps, info)
-    doc: dict[str, Any] = {
-        "@context": "https://schema.org",
-        "@type": "Dataset",
-        "@id": urls.public(urls.base_iri),
-        "url": urls.absolute("/"),
-        "name": [{"@value": ui("home_title", lang), "@language": lang} for lang in LANGUAGES],
-        "description": [
-            {"@value": ui("home_intro", lang), "@language": lang} for lang in LANGUAGES
-        ],
-        "license": LICENSE,
-        "isAccessibleForFree": True,
-        "inLanguage": list(LANGUAGES),
-        "version": dataset.version,
-        "dateModified": dataset.modified.date().isoformat(),
-        "keywords": [
-            "Global Compact for Migration",
-            "GCM",
-            "migration",
-            "Arab region",
-            "linked data",
-            "provenance",
-        ],
-        "distribution": [
-            {
-                "@type": "DataDownload",
-                "name": dump["name"],
-                "contentUrl": urls.absolute(dump["url"]),
-                "encodingFormat": dump["media_type"],
-            }
-            for dump in dumps
-        ],
-    }
-    doc["distribution"].append(
-        {
-            "@type": "DataDownload",
-            "name": "SPARQL endpoint",
-            "contentUrl": urls.absolute("/sparql"),
-            "encodingFormat": "application/sparql-query",
-        }
-    )
-    return doc
-
-
-def _own_jsonld(
-    dataset: Any, urls: Urls, dumps: list[dict[str, str]], info: DatasetInfo
+def dataset_jsonld(
+    dataset: Any, urls: Urls, dumps: list[dict[str, str]], profile: Profile
 ) -> dict[str, Any]:
-    """schema.org `Dataset` of a dataset that describes itself."""
+    """A schema.org `Dataset` for dataset search engines (Google Dataset Search reads it)."""
 
-    def values(texts: dict[str, str]) -> list[dict[str, str]]:
+    def values(texts: Any) -> list[dict[str, str]]:
         return [
             {"@value": text, "@language": lang} if lang else {"@value": text}
             for lang, text in sorted(texts.items())
@@ -229,13 +193,13 @@ def _own_jsonld(
         "@type": "Dataset",
         "@id": urls.public(urls.base_iri),
         "url": urls.absolute("/"),
-        "name": values(info.title),
-        "description": values(info.description),
+        "name": values(profile.title),
+        "description": values(profile.description),
         "isAccessibleForFree": True,
-        "inLanguage": list(info.languages),
+        "inLanguage": list(profile.languages),
         "version": dataset.version,
         "dateModified": dataset.modified.date().isoformat(),
-        "keywords": [word for _, words in sorted(info.keywords.items()) for word in words],
+        "keywords": [word for _, words in sorted(profile.keywords.items()) for word in words],
         "distribution": [
             {
                 "@type": "DataDownload",
@@ -247,33 +211,43 @@ def _own_jsonld(
                                   "media_type": "application/sparql-query"}]
         ],
     }  # fmt: skip
-    if info.license:
-        doc["license"] = info.license
+    if profile.license:
+        doc["license"] = profile.license
     return doc
 
 
-def objectives_page(dataset: Any, urls: Urls, lang: str) -> ObjectivesPage:
-    """The objectives in order: each label, then every sourced title the label does not already
-    show, in its own language (no objective has an Arabic title: none is invented)."""
+def has_concept_scheme(dataset: Any) -> bool:
+    """Whether the data holds a SKOS concept scheme with at least one concept."""
+    return bool(dataset.store.query(HAS_SCHEME_QUERY, use_default_graph_as_union=True))
+
+
+def concepts_page(dataset: Any, urls: Urls, lang: str, profile: Profile) -> ConceptsPage:
+    """Every SKOS concept scheme of the data with its concepts, in notation order: each label,
+    then every other preferred label the link does not already show, in its own language (none
+    is invented where the data has none)."""
     store: ox.Store = dataset.store
-    names = Labeller(store, urls, lang)
-    title = Text(ui("objectives_title", lang), lang)
-    page = ObjectivesPage(lang=lang, path="/objectives", title=title)
-    rows, query = select(store, "q_objectives", OBJECTIVES_QUERY, ns=names.ns)
+    names = Labeller(store, urls, lang, profile.prefixes)
+    page = ConceptsPage(lang=lang, path="/concepts", title=Text(ui("concepts_title", lang), lang))
+    rows, query = select(store, "q_concepts", SCHEMES_QUERY, ns=names.ns)
     page.queries.append(query)
-    titles: dict[str, list[Text]] = defaultdict(list)
-    notations: dict[str, str] = {}
+    titles: dict[tuple[str, str], list[Text]] = defaultdict(list)
+    notations: dict[str, dict[str, str]] = defaultdict(dict)
     for row in rows:
-        objective = row["objective"].value
-        notations.setdefault(objective, row["notation"].value if row["notation"] else "")
-        if isinstance(row["title"], ox.Literal):
-            titles[objective].append(literal_text(row["title"]))
-    order = {code: n for n, code in enumerate((lang, "en", "fr"))}
-    for objective, notation in notations.items():
-        link = names.link(objective)
-        shown = sorted(
-            {t for t in titles[objective] if t.value not in link.label.value},
-            key=lambda t: (order.get(t.lang or "", len(order)), t.lang or "", t.value),
-        )
-        page.objectives.append(ObjectiveRow(link, notation, tuple(shown)))
+        scheme, concept = row["scheme"].value, row["concept"].value
+        notation = row["notation"].value if row["notation"] else ""
+        notations[scheme].setdefault(concept, notation)
+        if isinstance(row["label"], ox.Literal):
+            titles[(scheme, concept)].append(literal_text(row["label"]))
+    order = {code: n for n, code in enumerate((lang, "en"))}
+    for scheme in sorted(notations, key=lambda s: natural(names.label(s).value)):
+        concepts = []
+        for concept, notation in notations[scheme].items():
+            link = names.link(concept)
+            shown = sorted(
+                {t for t in titles[(scheme, concept)] if t.value not in link.label.value},
+                key=lambda t: (order.get(t.lang or "", len(order)), t.lang or "", t.value),
+            )
+            concepts.append(ConceptRow(link, notation, tuple(shown)))
+        concepts.sort(key=lambda row: (natural(row.notation), natural(row.link.label.value)))
+        page.schemes.append((names.link(scheme), concepts))
     return page

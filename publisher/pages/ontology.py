@@ -1,8 +1,12 @@
-"""The ontology document (`/def/gcmr`): every class, property and individual, pyLODE style."""
+"""The ontology document (`/def/{name}`): every class, property and individual, pyLODE style.
+
+Each term is shown with the prefix of its own vocabulary: the one the data declares for it
+(`vann:preferredNamespacePrefix`), else the ontology's name."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,16 +15,17 @@ import pyoxigraph as ox
 from publisher.formats import HTML, RDF_DOCUMENT_FORMATS
 from publisher.i18n import Text, pick
 from publisher.pages.base import (
-    NS,
-    ONTOLOGY_NAME,
     Alternate,
     Labeller,
     Link,
     Page,
     Value,
-    iri,
     literal_text,
     local_name,
+)
+from publisher.pages.queries import (
+    NS,
+    iri,
     select,
 )
 from publisher.urls import Urls
@@ -69,6 +74,7 @@ TERM_ROWS: tuple[tuple[str, str, bool], ...] = (
 @dataclass
 class TermView:
     anchor: str
+    curie: str
     iri: str
     label: Text
     labels: list[Text]
@@ -86,12 +92,21 @@ class OntologyPage(Page):
     kinds: list[tuple[str, list[TermView]]] = field(default_factory=list)
 
 
-def ontology_page(dataset: Any, urls: Urls, lang: str, name: str = ONTOLOGY_NAME) -> OntologyPage:
-    """The ontology's terms grouped by kind, each with labels, comment, hierarchy and alignments."""
+def ontology_page(
+    dataset: Any,
+    urls: Urls,
+    lang: str,
+    name: str,
+    declared: Mapping[str, str] | None = None,
+) -> OntologyPage:
+    """The ontology's terms grouped by kind, each with labels, comment, hierarchy and alignments.
+
+    `declared`: the prefixes the data declares (`Profile.prefixes`)."""
     store: ox.Store = dataset.store
     ontology = urls.ontology(name)
     namespace = ontology + "#"
-    names = Labeller(store, urls, lang)
+    names = Labeller(store, urls, lang, declared)
+    prefix = next((p for p, ns in names.ns.items() if ns == namespace), name.split("/")[0])
     path = urls.ontology_document(name, HTML)
     page = OntologyPage(lang=lang, path=path, title=names.label(ontology))
     page.alternates = [Alternate(f, urls.ontology_document(name, f)) for f in RDF_DOCUMENT_FORMATS]
@@ -122,7 +137,7 @@ def ontology_page(dataset: Any, urls: Urls, lang: str, name: str = ONTOLOGY_NAME
             and ox.NamedNode(iri(kind)) in props[iri("rdf:type")]
             and not _claimed(t, props, kind)
         ]
-        views = [_term(names, t, facts[t], inverse[t], namespace) for t in terms]
+        views = [_term(names, t, facts[t], inverse[t], namespace, prefix) for t in terms]
         for view in views:
             if kind == "owl:Class":
                 view.instances = instances.get(namespace + view.anchor, 0)
@@ -165,6 +180,7 @@ def _term(
     props: dict[str, list[Any]],
     inverse: dict[str, list[str]],
     namespace: str,
+    prefix: str,
 ) -> TermView:
     labels = sorted(
         (literal_text(v) for v in props[iri("rdfs:label")] if isinstance(v, ox.Literal)),
@@ -173,6 +189,7 @@ def _term(
     comments = [literal_text(v) for v in props[iri("rdfs:comment")] if isinstance(v, ox.Literal)]
     view = TermView(
         anchor=term[len(namespace) :],
+        curie=f"{prefix}:{term[len(namespace) :]}",
         iri=names.urls.public(term),
         label=pick(labels, names.lang) or Text(local_name(term)),
         labels=labels,

@@ -17,34 +17,33 @@ from urllib.parse import quote
 import jinja2
 
 from publisher.dataset import Dataset
-from publisher.discovery.void import GCM_ARAB_REVIEW, dataset_info, in_language
 from publisher.i18n import LANGUAGES, Text, choose_language, direction, ui
-from publisher.pages.base import ONTOLOGY_NAME, Page
-from publisher.pages.index import home_page, objectives_page
+from publisher.pages.base import Page
+from publisher.pages.catalogue import (
+    BY_NAME,
+    PageRequest,
+    SitePage,
+    generic_navigation,
+    navigation,
+)
 from publisher.pages.ontology import ontology_page
 from publisher.pages.resource import resource_page
+from publisher.profile import Profile, read_profile
 from publisher.urls import Urls
 
 __all__ = [
     "choose_language",
     "render_home_page",
     "render_not_found_page",
-    "render_objectives_page",
     "render_ontology_page",
     "render_page",
     "render_resource_page",
+    "render_site_page",
+    "site_of",
     "render_template",
 ]
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-
-NAV: tuple[tuple[str, str], ...] = (
-    ("nav_home", "/"),
-    ("nav_objectives", "/objectives"),
-    ("nav_ontology", f"/def/{ONTOLOGY_NAME}.html"),
-    ("nav_sparql", "/sparql"),
-    ("nav_dumps", "/dumps/"),
-)
 
 
 @dataclass(frozen=True)
@@ -64,19 +63,23 @@ class NavItem:
 
 @dataclass(frozen=True)
 class Site:
-    """The frame of a dataset other than the GCM one: its own name and licence, and no links
-    to the GCM-only pages (the 23 objectives, the gcmr ontology). None means the GCM frame."""
+    """The frame every page of one dataset shares: its name, its licence (None: the footer
+    claims none) and the navigation to the pages it has (the page table)."""
 
     name: str
-    license: str
-    hidden: tuple[str, ...] = ("nav_objectives", "nav_ontology")
+    license: str | None
+    nav: tuple[tuple[str, str], ...]
 
 
-def site_of(dataset: Dataset, lang: str) -> Site | None:
-    info = dataset_info(dataset)
-    if info is GCM_ARAB_REVIEW:
-        return None
-    return Site(in_language(info.title, lang), info.license)
+def site_of(dataset: Dataset, urls: Urls, lang: str, profile: Profile | None = None) -> Site:
+    """The frame of `dataset`'s pages in `lang`; `profile` as read once per version, if at hand."""
+    profile = profile or read_profile(dataset)
+    return Site(profile.name_in(lang), profile.license, navigation(dataset, urls))
+
+
+def generic_site(lang: str) -> Site:
+    """The frame of a page rendered without its dataset (a 404): no name, no licence claimed."""
+    return Site(ui("site_name", lang), None, generic_navigation())
 
 
 @dataclass(frozen=True)
@@ -114,7 +117,12 @@ def render_template(name: str, context: Mapping[str, object]) -> str:
 
 
 def chrome(
-    urls: Urls, lang: str, path: str, *, indexable: bool = True, hidden: tuple[str, ...] = ()
+    urls: Urls,
+    lang: str,
+    path: str,
+    *,
+    indexable: bool = True,
+    nav: tuple[tuple[str, str], ...] = (),
 ) -> Chrome:
     """The frame of a page at `path` (server-relative, no query string) in `lang`."""
     switch = tuple(
@@ -123,8 +131,7 @@ def chrome(
     )
     nav = tuple(
         NavItem(key, f"{href}?lang={lang}", path == href or (href != "/" and path.startswith(href)))
-        for key, href in NAV
-        if key not in hidden
+        for key, href in nav
     )
     hreflang: tuple[tuple[str, str], ...] = ()
     canonical = None
@@ -147,13 +154,15 @@ def render_page(
     site: Site | None = None,
     **context: Any,
 ) -> str:
-    """Render any page on the shared frame (`base.html`); other HTML routes may use it too."""
+    """Render any page on the shared frame (`base.html`); other HTML routes may use it too.
+    Without `site` (see `site_of`), the frame names no dataset and claims no licence."""
     lang = page.lang
+    site = site or generic_site(lang)
 
     def t(key: str, **values: object) -> str:
         return ui(key, lang, **values)
 
-    frame = chrome(urls, lang, page.path, indexable=indexable, hidden=site.hidden if site else ())
+    frame = chrome(urls, lang, page.path, indexable=indexable, nav=site.nav)
     return (
         environment()
         .get_template(template)
@@ -161,36 +170,57 @@ def render_page(
     )
 
 
-def render_resource_page(dataset: Dataset, urls: Urls, iri: str, lang: str) -> str:
+def render_resource_page(
+    dataset: Dataset, urls: Urls, iri: str, lang: str, profile: Profile | None = None
+) -> str:
     """The page of one of our things; `iri` is canonical (`{base}id/...`)."""
-    page = resource_page(dataset.store, urls, iri, lang)
-    return render_page("resource.html", urls, page, site=site_of(dataset, lang))
+    profile = profile or read_profile(dataset)
+    page = resource_page(dataset.store, urls, iri, lang, profile.prefixes)
+    return render_page("resource.html", urls, page, site=site_of(dataset, urls, lang, profile))
 
 
-def render_ontology_page(dataset: Dataset, urls: Urls, lang: str, name: str = ONTOLOGY_NAME) -> str:
-    """An ontology document (`/def/gcmr`): every class and property, with anchors per term."""
-    page = ontology_page(dataset, urls, lang, name)
-    return render_page("ontology.html", urls, page, site=site_of(dataset, lang))
+def render_ontology_page(
+    dataset: Dataset, urls: Urls, lang: str, name: str, profile: Profile | None = None
+) -> str:
+    """An ontology document (`/def/{name}`): every class and property, with anchors per term."""
+    profile = profile or read_profile(dataset)
+    page = ontology_page(dataset, urls, lang, name, profile.prefixes)
+    return render_page("ontology.html", urls, page, site=site_of(dataset, urls, lang, profile))
+
+
+def render_site_page(
+    name: str,
+    dataset: Dataset,
+    urls: Urls,
+    lang: str,
+    profile: Profile | None = None,
+    dumps: list[dict[str, str]] | None = None,
+) -> str:
+    """A page of the page table (`catalogue.PAGES`) that has a template and a view model."""
+    entry: SitePage = BY_NAME[name]
+    if entry.template is None or entry.build is None:
+        raise ValueError(f"the page {name!r} is not rendered from the page table")
+    profile = profile or read_profile(dataset)
+    page = entry.build(PageRequest(dataset, urls, lang, profile, dumps or []))
+    return render_page(entry.template, urls, page, site=site_of(dataset, urls, lang, profile))
 
 
 def render_home_page(
-    dataset: Dataset, urls: Urls, lang: str, dumps: list[dict[str, str]] | None = None
+    dataset: Dataset,
+    urls: Urls,
+    lang: str,
+    dumps: list[dict[str, str]] | None = None,
+    profile: Profile | None = None,
 ) -> str:
     """The dataset's home page; `dumps` (name, url, media_type) feed the JSON-LD distribution."""
-    page = home_page(dataset, urls, lang, dumps or [])
-    return render_page("home.html", urls, page, site=site_of(dataset, lang))
+    return render_site_page("index", dataset, urls, lang, profile, dumps)
 
 
-def render_objectives_page(dataset: Dataset, urls: Urls, lang: str) -> str:
-    page = objectives_page(dataset, urls, lang)
-    return render_page("objectives.html", urls, page, site=site_of(dataset, lang))
-
-
-def render_not_found_page(urls: Urls, path: str, lang: str) -> str:
+def render_not_found_page(urls: Urls, path: str, lang: str, site: Site | None = None) -> str:
     """A 404 page in the page language; `path` comes from the request, so it is only ever
     shown escaped and used as a same-origin path."""
     page = Page(lang=lang, path=safe_path(path), title=Text(ui("not_found_title", lang), lang))
-    return render_page("not_found.html", urls, page, indexable=False)
+    return render_page("not_found.html", urls, page, indexable=False, site=site)
 
 
 def safe_path(path: str) -> str:

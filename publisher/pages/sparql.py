@@ -1,19 +1,19 @@
-"""What the HTML query page shows: example queries, and results as a table of labelled links."""
+"""What the HTML query page shows: the dataset's example queries (from its profile), and results
+as a table of labelled links."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
 from publisher.formats import HTML
+from publisher.profile import Example, Profile
 from publisher.sparql.endpoint import Answer
 from publisher.urls import Urls
 
-EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "sparql" / "examples"
 LABELS = (
     ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
     ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"),
@@ -24,25 +24,11 @@ SHORT_DATATYPES = {
 }
 
 
-@dataclass(frozen=True)
-class Example:
-    """An example query from `examples/NN-slug.rq`; its first comment line is its title."""
-
-    slug: str
-    title: str
-    query: str
-
-
-@cache
-def load_examples(directory: Path = EXAMPLES_DIR) -> tuple[Example, ...]:
-    """The README and the query page share these files, so both always show the same queries."""
-    examples = []
-    for path in sorted(directory.glob("*.rq")):
-        text = path.read_text(encoding="utf-8")
-        first = text.splitlines()[0] if text else ""
-        title = first.lstrip("#").strip() if first.startswith("#") else path.stem
-        examples.append(Example(path.stem.split("-", 1)[-1], title, text))
-    return tuple(examples)
+def example_links(profile: Profile) -> list[tuple[Example, str]]:
+    """The dataset's example queries (its profile's), each with the URL that runs it here."""
+    return [
+        (example, "/sparql?" + urlencode({"query": example.text})) for example in profile.examples
+    ]
 
 
 @dataclass(frozen=True)

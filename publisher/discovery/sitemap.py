@@ -1,0 +1,126 @@
+"""The sitemap and robots.txt: every page a crawler should index, once per page language.
+
+Localized pages are listed once per language with their `hreflang` alternates (what search
+engines document for multilingual sites); which pages the site has comes from the page table
+(`publisher.pages.catalogue`), which languages from the dataset's profile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from xml.sax.saxutils import escape
+
+import pyoxigraph as ox
+
+from publisher.dataset import Dataset
+from publisher.discovery.statistics import Statistics
+from publisher.formats import HTML
+from publisher.i18n import LANGUAGES
+from publisher.pages.catalogue import sitemap_entries
+from publisher.profile import Profile
+from publisher.urls import Urls
+from publisher.vocab import OWL_ONTOLOGY, RDF_TYPE
+
+SITEMAP_PATH = "sitemap.xml"
+SITEMAP_LIMIT = 50_000  # URLs per sitemap file (sitemaps.org protocol)
+LANGUAGE_PARAMETER = "lang"  # how the HTML pages name their language versions (?lang=ar)
+
+
+@dataclass(frozen=True)
+class SitemapPage:
+    """A page to list; a localized one is listed once per language, as its canonical link says."""
+
+    url: str
+    localized: bool = True
+
+
+def localized_url(url: str, language: str) -> str:
+    """The URL of one language version (`?lang=ar`), as the HTML pages' canonical links have it."""
+    return f"{url}{'&' if '?' in url else '?'}{LANGUAGE_PARAMETER}={language}"
+
+
+def sitemap_pages(dataset: Dataset, urls: Urls, stats: Statistics) -> list[SitemapPage]:
+    """Every page worth indexing: the site's own pages (the page table), the ontologies, every
+    thing's document."""
+    pages = [
+        SitemapPage(urls.absolute(path), localized)
+        for path, localized in sitemap_entries(dataset, urls)
+    ]
+    ontologies = dataset.store.quads_for_pattern(None, RDF_TYPE, OWL_ONTOLOGY)
+    pages += [
+        SitemapPage(iri + "." + HTML.extension)
+        for iri in sorted(
+            {
+                urls.public(q.subject.value)
+                for q in ontologies
+                if isinstance(q.subject, ox.NamedNode) and urls.is_local(q.subject.value)
+            }
+        )
+    ]
+    pages += [SitemapPage(urls.absolute(urls.document(path, HTML))) for path in stats.documents]
+    return pages
+
+
+def sitemap_languages(profile: Profile) -> tuple[str, ...]:
+    """The languages pages are listed in: those of the dataset the pages can be shown in,
+    else every page language."""
+    return tuple(lang for lang in profile.languages if lang in LANGUAGES) or LANGUAGES
+
+
+def split_sitemap(
+    pages: Sequence[SitemapPage], languages: Sequence[str]
+) -> list[list[SitemapPage]]:
+    """The pages cut into as many sitemap files as SITEMAP_LIMIT requires (a localized page
+    takes one URL per language)."""
+    per_file = SITEMAP_LIMIT // max(1, len(languages))
+    return [list(pages[i : i + per_file]) for i in range(0, len(pages), per_file)]
+
+
+def _sitemap_entries(page: SitemapPage, languages: Sequence[str], lastmod: str) -> str:
+    if not (page.localized and languages):
+        return f"<url><loc>{escape(page.url)}</loc><lastmod>{lastmod}</lastmod></url>\n"
+    versions = [(lang, localized_url(page.url, lang)) for lang in languages]
+    links = "".join(
+        f'<xhtml:link rel="alternate" hreflang="{lang}" href="{escape(href)}"/>'
+        for lang, href in [*versions, ("x-default", page.url)]
+    )
+    return "".join(
+        f"<url><loc>{escape(href)}</loc><lastmod>{lastmod}</lastmod>{links}</url>\n"
+        for _, href in versions
+    )
+
+
+def sitemap_xml(
+    pages: Sequence[SitemapPage], modified: datetime, languages: Sequence[str] = ()
+) -> bytes:
+    """A sitemaps.org urlset; localized pages once per language, each with its hreflang
+    alternates (what Google documents for multilingual sites)."""
+    lastmod = modified.strftime("%Y-%m-%d")
+    entries = "".join(_sitemap_entries(page, languages, lastmod) for page in pages)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        'xmlns:xhtml="http://www.w3.org/1999/xhtml">\n'
+        f"{entries}</urlset>\n"
+    ).encode()
+
+
+def sitemap_index(sitemaps: Sequence[str], modified: datetime) -> bytes:
+    """A sitemaps.org index, for datasets with more pages than one sitemap may list."""
+    lastmod = modified.strftime("%Y-%m-%d")
+    entries = "".join(
+        f"<sitemap><loc>{escape(url)}</loc><lastmod>{lastmod}</lastmod></sitemap>\n"
+        for url in sitemaps
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        f"{entries}</sitemapindex>\n"
+    ).encode()
+
+
+def robots_txt(urls: Urls) -> str:
+    """Everything may be crawled; the sitemap says where the pages are."""
+    return f"User-agent: *\nAllow: /\n\nSitemap: {urls.absolute(SITEMAP_PATH)}\n"

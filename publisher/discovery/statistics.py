@@ -1,0 +1,101 @@
+"""VoID counts of a dataset, from the data: SPARQL over the union of all graphs.
+
+IRIs stay canonical here; the VoID description (`void.describe_dataset`) makes them public.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from publisher.dataset import Dataset
+from publisher.urls import Urls
+from publisher.vocab import RDF
+
+
+@dataclass(frozen=True)
+class Statistics:
+    """VoID counts over the union of all graphs (a triple stated in two graphs counts once)."""
+
+    triples: int
+    entities: int
+    distinct_subjects: int
+    distinct_objects: int
+    classes: int
+    properties: int
+    class_entities: tuple[tuple[str, int], ...]
+    property_triples: tuple[tuple[str, int], ...]
+    graph_triples: tuple[tuple[str, int], ...]
+    vocabularies: tuple[str, ...]
+    documents: tuple[str, ...] = field(repr=False)
+
+
+_DISTINCT = "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }"
+_COUNTS = f"""
+SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects)
+       (COUNT(DISTINCT ?o) AS ?objects) (COUNT(DISTINCT ?p) AS ?properties)
+WHERE {{ {_DISTINCT} }}"""
+_ENTITIES = """
+SELECT ?space (COUNT(DISTINCT ?s) AS ?n)
+WHERE { ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), ?space)) } GROUP BY ?space"""
+_DOCUMENTS = """
+SELECT DISTINCT ?s ?space WHERE { ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), ?space)) }"""
+_CLASSES = f"""
+SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s <{RDF}type> ?c }} GROUP BY ?c"""
+_PROPERTIES = f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ {_DISTINCT} }} GROUP BY ?p"
+_GRAPHS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+
+
+def _select(store: ox.Store, query: str, **bindings: str) -> list[ox.QuerySolution]:
+    substitutions = {ox.Variable(k): ox.Literal(v) for k, v in bindings.items()}
+    result = store.query(query, use_default_graph_as_union=True, substitutions=substitutions)
+    assert isinstance(result, ox.QuerySolutions)
+    return list(result)
+
+
+def _int(term: object) -> int:
+    assert isinstance(term, ox.Literal)
+    return int(term.value)
+
+
+def _grouped(solutions: Iterable[ox.QuerySolution], key: str) -> tuple[tuple[str, int], ...]:
+    pairs = []
+    for row in solutions:
+        term = row[key]
+        if isinstance(term, ox.NamedNode):
+            pairs.append((term.value, _int(row["n"])))
+    return tuple(sorted(pairs))
+
+
+def namespace(iri: str) -> str:
+    """The vocabulary an IRI belongs to: up to its last `#`, or else its last `/`."""
+    cut = iri.rfind("#") if "#" in iri else iri.rfind("/")
+    return iri[: cut + 1]
+
+
+def compute_statistics(dataset: Dataset, urls: Urls) -> Statistics:
+    """Every VoID count, from the data; IRIs stay canonical (describe() makes them public)."""
+    store = dataset.store
+    space = urls.thing("")
+    (totals,) = _select(store, _COUNTS)
+    entities = _select(store, _ENTITIES, space=space)
+    classes = _grouped(_select(store, _CLASSES), "c")
+    properties = _grouped(_select(store, _PROPERTIES), "p")
+    things = (row["s"] for row in _select(store, _DOCUMENTS, space=space))
+    documents = {urls.local_path(t.value) for t in things if isinstance(t, ox.NamedNode)}
+    used = {iri for iri, _ in classes} | {iri for iri, _ in properties}
+    return Statistics(
+        triples=_int(totals["triples"]),
+        entities=_int(entities[0]["n"]) if entities else 0,
+        distinct_subjects=_int(totals["subjects"]),
+        distinct_objects=_int(totals["objects"]),
+        classes=len(classes),
+        properties=_int(totals["properties"]),
+        class_entities=classes,
+        property_triples=properties,
+        graph_triples=_grouped(_select(store, _GRAPHS), "g"),
+        vocabularies=tuple(sorted({namespace(iri) for iri in used})),
+        documents=tuple(sorted(path for path in documents if path)),
+    )

@@ -1,0 +1,128 @@
+"""The SPARQL the pages are built from: prefixes, and queries that remember their text.
+
+Every page says how it was made: the queries that produced it are kept as `Query` objects whose
+text runs as is on the SPARQL endpoint. Queries about one resource bind `?this` with pyoxigraph
+`substitutions=` (never string building from a request); their runnable text adds
+`VALUES ?this { <iri> }`, serialised by pyoxigraph from an IRI of the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+
+from publisher.urls import Urls
+
+NS = {
+    "schema": "https://schema.org/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "org": "http://www.w3.org/ns/org#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "oa": "http://www.w3.org/ns/oa#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "time": "http://www.w3.org/2006/time#",
+    "vann": "http://purl.org/vocab/vann/",
+    "void": "http://rdfs.org/ns/void#",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "wd": "http://www.wikidata.org/entity/",
+}
+QUERY_PREFIXES = (
+    "gcmr",  # VIEWS_VOCABULARY
+    "schema",
+    "rdf",
+    "rdfs",
+    "owl",
+    "xsd",
+    "skos",
+    "org",
+    "prov",
+    "dcterms",
+    "oa",
+)
+
+
+VIEWS_VOCABULARY = "gcmr"
+"""The vocabulary the resource page's dedicated views read (statements, participations,
+sources): bound under the served namespace, so its queries find nothing in other data."""
+
+
+def namespaces(urls: Urls, declared: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The well-known prefixes, the views' vocabulary under the configured base IRI, and the
+    prefixes the data declares (`Profile.prefixes`), which win."""
+    views = {VIEWS_VOCABULARY: urls.ontology(VIEWS_VOCABULARY) + "#"}
+    return {**NS, **views, **(declared or {})}
+
+
+def prefixes(body: str, ns: Mapping[str, str] = NS) -> str:
+    """The PREFIX lines a query body needs (only those it uses, to keep it short to read)."""
+    order = [p for p in QUERY_PREFIXES if p in ns] + sorted(set(ns) - set(QUERY_PREFIXES))
+    return "".join(f"PREFIX {p}: <{ns[p]}>\n" for p in order if f"{p}:" in body)
+
+
+def iri(compact: str, ns: dict[str, str] = NS) -> str:
+    """`schema:name` → the full IRI (for our own constants only)."""
+    prefix, _, local = compact.partition(":")
+    return ns[prefix] + local
+
+
+THIS = ox.Variable("this")
+
+
+# ---------------------------------------------------------------------------------------------
+# Queries that remember their text
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Query:
+    """A SPARQL query a page was built from; `text` runs unchanged on the SPARQL endpoint."""
+
+    purpose: str  # a UI string key
+    text: str
+
+    @property
+    def run_url(self) -> str:
+        return "/sparql?" + urlencode({"query": self.text})
+
+
+def runnable(template: str, this: ox.NamedNode | None, ns: dict[str, str] = NS) -> str:
+    """The query text with `?this` fixed by a VALUES clause, so that it runs anywhere."""
+    text = prefixes(template, ns) + template.strip() + "\n"
+    if this is None:
+        return text
+    head, where, body = text.partition("WHERE {")
+    if not where:
+        raise ValueError("a query about ?this needs a `WHERE {` clause")
+    return f"{head}{where}\n  VALUES ?this {{ {this} }}{body}"
+
+
+def select(
+    store: ox.Store,
+    purpose: str,
+    template: str,
+    this: ox.NamedNode | None = None,
+    ns: dict[str, str] = NS,
+) -> tuple[list[dict[str, Any]], Query]:
+    """Run a SELECT over the union of all graphs; rows map variable names to terms or None."""
+    text = prefixes(template, ns) + template.strip() + "\n"
+    substitutions = {THIS: this} if this is not None else None
+    solutions = store.query(text, use_default_graph_as_union=True, substitutions=substitutions)
+    assert isinstance(solutions, ox.QuerySolutions)
+    try:
+        names = [v.value for v in solutions.variables]
+        rows = [{name: solution[name] for name in names} for solution in solutions]
+    finally:
+        # Dropped here, on this thread: a traceback keeping the frame alive would let the
+        # garbage collector drop it on another thread, which pyoxigraph refuses ("unsendable").
+        del solutions
+    return rows, Query(purpose, runnable(template, this, ns))
