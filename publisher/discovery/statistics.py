@@ -49,7 +49,9 @@ _GRAPHS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?
 
 
 def _select(store: ox.Store, query: str, **bindings: str) -> list[ox.QuerySolution]:
-    substitutions = {ox.Variable(k): ox.Literal(v) for k, v in bindings.items()}
+    substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+        ox.Variable(k): ox.Literal(v) for k, v in bindings.items()
+    }
     result = store.query(query, use_default_graph_as_union=True, substitutions=substitutions)
     assert isinstance(result, ox.QuerySolutions)
     return list(result)

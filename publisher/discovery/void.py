@@ -309,7 +309,7 @@ class Published:
         key = (dataset.version, urls.origin, name)
         with self._lock:
             if key in self._values:
-                return self._values[key]  # type: ignore[no-any-return]
+                return self._values[key]
             for old in [k for k in self._locks if k[:2] != key[:2]]:
                 self._locks.pop(old)
                 self._values.pop(old, None)
@@ -319,7 +319,7 @@ class Published:
                 value = compute()
                 with self._lock:
                     self._values[key] = value
-            return self._values[key]  # type: ignore[no-any-return]
+            return self._values[key]
 
     def dumps(self, dataset: Dataset, urls: Urls) -> Dumps:
         return self.dump_store.get(dataset, urls)

@@ -31,7 +31,7 @@ DESCRIPTION_PROPERTIES = tuple(
 )
 PLAIN_DATATYPES = frozenset({iri("xsd:string"), iri("rdf:langString")})
 
-Term = ox.NamedNode | ox.BlankNode | ox.Literal
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 # ---------------------------------------------------------------------------------------------
 # Terms as the templates see them
@@ -235,12 +235,12 @@ class Labeller:
         for prop, obj, graph in rows:
             by_property[prop.value].setdefault(obj, []).append(graph)
         groups = []
-        for prop, values in by_property.items():
+        for prop_iri, values in by_property.items():
             shown = [
                 self.value(obj, distinct_graphs(graphs), depth) for obj, graphs in values.items()
             ]
             shown.sort(key=self._value_order)
-            groups.append(PropertyGroup(self.link(prop), tuple(shown)))
+            groups.append(PropertyGroup(self.link(prop_iri), tuple(shown)))
         groups.sort(
             key=lambda g: (
                 _property_rank(g.property.iri, self.urls),
@@ -319,7 +319,7 @@ def passage_anchor(passage_iri: str) -> str:
 def distinct_graphs(graphs: list[ox.NamedNode | None]) -> list[ox.NamedNode | None]:
     """The named graphs in order; None (the default graph) only when there is no other."""
     named = sorted({g for g in graphs if g is not None}, key=lambda g: g.value)
-    return named or [None]
+    return list(named) or [None]
 
 
 def _is_int(term: Term | None) -> bool:

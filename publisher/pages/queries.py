@@ -115,6 +115,7 @@ def select(
 ) -> tuple[list[dict[str, Any]], Query]:
     """Run a SELECT over the union of all graphs; rows map variable names to terms or None."""
     text = prefixes(template, ns) + template.strip() + "\n"
+    substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] | None
     substitutions = {THIS: this} if this is not None else None
     solutions = store.query(text, use_default_graph_as_union=True, substitutions=substitutions)
     assert isinstance(solutions, ox.QuerySolutions)

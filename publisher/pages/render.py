@@ -122,7 +122,7 @@ def chrome(
     path: str,
     *,
     indexable: bool = True,
-    nav: tuple[tuple[str, str], ...] = (),
+    entries: tuple[tuple[str, str], ...] = (),
 ) -> Chrome:
     """The frame of a page at `path` (server-relative, no query string) in `lang`."""
     switch = tuple(
@@ -131,7 +131,7 @@ def chrome(
     )
     nav = tuple(
         NavItem(key, f"{href}?lang={lang}", path == href or (href != "/" and path.startswith(href)))
-        for key, href in nav
+        for key, href in entries
     )
     hreflang: tuple[tuple[str, str], ...] = ()
     canonical = None
@@ -162,7 +162,7 @@ def render_page(
     def t(key: str, **values: object) -> str:
         return ui(key, lang, **values)
 
-    frame = chrome(urls, lang, page.path, indexable=indexable, nav=site.nav)
+    frame = chrome(urls, lang, page.path, indexable=indexable, entries=site.nav)
     return (
         environment()
         .get_template(template)

@@ -132,10 +132,9 @@ def schema_jsonld(names: Labeller, iri_: str, rows: list[dict[str, Any]]) -> dic
     urls = names.urls
     schema = NS["schema"]
     doc: dict[str, Any] = {"@context": "https://schema.org", "@id": urls.public(iri_)}
-    types = sorted(
-        {_schema_type(names.store, r["value"]) for r in rows if r["property"].value == RDF_TYPE}
-        - {None}
-    )
+    typed = [r["value"] for r in rows if r["property"].value == RDF_TYPE]
+    classes = {_schema_type(names.store, value) for value in typed}
+    types = sorted(t for t in classes if t is not None)
     doc["@type"] = types[0] if len(types) == 1 else (types or ["Thing"])
     labels = names.texts(ox.NamedNode(iri_), LABEL_PROPERTIES[:1])
     if labels:
