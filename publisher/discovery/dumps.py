@@ -189,13 +189,15 @@ def render(quads: Sequence[ox.Quad], fmt: Format, prefixes: Mapping[str, str]) -
         ordered: list[ox.Quad] | list[ox.Triple] = sorted(quads, key=_graph_order)
     else:
         ordered = sorted({q.triple for q in quads}, key=_triple_order)
+    plain = fmt in (NQUADS, NTRIPLES, JSONLD)  # line-sorted or re-indented: no prefixes
+    data = ox.serialize(ordered, format=rdf_format, prefixes=None if plain else dict(prefixes))
+    assert data is not None  # no output file given: the bytes are returned
     if fmt in (NQUADS, NTRIPLES):
-        return _sorted_lines(ox.serialize(ordered, format=rdf_format))
+        return _sorted_lines(data)
     if fmt is JSONLD:
-        document = json.loads(ox.serialize(ordered, format=rdf_format))
-        text = json.dumps(document, sort_keys=True, ensure_ascii=False, indent=1)
+        text = json.dumps(json.loads(data), sort_keys=True, ensure_ascii=False, indent=1)
         return (text + "\n").encode()
-    return ox.serialize(ordered, format=rdf_format, prefixes=dict(prefixes))
+    return data
 
 
 def gzip_bytes(data: bytes) -> bytes:

@@ -71,10 +71,9 @@ def thing_paths(dataset: Dataset, urls: Urls) -> frozenset[str]:
     query = (
         f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), {prefix})) }}"
     )
-    subjects = (
-        solution["s"].value
-        for solution in dataset.store.query(query, use_default_graph_as_union=True)
-    )
+    solutions = dataset.store.query(query, use_default_graph_as_union=True)
+    assert isinstance(solutions, ox.QuerySolutions)
+    subjects = (solution["s"].value for solution in solutions)
     paths = (urls.local_path(iri) for iri in subjects)
     return frozenset(path for path in paths if path)
 
@@ -89,6 +88,7 @@ def ontology_paths(dataset: Dataset, urls: Urls) -> dict[str, str]:
         names = [iri] + [
             v.object.value
             for v in dataset.store.quads_for_pattern(quad.subject, OWL_VERSION_IRI, None, None)
+            if isinstance(v.object, ox.NamedNode)
         ]
         for name in names:
             path = urls.ontology_path(name)
@@ -209,7 +209,7 @@ def _labels(
         {term for quad in quads for term in quad.triple if isinstance(term, ox.NamedNode)} - skip,
         key=lambda term: term.value,
     )
-    found = []
+    found: list[ox.Quad] = []
     for term in mentioned:
         for predicate in LABEL_PREDICATES:
             found.extend(

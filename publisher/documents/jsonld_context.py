@@ -71,9 +71,13 @@ def dataset_prefixes(dataset: Dataset, urls: Urls) -> dict[str, str]:
     public origin (so an ontology's prefix names the served ontology, not the canonical one)."""
     prefixes = dict(WELL_KNOWN_PREFIXES)
     for quad in dataset.store.quads_for_pattern(None, VANN_PREFIX, None, None):
+        if not isinstance(quad.object, ox.Literal):
+            continue
         name = quad.object.value
         uris = list(dataset.store.quads_for_pattern(quad.subject, VANN_URI, None, None))
         if len(uris) != 1 or not _NAME.match(name) or name in prefixes:
+            continue
+        if isinstance(uris[0].object, ox.Triple):
             continue
         namespace = uris[0].object.value
         if namespace.endswith(_IRI_END):
