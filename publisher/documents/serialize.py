@@ -22,7 +22,7 @@ from publisher.formats import JSONLD, NQUADS, NTRIPLES, Format
 from publisher.urls import Urls
 
 XSD_STRING = XSD + "string"
-Term = ox.NamedNode | ox.BlankNode | ox.Literal
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple  # a quoted triple (RDF 1.2)
 
 
 def serialize(document: Document, fmt: Format, urls: Urls, context: JsonLdContext) -> bytes:
@@ -39,6 +39,7 @@ def serialize(document: Document, fmt: Format, urls: Urls, context: JsonLdContex
     if fmt.rdf_format is None:
         raise ValueError(f"{fmt.name} is not an RDF format")
     data = ox.serialize(triples, format=fmt.rdf_format, prefixes=_used(context.prefixes, triples))
+    assert data is not None  # no output file given: the bytes are returned
     return data if data.endswith(b"\n") else data + b"\n"  # a text file ends with a newline
 
 
@@ -67,15 +68,18 @@ def _canonical(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
     return list(dataset)
 
 
-def _lines(data: bytes) -> bytes:
+def _lines(data: bytes | None) -> bytes:
     """Line-based formats sorted line by line: a diff of two versions is then meaningful."""
+    assert data is not None  # no output file given: the bytes are returned
     return b"".join(sorted(data.splitlines(keepends=True)))
 
 
 def _sorted_triples(quads: Iterable[ox.Quad], topic: str, doc: str) -> list[ox.Triple]:
     """Topic first, other IRIs, blank nodes, the document last; `rdf:type` first in each."""
 
-    def subject_rank(term: ox.NamedNode | ox.BlankNode) -> tuple[int, str]:
+    def subject_rank(term: ox.NamedNode | ox.BlankNode | ox.Triple) -> tuple[int, str]:
+        if isinstance(term, ox.Triple):
+            return (2, str(term))
         if isinstance(term, ox.BlankNode):
             return (2, term.value)
         rank = 0 if term.value == topic else 3 if term.value == doc else 1
@@ -92,6 +96,8 @@ def _key(term: Term) -> tuple[int, str, str, str]:
         return (0, term.value, "", "")
     if isinstance(term, ox.BlankNode):
         return (1, term.value, "", "")
+    if isinstance(term, ox.Triple):
+        return (3, str(term), "", "")
     return (2, term.value, term.datatype.value, term.language or "")
 
 
@@ -147,6 +153,8 @@ def _embed(
 
 
 def _id(term: Term) -> str:
+    if isinstance(term, ox.Triple):
+        raise ValueError(f"JSON-LD 1.1 cannot write the quoted triple {term}")
     return f"_:{term.value}" if isinstance(term, ox.BlankNode) else term.value
 
 
