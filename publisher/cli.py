@@ -105,7 +105,8 @@ def _loaded_base_iri(settings: Settings) -> str | None:
 
     assert settings.store is not None
     if is_remote(settings.store):
-        from publisher.stores.remote import SparqlClient, read_layout
+        from publisher.stores.remote import SparqlClient
+        from publisher.stores.remote.layout import read_layout
 
         try:
             layout = read_layout(SparqlClient.from_settings(settings))

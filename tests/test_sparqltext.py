@@ -1,7 +1,7 @@
 """The SPARQL lexer and the query rewrites: what they touch, and that they stay linear-time.
 
 A query is public input, so no pattern may backtrack over it: each hostile shape below is timed
-against an ordinary query of the same size, as a ratio (a quadratic pattern makes it hundreds of
+against an ordinary query of the same size, as a ratio (a quadratic pattern makes it thousands of
 times slower at 100 KB; a linear one keeps it within a small factor).
 """
 
@@ -115,13 +115,15 @@ def _every_pass(query: str) -> None:
     unskolemise(query, GENID)
 
 
-def _seconds(work: Callable[[str], None], query: str) -> float:
-    """The best of three runs: the least disturbed by other work on the machine."""
-    best = float("inf")
-    for _ in range(3):
-        started = time.perf_counter()
-        work(query)
-        best = min(best, time.perf_counter() - started)
+def _best_seconds(work: Callable[[str], None], *queries: str) -> list[float]:
+    """The best of five runs of each query, taken in turns so that other work on the machine
+    slows them alike."""
+    best = [float("inf")] * len(queries)
+    for _ in range(5):
+        for index, query in enumerate(queries):
+            started = time.perf_counter()
+            work(query)
+            best[index] = min(best[index], time.perf_counter() - started)
     return best
 
 
@@ -150,6 +152,7 @@ def test_hostile_queries_take_no_longer_than_ordinary_ones(name: str) -> None:
     ordinary = (ORDINARY * (SIZE // len(ORDINARY) + 1))[:SIZE]
     hostile = HOSTILE[name]
     assert abs(len(hostile) - SIZE) < SIZE // 10
-    baseline = _seconds(_every_pass, ordinary)
-    took = _seconds(_every_pass, hostile)
-    assert took < 30 * baseline, f"{name}: {took:.3f} s against {baseline:.3f} s"
+    baseline, took = _best_seconds(_every_pass, ordinary, hostile)
+    # Linear: within about 10 times (a token-dense text has more tokens to make); a pattern
+    # that backtracks over the text is past 1000 times at this size.
+    assert took < 100 * baseline, f"{name}: {took:.3f} s against {baseline:.3f} s"

@@ -43,8 +43,8 @@ from publisher.sparql.endpoint import (
 )
 from publisher.sparql.engine import QueryPool
 from publisher.sparql.protocol import QueryRequest, parse_request
-from publisher.sparql.remote import RemoteQueryRunner
 from publisher.stores.disk import read_only_path
+from publisher.stores.remote import RemoteQueryRunner
 from publisher.web.errors import status_of
 from publisher.web.http import page_language, preflight, problem, represent, respond
 from publisher.web.state import state_of_app

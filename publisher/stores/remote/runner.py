@@ -32,17 +32,18 @@ from publisher.errors import EndpointBusy, SparqlError, StoreError, StoreUnavail
 from publisher.formats import GRAPH_RESULT_FORMATS, TABLE_RESULT_FORMATS, Format, by_extension
 from publisher.sparql import results
 from publisher.sparql.worker import Failure, Job, Outcome, WorkerConfig, execute
-from publisher.stores.remote import (
+from publisher.sparqltext import RewriteTooLarge, unskolemise
+from publisher.stores.remote.client import (
     N_TRIPLES,
     RESULTS_XML,
     RETRY_AFTER,
     ChunkReader,
-    RemoteStore,
     error_text,
-    read_results,
     retry_after,
-    unskolemise,
 )
+from publisher.stores.remote.dialect import protocol_dataset
+from publisher.stores.remote.reader import read_results
+from publisher.stores.remote.store import RemoteStore
 
 
 class StoreUnavailableError(EndpointBusy):
@@ -151,9 +152,14 @@ class RemoteQueryRunner:
         if isinstance(checked, Failure):
             return checked
         store = self.current()
-        dataset = store.dataset_parameters(job.default_graphs, job.named_graphs, union=job.union)
+        dataset = protocol_dataset(
+            store.layout, job.default_graphs, job.named_graphs, union=job.union
+        )
         graph = checked.kind == "graph"
-        query = unskolemise(job.query, store.layout.genid)
+        try:
+            query = unskolemise(job.query, store.layout.genid)
+        except RewriteTooLarge as error:
+            return Failure("evaluation", str(error))
         reader: ChunkReader | None = None
         try:
             with store.client.http.stream(
