@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test lint format docs bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# docs/examples.md: the example queries with their answers on the embedded dataset.
+docs: $(STAMP)
+	$(BIN)/python scripts/examples_doc.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
