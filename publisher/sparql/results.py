@@ -15,6 +15,7 @@ import io
 import json
 from collections.abc import Callable, Iterable, Sequence
 from json.encoder import encode_basestring as _quote  # the C escaper, UTF-8 kept as is
+from typing import TypeVar, cast
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
@@ -22,9 +23,9 @@ import pyoxigraph as ox
 from publisher.formats import CSV, JSONLD, NTRIPLES, RDFXML, SPARQL_JSON, SPARQL_XML, TSV, Format
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+TermT = TypeVar("TermT", bound=Term)
 Row = Sequence[Term | None]
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
 
 
@@ -129,18 +130,21 @@ def used_prefixes(triples: Iterable[ox.Triple]) -> dict[str, str]:
     }
 
 
-def public_term(term: Term | None, base_iri: str, origin: str) -> Term | None:
+def public_term(term: TermT, base_iri: str, origin: str) -> TermT:
     """A term with the canonical namespace `base_iri` replaced by the public `origin` (in
     triple terms too): results name things where this server answers for them."""
     if isinstance(term, ox.NamedNode):
         if base_iri != origin and term.value.startswith(base_iri):
-            return ox.NamedNode(origin + term.value[len(base_iri) :])
+            return cast(TermT, ox.NamedNode(origin + term.value[len(base_iri) :]))
         return term
     if isinstance(term, ox.Triple):
-        return ox.Triple(
-            public_term(term.subject, base_iri, origin),  # type: ignore[arg-type]
-            public_term(term.predicate, base_iri, origin),  # type: ignore[arg-type]
-            public_term(term.object, base_iri, origin),  # type: ignore[arg-type]
+        return cast(
+            TermT,
+            ox.Triple(
+                public_term(term.subject, base_iri, origin),
+                public_term(term.predicate, base_iri, origin),
+                public_term(term.object, base_iri, origin),
+            ),
         )
     return term
 

@@ -127,7 +127,7 @@ def isolate_network() -> str:
 def execute(store: ox.Store, job: Job, config: WorkerConfig) -> Outcome | Failure:
     """Run the job and serialise its answer; every error becomes a Failure, never an exception."""
     try:
-        answer = store.query(job.query, base_iri=config.base_iri, **_dataset(job))
+        answer = _query(store, job, config.base_iri)
     except SyntaxError as error:
         return _syntax_failure(error, job, config)
     except (OSError, RuntimeError, ValueError) as error:
@@ -142,13 +142,17 @@ def execute(store: ox.Store, job: Job, config: WorkerConfig) -> Outcome | Failur
         return Failure("evaluation", str(error))
 
 
-def _dataset(job: Job) -> dict[str, object]:
+def _query(
+    store: ox.Store, job: Job, base_iri: str
+) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    """The job's query over its dataset: the protocol's graph lists, else the union default
+    graph, else (FROM in the query) the query's own."""
     if job.default_graphs is None and job.named_graphs is None:
-        return {"use_default_graph_as_union": True} if job.union else {}
-    return {
-        "default_graph": [ox.NamedNode(g) for g in job.default_graphs or ()],
-        "named_graphs": [ox.NamedNode(g) for g in job.named_graphs or ()],
-    }
+        return store.query(job.query, base_iri=base_iri, use_default_graph_as_union=job.union)
+    default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]
+    default = [ox.NamedNode(g) for g in job.default_graphs or ()]
+    named: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(g) for g in job.named_graphs or ()]
+    return store.query(job.query, base_iri=base_iri, default_graph=default, named_graphs=named)
 
 
 def _syntax_failure(error: SyntaxError, job: Job, config: WorkerConfig) -> Failure:
@@ -184,7 +188,7 @@ def _solutions(answer: ox.QuerySolutions, job: Job, config: WorkerConfig) -> Out
     if fmt is None:
         return Failure("not-acceptable", "", kind="solutions")
     variables = [v.value for v in answer.variables]
-    rows = []
+    rows: list[tuple[results.Term | None, ...]] = []
     truncated = False
     for solution in answer:
         if len(rows) == job.max_results:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import time
 import weakref
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
@@ -35,7 +35,7 @@ class _Credentials(httpx.Auth):
         self._basic = httpx.BasicAuth(user, password)
         self._scheme: httpx.Auth | None = None
 
-    def auth_flow(self, request: httpx.Request) -> Iterator[httpx.Request]:
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         if self._scheme is not None:
             yield from self._scheme.auth_flow(request)
             return

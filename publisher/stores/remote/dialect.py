@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar, cast
 
 import pyoxigraph as ox
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from publisher.stores.remote.layout import Layout
 
 Graph = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
+TermT = TypeVar("TermT", bound=Term)
 GENID_PATH = ".well-known/genid/"
 NO_GRAPH = "urn:publisher:no-graph"
 """Named as the only default graph when a query's default graph must be empty."""
@@ -58,9 +59,11 @@ def protect(literal: ox.Literal) -> ox.Literal:
 # Terms on the way in and out -----------------------------------------------------------------
 
 
-def skolem(term: Term, genid: str) -> Term:
+def skolem(term: TermT, genid: str) -> TermT:
     """A blank node as the IRI it is pushed as; any other term as it is."""
-    return ox.NamedNode(genid + term.value) if isinstance(term, ox.BlankNode) else term
+    if isinstance(term, ox.BlankNode):
+        return cast(TermT, ox.NamedNode(genid + term.value))
+    return term
 
 
 def write_term(term: Term | Graph, layout: Layout) -> str | None:

@@ -45,7 +45,6 @@ class Layout:
     genid: str | None = None
     version: str | None = None
     modified: datetime | None = None
-    triples: int | None = None
     base_iri: str | None = None
     lexical: bool = False  # literals Virtuoso would rewrite are stored under LEXICAL datatypes
 
@@ -77,7 +76,6 @@ def read_layout(client: SparqlClient) -> Layout | None:
         genid=_value(fields.get(META_GENID.value)),
         version=_value(fields.get(META_VERSION.value)),
         modified=_datetime(fields.get(DCTERMS_MODIFIED.value)),
-        triples=_integer(fields.get(VOID_TRIPLES.value)),
         base_iri=_value(fields.get(META_BASE.value)),
         lexical=_value(fields.get(META_LEXICAL.value)) == LEXICAL,
     )
@@ -95,12 +93,6 @@ def _datetime(term: Term | None) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _integer(term: Term | None) -> int | None:
-    if isinstance(term, ox.Literal) and term.value.isdigit():
-        return int(term.value)
-    return None
 
 
 def metadata_triples(

@@ -145,7 +145,7 @@ def _batches(quads: Iterable[ox.Quad], genid: str, lexical: bool) -> Iterator[tu
             quad = ox.Quad(quad.subject, quad.predicate, protect(obj), quad.graph_name)
         batch.append(
             ox.Triple(skolem(quad.subject, genid), quad.predicate, skolem(quad.object, genid))
-        )  # type: ignore[arg-type]
+        )
         if len(batch) == PUSH_BATCH:
             yield ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES) or b"", len(batch)
             batch = []

@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import IO
 
 import httpx
 import pyoxigraph as ox
@@ -193,10 +194,11 @@ class RemoteQueryRunner:
             return Failure("evaluation", f"the SPARQL server's answer does not parse: {error}")
 
     def _read(self, store: RemoteStore, term: results.Term | None) -> results.Term | None:
-        return results.public_term(store.read_term(term), self.base_iri, self.origin)  # type: ignore[arg-type]
+        read = store.read_term(term)
+        return None if read is None else results.public_term(read, self.base_iri, self.origin)
 
     def _table(
-        self, store: RemoteStore, stream: io.BufferedReader, job: Job, capped: bool, kind: str
+        self, store: RemoteStore, stream: IO[bytes], job: Job, capped: bool, kind: str
     ) -> Outcome | Failure:
         fmt = _format(job.table_format, TABLE_RESULT_FORMATS)
         assert fmt is not None  # the check against the empty store found one
@@ -216,7 +218,7 @@ class RemoteQueryRunner:
         return Outcome(kind, fmt.extension, body, truncated, len(rows))
 
     def _graph(
-        self, store: RemoteStore, stream: io.BufferedReader, job: Job, capped: bool
+        self, store: RemoteStore, stream: IO[bytes], job: Job, capped: bool
     ) -> Outcome | Failure:
         fmt = _format(job.graph_format, GRAPH_RESULT_FORMATS)
         assert fmt is not None
