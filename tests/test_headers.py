@@ -8,8 +8,10 @@ URL of the family. Neither side can drift from the table, so they cannot drift f
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+import anyio
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -43,9 +45,15 @@ class Location:
 
 
 @pytest.fixture(scope="module")
-def app() -> FastAPI:
+def app() -> Iterator[FastAPI]:
+    """The app, run without its lifespan: the SPARQL workers it starts on first use are
+    stopped here."""
     settings = fixture_settings()
-    return create_app(settings, fixture_dataset(settings))
+    app = create_app(settings, fixture_dataset(settings))
+    yield app
+    endpoint = state_of_app(app).sparql
+    if endpoint is not None:
+        anyio.run(endpoint.pool.close)
 
 
 @pytest.fixture(scope="module")

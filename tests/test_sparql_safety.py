@@ -20,6 +20,7 @@ from sparql_support import SPARQL_DATA, Listener, app_for, listener, serve, sett
 from publisher.dataset import Sources, load_dataset
 from publisher.sparql.engine import QueryPool
 from publisher.sparql.worker import Failure, Job, Outcome
+from publisher.web.state import state_of_app
 
 TIMEOUT = 2.0
 # A seven-fold cross product of the fixture's triples: about 10^10 rows to count.
@@ -33,7 +34,9 @@ class Served:
     app: FastAPI
 
     def pids(self) -> set[int]:
-        return self.app.state.sparql.pool.pids  # type: ignore[no-any-return]
+        endpoint = state_of_app(self.app).sparql
+        assert endpoint is not None
+        return endpoint.pool.pids  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +119,9 @@ def test_a_runaway_query_blocks_neither_pages_nor_the_slot_check(served: Served)
     wait_until_ready(origin)
     runaway = InFlight(origin, RUNAWAY)
     deadline = time.monotonic() + 30
-    pool = served.app.state.sparql.pool
+    endpoint = state_of_app(served.app).sparql
+    assert endpoint is not None
+    pool = endpoint.pool
     while pool.available and time.monotonic() < deadline:  # until the runaway holds the slot
         time.sleep(0.01)
     busy = ask(origin)

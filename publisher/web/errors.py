@@ -65,6 +65,13 @@ def status_of(error: BaseException) -> int:
     return 500
 
 
+def retry_after(error: BaseException) -> dict[str, str]:
+    """`Retry-After` for a passing condition (a store outage, every query slot taken)."""
+    if isinstance(error, (errors.StoreUnavailable, errors.EndpointBusy)):
+        return {"Retry-After": str(error.retry_after)}
+    return {}
+
+
 @dataclass(frozen=True)
 class Problem:
     """An RFC 9457 problem document, and the headers that go with it."""
@@ -87,8 +94,7 @@ def describe(error: BaseException, method: str, accept: str | None, urls: Urls) 
     """What to say about `error` to a `method` request with this Accept header."""
     status = status_of(error)
     phrase = HTTPStatus(status).phrase
-    retry = getattr(error, "retry_after", None)
-    headers = {"Retry-After": str(retry)} if isinstance(retry, int) else {}
+    headers = retry_after(error)
     if isinstance(error, errors.SparqlError):
         return Problem(
             status,

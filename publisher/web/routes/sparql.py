@@ -45,7 +45,7 @@ from publisher.sparql.engine import QueryPool
 from publisher.sparql.protocol import QueryRequest, parse_request
 from publisher.stores.disk import read_only_path
 from publisher.stores.remote import RemoteQueryRunner
-from publisher.web.errors import status_of
+from publisher.web.errors import retry_after, status_of
 from publisher.web.http import page_language, preflight, problem, represent, respond
 from publisher.web.state import state_of_app
 
@@ -242,16 +242,12 @@ async def _error(
         return await _page(request, endpoint, None, error=error, status=status)
     if negotiate(request.headers.get("accept"), (TEXT, PROBLEM)) is PROBLEM:
         return problem(request, error, SPARQL)
-    headers = _retry_after(error)
+    headers = retry_after(error)
     text = f"{error.title}: {error.detail}\n"
     if isinstance(error, errors.MalformedQuery) and error.excerpt:
         text += f"\n{error.excerpt}\n{' ' * max((error.column or 1) - 1, 0)}^\n"
     content_type = "text/plain; charset=utf-8"
     return respond(request, SPARQL, text.encode(), content_type, status=status, headers=headers)
-
-
-def _retry_after(error: errors.SparqlError) -> dict[str, str]:
-    return {"Retry-After": str(error.retry_after)} if isinstance(error, errors.EndpointBusy) else {}
 
 
 async def _page(
@@ -275,7 +271,7 @@ async def _page(
     if answer and answer.truncated:
         headers[TRUNCATION_HEADER] = f"true; limit={settings.max_results}"
     if error is not None:
-        headers.update(_retry_after(error))
+        headers.update(retry_after(error))
 
     state = state_of_app(request.app)
 
