@@ -23,7 +23,7 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 # A dataset clause: FROM or FROM NAMED and an IRI or prefixed name (not `?from`, `ex:from`).
 # Possessive quantifiers throughout: no pattern here backtracks (the query is public input).
 _FROM = re.compile(
-    r"(?<![\w?$:.\-])FROM(?:\s++NAMED)?+(?:\s*+<>|\s++[\w.\-]*+:)", re.IGNORECASE | re.ASCII
+    r"(?<![\w?$:.\-])FROM(?:\s++NAMED)?(?:\s*+<>|\s++[\w.\-]*+:)", re.IGNORECASE | re.ASCII
 )
 _FORM = re.compile(
     r"\s*+(?:(?:BASE\s*+<>|PREFIX\s*+[^\s:]*+:\s*+<>)\s*+)*+([A-Za-z]+)", re.IGNORECASE | re.ASCII
