@@ -121,6 +121,7 @@ def test_allowlisted_endpoints_pass_as_full_iris_only() -> None:
         ("PREFIX g: <http://g/> ASK FROM g:one { ?s ?p ?o }", True),
         ("CONSTRUCT { ?s ?p ?o }from<http://g>WHERE { ?s ?p ?o }", True),
         ("SELECT ?from { ?from ?p ?o }", False),
+        ("PREFIX NAMEDx: <http://g/> SELECT * FROM NAMEDx:g { ?s ?p ?o }", True),
         ("PREFIX ex: <http://ex/> SELECT * { ?s ex:from ?o }", False),
         ("SELECT * { ?s ?p 'FROM <http://g>' } # FROM <http://g>", False),
     ],
