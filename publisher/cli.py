@@ -16,8 +16,8 @@ from publisher.config import Settings
 from publisher.errors import PublisherError, RdfSyntaxError
 
 if TYPE_CHECKING:
-    from publisher.dataset import Dataset
-    from publisher.validation import ValidationReport
+    from publisher.dataset import Dataset, Sources
+    from publisher.report import ValidationReport
 
 app = typer.Typer(
     help="Publish an RDF dataset as linked data: validate it, serve it.",
@@ -99,24 +99,9 @@ def build_settings(**overrides: Any) -> Settings:
 
 def _loaded_base_iri(settings: Settings) -> str | None:
     """The base IRI a store was loaded for, so `serve --store DIR|URL` needs no more flags."""
-    from publisher.dataset import is_remote
-    from publisher.errors import PublisherError
-    from publisher.stores.disk import StoreFolderError, read_metadata
+    from publisher.stores import stored_base_iri
 
-    assert settings.store is not None
-    if is_remote(settings.store):
-        from publisher.stores.remote import SparqlClient
-        from publisher.stores.remote.layout import read_layout
-
-        try:
-            layout = read_layout(SparqlClient.from_settings(settings))
-        except PublisherError:
-            return None  # opening the store reports it
-        return layout.base_iri if layout is not None else None
-    try:
-        return read_metadata(Path(settings.store)).base_iri
-    except StoreFolderError:
-        return None  # opening the store reports it
+    return stored_base_iri(settings)
 
 
 def checked(dataset: Dataset, not_done: str) -> ValidationReport:
@@ -185,7 +170,7 @@ def validate(
     """Validate ontology + data against the SHACL shapes; exit 1 on any violation."""
 
     def action() -> int:
-        from publisher.dataset import load_dataset
+        from publisher.stores import open_dataset
         from publisher.validation import validate_dataset
 
         settings = build_settings(
@@ -197,8 +182,8 @@ def validate(
             title=title,
             license=license,
         )
-        dataset = load_dataset(settings)
-        if store is not None and dataset.kind == "disk":
+        dataset = open_dataset(settings)
+        if dataset.capabilities.keeps_report:
             report = _validate_store(dataset, shapes)
         else:
             report = validate_dataset(dataset)
@@ -211,7 +196,7 @@ def validate(
     run_reporting_errors(action)
 
 
-def _validate_store(dataset: Any, shapes: list[str] | None) -> Any:
+def _validate_store(dataset: Dataset, shapes: list[str] | None) -> ValidationReport:
     """The report a store was loaded with, or a validation now against `shapes` (or the
     shapes files the load recorded, if they are still there)."""
     import dataclasses
@@ -257,7 +242,7 @@ def serve(
     A store (--store) was validated when it was loaded and is served as it is."""
 
     def action() -> int:
-        from publisher.dataset import load_dataset
+        from publisher.stores import open_dataset, parses_sources
         from publisher.web.server import run
 
         settings = build_settings(
@@ -274,11 +259,12 @@ def serve(
             title=title,
             license=license,
         )
-        if settings.store is None:
+        parsed = parses_sources(settings)  # else loaded (and validated) ahead
+        if parsed:
             require_shapes(settings)
-        dataset = load_dataset(settings)  # with several workers: to fail early, then dropped
-        if settings.store is not None:
-            if dataset.kind == "disk" and dataset.report is None:
+        dataset = open_dataset(settings)  # with several workers: to fail early, then dropped
+        if not parsed:
+            if dataset.capabilities.keeps_report and dataset.report is None:
                 typer.echo(f"warning: {settings.store} was loaded with --skip-validation", err=True)
         elif settings.skip_validation:
             typer.echo(SKIPPED, err=True)
@@ -340,8 +326,8 @@ def export(
     def action() -> int:
         from urllib.parse import urlsplit
 
-        from publisher.dataset import load_dataset
         from publisher.export.build import export_site
+        from publisher.stores import open_dataset
 
         settings = build_settings(
             data=data,
@@ -352,7 +338,7 @@ def export(
             title=title,
             license=license,
         )
-        dataset = load_dataset(settings)
+        dataset = open_dataset(settings)
         report = checked(dataset, "exporting")
         if not report.conforms:
             return 1
@@ -424,7 +410,8 @@ def load(
     """Load the sources into a store once, so that `serve --store` starts without parsing."""
 
     def action() -> int:
-        from publisher.dataset import Sources, is_remote
+        from publisher.dataset import Sources
+        from publisher.stores import is_remote
 
         if (into is None) == (store is None):
             raise typer.BadParameter("give exactly one of --into DIR and --store URL")
@@ -442,59 +429,25 @@ def load(
         require_shapes(settings)
         if settings.skip_validation:
             typer.echo(SKIPPED, err=True)
-        found = Sources.from_settings(settings)
-        if is_remote(target):
-            return _push(settings.model_copy(update={"store": target}), found)
-        return _load_into(settings, found, Path(target))
+        return _load(settings, Sources.from_settings(settings), target)
 
     run_reporting_errors(action)
 
 
-def _load_into(settings: Settings, sources: Any, folder: Path) -> int:
-    from publisher.stores.disk import load_folder
-    from publisher.stores.progress import progress_reporter
+def _load(settings: Settings, sources: Sources, target: str) -> int:
+    """Validate once, then write to the store folder or push to the SPARQL server."""
+    from publisher.stores import load
 
     size = sum(p.stat().st_size for p in sources.content) / 1e6
-    typer.echo(f"loading {len(sources.content)} files ({size:,.1f} MB) into {folder}", err=True)
-    with progress_reporter(sys.stderr) as report_to:
-        result = load_folder(
-            settings, sources, folder, validate=not settings.skip_validation, report_to=report_to
-        )
-    if not result.committed and result.report is not None:
-        typer.echo(result.report.to_text(), err=True)
+    typer.echo(f"loading {len(sources.content)} files ({size:,.1f} MB) into {target}", err=True)
+    loaded = load(settings, sources, target)
+    if not loaded.written and loaded.report is not None:
+        typer.echo(loaded.report.to_text(), err=True)
         typer.echo(
-            f"error: the dataset does not conform to its shapes; {folder} is left as it was.",
+            f"error: the dataset does not conform to its shapes; {target} is left as it was.",
             err=True,
         )
         return 1
-    meta = result.metadata
-    rate = meta.quads / result.load_seconds if result.load_seconds else 0.0
-    checked = (
-        f"validated in {result.seconds - result.load_seconds:.1f} s"
-        if result.report is not None
-        else "NOT validated (--skip-validation)"
-    )
-    typer.echo(
-        f"loaded {meta.quads:,} quads from {len(sources.content)} files in "
-        f"{result.load_seconds:.1f} s ({rate:,.0f} quads/s), {checked}; version {meta.version}"
-    )
-    typer.echo(f"serve it: publisher serve --store {folder}")
-    return 0
-
-
-def _push(settings: Settings, sources: Any) -> int:
-    """Parse into memory, validate, then replace the dataset on a SPARQL server."""
-    from publisher.dataset import load_into_memory
-    from publisher.stores.remote import push_to_remote
-
-    dataset = load_into_memory(settings, sources)
-    if not settings.skip_validation and not checked(dataset, "pushed").conforms:
-        return 1
-    typer.echo(f"pushing {dataset.triple_count:,} quads to {settings.store}", err=True)
-    done = push_to_remote(dataset, settings)
-    typer.echo(
-        f"pushed {done.triples:,} triples in {done.graphs} graphs to {done.location} in "
-        f"{done.seconds:.1f} s ({done.removed} stale graphs removed); version {done.version}"
-    )
-    typer.echo(f"serve it: publisher serve --store {settings.store}")
+    typer.echo(loaded.summary)
+    typer.echo(f"serve it: publisher serve --store {target}")
     return 0

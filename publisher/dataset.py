@@ -1,26 +1,91 @@
-"""The published dataset: an immutable Oxigraph store plus the metadata every response needs.
+"""The published dataset: a read-only store plus the metadata every response needs.
 
-Where the store lives is `settings.store`: unset, the sources are parsed into memory; a folder,
-an on-disk store written by `publisher load --into` is opened read-only
-(`publisher.stores.disk`); an http(s) URL, a SPARQL 1.1 server answers
-(`publisher.stores.remote`). `Dataset.kind` says which, for the code that must tell them apart.
+A store is anything that answers `ReadStore` (the read API of `pyoxigraph.Store`): Oxigraph in
+memory or on disk, a SPARQL server, rdflib. Which one serves is chosen in `publisher.stores`
+(`open_dataset`), the one module that knows the backends; this module imports none of them.
+What the rest of the code must know about a backend is in `Dataset.capabilities`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import pyoxigraph as ox
 
 from publisher.config import Settings
-from publisher.sources import discover, fingerprint, load_data, load_ontology
+from publisher.sources import discover
 
 if TYPE_CHECKING:
-    from publisher.validation import ValidationReport
+    from publisher.report import ValidationReport
+    from publisher.sparql.worker import Failure, Job, Outcome
 
+Subject = ox.NamedNode | ox.BlankNode | ox.Triple
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
+QueryAnswer = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+
+class ReadStore(Protocol):
+    """What the publisher reads of a store: the part of `pyoxigraph.Store` it calls."""
+
+    def quads_for_pattern(
+        self,
+        subject: Subject | None,
+        predicate: ox.NamedNode | None,
+        object: Term | None,  # noqa: A002 - pyoxigraph's name
+        graph_name: GraphName | None = None,
+    ) -> Iterator[ox.Quad]:
+        """The matching quads; from every graph when `graph_name` is None."""
+        ...
+
+    def query(
+        self,
+        query: str,
+        *,
+        use_default_graph_as_union: bool = False,
+        substitutions: dict[ox.Variable, Term] | None = None,
+    ) -> QueryAnswer:
+        """A SELECT or ASK query (pages, VoID, descriptions); CONSTRUCT and the SPARQL
+        endpoint's queries go through a `QueryRunner`."""
+        ...
+
+    def named_graphs(self) -> Iterator[ox.NamedNode | ox.BlankNode]: ...
+
+    def __len__(self) -> int:
+        """Quads in all graphs (the same triple in two graphs counts twice)."""
+        ...
+
+    def __iter__(self) -> Iterator[ox.Quad]: ...
+
+
+class QueryRunner(Protocol):
+    """Runs the SPARQL endpoint's queries where they can be stopped (worker processes, a
+    server, threads), within a deadline; `publisher.stores.start_query_runner` makes one."""
+
+    async def run(self, job: Job) -> Outcome | Failure:
+        """Answer one job, or raise EndpointBusy / QueryTimeout / WorkerCrashed (SparqlError)."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What the code must know about a store besides `ReadStore`."""
+
+    changes: bool = False  # the data can change under us: versions are polled (remote)
+    shared_path: Path | None = None  # an on-disk store other processes may open read-only
+    keeps_report: bool = False  # loaded ahead with its SHACL report (`Dataset.report`; None
+    # there means the load skipped validation, and validating now reads the whole store)
+
+
+IN_MEMORY = Capabilities()
+
+# Deprecated: `Dataset.kind` is kept until every caller reads `capabilities` instead.
 MEMORY, DISK, REMOTE = "memory", "disk", "remote"
 
 
@@ -50,15 +115,25 @@ class Sources:
 class Dataset:
     """Read-only while served, so representations can be cached per `version`."""
 
-    store: ox.Store
+    store: ReadStore
     base_iri: str
     version: str
     modified: datetime
     sources: Sources
-    kind: str = MEMORY  # MEMORY | DISK | REMOTE
+    kind: str = MEMORY  # deprecated: read `capabilities`
     location: str | None = None  # the store folder or endpoint URL; None in memory
     quads: int | None = None  # known at load time (disk): counting a big store takes a while
     report: ValidationReport | None = None  # the SHACL report made when the store was loaded
+    capabilities: Capabilities = field(default=IN_MEMORY)
+
+    def __post_init__(self) -> None:
+        # Deprecated bridge while `kind` lives: each of kind and capabilities implies the other.
+        if self.kind == REMOTE and not self.capabilities.changes:
+            object.__setattr__(self, "capabilities", Capabilities(changes=True))
+        elif self.kind == MEMORY and self.capabilities.changes:
+            object.__setattr__(self, "kind", REMOTE)
+        elif self.kind == MEMORY and self.capabilities.shared_path is not None:
+            object.__setattr__(self, "kind", DISK)
 
     @property
     def triple_count(self) -> int:
@@ -71,13 +146,14 @@ SELECT (MAX(?modified) AS ?latest) WHERE { ?s dcterms:modified ?modified }
 """
 
 
-def declared_modified(store: ox.Store) -> datetime | None:
+def declared_modified(store: ReadStore) -> datetime | None:
     """The newest `dcterms:modified` the sources declare (the ontology's, for example).
 
     Taken from the data rather than from file times, so that two checkouts of the same version
     answer with the same `Last-Modified` and the same bytes.
     """
     for solution in store.query(MODIFIED_QUERY, use_default_graph_as_union=True):
+        assert isinstance(solution, ox.QuerySolution)
         latest = solution["latest"]
         if isinstance(latest, ox.Literal):
             try:
@@ -93,36 +169,8 @@ def newest_file_time(paths: tuple[Path, ...]) -> datetime:
     return datetime.fromtimestamp(int(newest), tz=UTC)
 
 
-def is_remote(location: str) -> bool:
-    """An http(s) URL names a SPARQL server; anything else names a store folder."""
-    return location.startswith(("http://", "https://"))
-
-
 def load_dataset(settings: Settings, sources: Sources | None = None) -> Dataset:
-    """The dataset `settings.store` names: parsed into memory, or opened where it was loaded."""
-    if settings.store is None:
-        return load_into_memory(settings, sources)
-    if is_remote(settings.store):
-        from publisher.stores.remote import open_remote_dataset
+    """Deprecated: call `publisher.stores.open_dataset` (kept while callers move)."""
+    from publisher.stores import open_dataset
 
-        return open_remote_dataset(settings)
-    from publisher.stores.disk import open_disk_dataset
-
-    return open_disk_dataset(settings)
-
-
-def load_into_memory(settings: Settings, sources: Sources | None = None) -> Dataset:
-    """Parse the ontology and data files into a fresh in-memory store."""
-    sources = sources or Sources.from_settings(settings)
-    store = ox.Store()
-    for path in sources.ontology:
-        load_ontology(path, store)
-    for path in sources.data:
-        load_data(path, store)
-    return Dataset(
-        store=store,
-        base_iri=settings.base_iri,
-        version=fingerprint(sources.content),
-        modified=declared_modified(store) or newest_file_time(sources.content),
-        sources=sources,
-    )
+    return open_dataset(settings, sources)

@@ -23,28 +23,29 @@ batch of quads (about a million) in memory, whatever the input size.
 from __future__ import annotations
 
 import dataclasses
-import gzip
-import io
 import json
 import os
 import shutil
-import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
 from publisher import __version__
 from publisher.config import Settings
-from publisher.dataset import DISK, Dataset, Sources, declared_modified, newest_file_time
+from publisher.dataset import (
+    Capabilities,
+    Dataset,
+    Sources,
+    declared_modified,
+    newest_file_time,
+)
 from publisher.errors import PublisherError
+from publisher.report import ValidationReport
 from publisher.sources import OWL_ONTOLOGY, RDF_TYPE, fingerprint, rdf_format, syntax_error
-
-if TYPE_CHECKING:
-    from publisher.validation import ValidationReport
+from publisher.stores.tracking import LoadTracker, Reporter, SourceReader
 
 METADATA = "publisher-store.json"
 STORE = "oxigraph"
@@ -52,7 +53,6 @@ REPORT = "validation.json"
 STAGING_PREFIX = ".loading-"
 LAYOUT = 1  # bumped when the folder layout changes; an older folder must be loaded again
 LINE_FORMATS = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)
-REPORT_INTERVAL = 0.2  # seconds between two progress reports (the last one always comes)
 
 
 @dataclass
@@ -141,19 +141,17 @@ def open_disk_dataset(settings: Settings) -> Dataset:
         version=metadata.version,
         modified=metadata.modified,
         sources=metadata.sources,
-        kind=DISK,
         location=str(folder),
         quads=metadata.quads,
         report=read_report(folder) if metadata.validated else None,
+        capabilities=Capabilities(shared_path=folder / STORE, keeps_report=True),
     )
 
 
 def read_only_path(dataset: Dataset) -> str | None:
-    """The RocksDB folder of an on-disk dataset, for other processes (SPARQL workers) to open
-    read-only; None for a dataset that does not live on disk."""
-    if dataset.kind != DISK or dataset.location is None:
-        return None
-    return str(Path(dataset.location) / STORE)
+    """Deprecated: read `dataset.capabilities.shared_path`."""
+    shared = dataset.capabilities.shared_path
+    return str(shared) if shared is not None else None
 
 
 def read_metadata(folder: Path) -> StoreMetadata:
@@ -176,54 +174,17 @@ def read_metadata(folder: Path) -> StoreMetadata:
 
 
 def write_report(path: Path, report: ValidationReport) -> None:
-    """The SHACL report as loaded stores keep it: the results, counts and the report graph."""
-    value = {
-        "conforms": report.conforms,
-        "violations": [dataclasses.asdict(v) for v in report.violations],
-        "prefixes": dict(report.prefixes),
-        "triples": report.triples,
-        "nodes": report.nodes,
-        "shapes": report.shapes,
-        "graph": report.graph.serialize(format="nt"),
-    }
-    path.write_text(json.dumps(value), encoding="utf-8")
+    path.write_text(report.to_json(), encoding="utf-8")
 
 
 def read_report(folder: Path) -> ValidationReport:
-    import rdflib
-
-    from publisher.validation import ValidationReport, Violation
-
-    value: dict[str, Any] = json.loads((folder / REPORT).read_text(encoding="utf-8"))
-    return ValidationReport(
-        conforms=value["conforms"],
-        violations=tuple(Violation(**v) for v in value["violations"]),
-        graph=rdflib.Graph().parse(data=value["graph"], format="nt"),
-        prefixes=value["prefixes"],
-        triples=value["triples"],
-        nodes=value["nodes"],
-        shapes=value["shapes"],
-    )
+    return ValidationReport.from_json((folder / REPORT).read_text(encoding="utf-8"))
 
 
 # --- loading ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class LoadProgress:
-    """How far a load is, as the progress display shows it."""
-
-    file: Path | None
-    files_done: int
-    files_total: int
-    bytes_done: int  # of the files as stored (compressed size for .gz)
-    bytes_total: int
-    statements: int  # parsed so far: exact, or lines for N-Triples / N-Quads
-    elapsed: float
-    phase: str = "loading"  # loading | counting | validating | done
-
-
-Reporter = Callable[[LoadProgress], None]
+Validator = Callable[[Dataset], ValidationReport]
 
 
 @dataclass(frozen=True)
@@ -240,16 +201,16 @@ def load_folder(
     sources: Sources,
     folder: Path,
     *,
-    validate: bool,
+    validator: Validator | None,
     report_to: Reporter = lambda progress: None,
 ) -> LoadResult:
     """Load the sources into a fresh store in `folder`, replacing the one there, if any, only
-    when the new one is complete (and conforms, when `validate`)."""
+    when the new one is complete (and conforms, when there is a `validator`)."""
     created = _prepare(folder)
     staging = folder / f"{STAGING_PREFIX}{os.getpid()}"
     committed = False
     try:
-        result = _build(settings, sources, folder, staging, validate, report_to)
+        result = _build(settings, sources, folder, staging, validator, report_to)
         if result.report is None or result.report.conforms:
             _commit(staging, folder)
             committed = True
@@ -290,12 +251,12 @@ def _build(
     sources: Sources,
     folder: Path,
     staging: Path,
-    validate: bool,
+    validator: Validator | None,
     report_to: Reporter,
 ) -> LoadResult:
     """Everything in `staging`: the store, its report, its metadata. The store is closed
     (dropped) on return, so that the folder can be moved."""
-    tracker = _Tracker(sources.content, report_to)
+    tracker = LoadTracker(sources.content, report_to)
     staging.mkdir()
     store = ox.Store(str(staging / STORE))
     _load_sources(store, sources, tracker)
@@ -309,16 +270,13 @@ def _build(
         version=fingerprint(sources.content),
         modified=declared_modified(store) or newest_file_time(sources.content),
         sources=sources,
-        kind=DISK,
         location=str(folder),
         quads=quads,
     )
     report = None
-    if validate:
-        from publisher.validation import validate_dataset
-
+    if validator is not None:
         tracker.phase("validating")
-        report = validate_dataset(dataset, fresh=True)
+        report = validator(dataset)
         write_report(staging / REPORT, report)
     metadata = StoreMetadata(
         base_iri=settings.base_iri,
@@ -326,7 +284,7 @@ def _build(
         modified=dataset.modified,
         quads=quads,
         sources=sources,
-        validated=validate,
+        validated=validator is not None,
         loaded=datetime.now(UTC).replace(microsecond=0),
     )
     (staging / METADATA).write_text(metadata.to_json(), encoding="utf-8")
@@ -334,7 +292,7 @@ def _build(
     return LoadResult(metadata, report, load_seconds, tracker.elapsed(), committed=False)
 
 
-def _load_sources(store: ox.Store, sources: Sources, tracker: _Tracker) -> None:
+def _load_sources(store: ox.Store, sources: Sources, tracker: LoadTracker) -> None:
     """Line-based files straight into the bulk loader, one call each; all the others through
     one streaming bulk load (each bulk call writes its own files: fewer calls, fewer files)."""
     native = [p for p in sources.data if rdf_format(p) in LINE_FORMATS]
@@ -342,7 +300,7 @@ def _load_sources(store: ox.Store, sources: Sources, tracker: _Tracker) -> None:
     store.bulk_extend(_chain(_ontology_quads(p, tracker) for p in sources.ontology))
     store.bulk_extend(_chain(_data_quads(p, tracker) for p in streamed))
     for path in native:
-        with _Reader(path, tracker, count_lines=True) as reader:
+        with SourceReader(path, tracker, count_lines=True) as reader:
             try:
                 store.bulk_load(input=reader, format=rdf_format(path))
             except SyntaxError as error:
@@ -355,17 +313,17 @@ def _chain(iterables: Iterable[Iterable[ox.Quad]]) -> Iterator[ox.Quad]:
         yield from quads
 
 
-def _data_quads(path: Path, tracker: _Tracker) -> Iterator[ox.Quad]:
+def _data_quads(path: Path, tracker: LoadTracker) -> Iterator[ox.Quad]:
     """A file's quads as they are (triples in the default graph), as `sources.load_data` does."""
-    with _Reader(path, tracker, count_lines=False) as reader:
+    with SourceReader(path, tracker, count_lines=False) as reader:
         yield from _parse(path, reader, tracker)
     tracker.file_done()
 
 
-def _ontology_quads(path: Path, tracker: _Tracker) -> Iterator[ox.Quad]:
+def _ontology_quads(path: Path, tracker: LoadTracker) -> Iterator[ox.Quad]:
     """An ontology's triples in the named graph of its `owl:Ontology`, as `load_ontology` does
     (read twice, streaming: once for the name, once for the quads)."""
-    with _Reader(path, None, count_lines=False) as reader:
+    with SourceReader(path, None, count_lines=False) as reader:
         names = {
             q.subject
             for q in _parse(path, reader, None)
@@ -379,7 +337,7 @@ def _ontology_quads(path: Path, tracker: _Tracker) -> Iterator[ox.Quad]:
             yield quad
 
 
-def _parse(path: Path, reader: _Reader, tracker: _Tracker | None) -> Iterator[ox.Quad]:
+def _parse(path: Path, reader: SourceReader, tracker: LoadTracker | None) -> Iterator[ox.Quad]:
     try:
         for quad in ox.parse(reader, format=rdf_format(path)):
             if tracker is not None:
@@ -402,102 +360,3 @@ def _commit(staging: Path, folder: Path) -> None:
         if (staging / name).exists():
             (staging / name).rename(target)
     (staging / METADATA).rename(folder / METADATA)
-
-
-class _Reader(io.RawIOBase):
-    """A source file as the parsers read it: gunzipped if need be, with its position (in bytes
-    of the file on disk) and, for line-based syntaxes, its newlines reported as it goes."""
-
-    def __init__(self, path: Path, tracker: _Tracker | None, *, count_lines: bool) -> None:
-        super().__init__()
-        self.path = path
-        self._tracker = tracker
-        self._count_lines = count_lines
-        self._raw = path.open("rb")
-        gzipped = path.suffix.lower() == ".gz"
-        self._stream: io.BufferedIOBase = gzip.GzipFile(fileobj=self._raw) if gzipped else self._raw  # type: ignore[assignment]
-        if tracker is not None:
-            tracker.file_started(path)
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        try:
-            count = self._stream.readinto(buffer)
-        except (OSError, EOFError, ValueError) as error:  # a broken gzip stream
-            raise syntax_error(self.path, error) from None
-        if self._tracker is not None:
-            lines = bytes(memoryview(buffer)[:count]).count(b"\n") if self._count_lines else 0
-            self._tracker.read(self._raw.tell(), lines)
-        return count
-
-    def close(self) -> None:
-        if not self.closed:
-            self._stream.close()
-            self._raw.close()
-        super().close()
-
-
-class _Tracker:
-    """Counts what the load has done and reports it at most every REPORT_INTERVAL seconds."""
-
-    def __init__(self, paths: Iterable[Path], report_to: Reporter) -> None:
-        self._paths = list(paths)
-        self._report_to = report_to
-        self._start = time.monotonic()
-        self._last = 0.0
-        self.files_done = 0
-        self.bytes_before = 0  # of the files already done
-        self.position = 0  # in the current file
-        self.statements = 0
-        self.file: Path | None = None
-        self.bytes_total = sum(p.stat().st_size for p in self._paths)
-        self._report(force=True)
-
-    def elapsed(self) -> float:
-        return time.monotonic() - self._start
-
-    def file_started(self, path: Path) -> None:
-        self.file = path
-        self.position = 0
-        self._report(force=True)
-
-    def file_done(self) -> None:
-        if self.file is not None:
-            self.bytes_before += self.file.stat().st_size
-        self.files_done += 1
-        self.position = 0
-        self.file = None
-        self._report(force=True)
-
-    def read(self, position: int, lines: int) -> None:
-        self.position = position
-        self.statements += lines
-        self._report()
-
-    def statement(self) -> None:
-        self.statements += 1
-        if not self.statements & 0x3FF:  # look at the clock every 1024 quads only
-            self._report()
-
-    def phase(self, name: str) -> None:
-        self._report(force=True, phase=name)
-
-    def _report(self, *, force: bool = False, phase: str = "loading") -> None:
-        now = time.monotonic()
-        if not force and now - self._last < REPORT_INTERVAL:
-            return
-        self._last = now
-        self._report_to(
-            LoadProgress(
-                file=self.file if phase == "loading" else None,
-                files_done=self.files_done,
-                files_total=len(self._paths),
-                bytes_done=min(self.bytes_before + self.position, self.bytes_total),
-                bytes_total=self.bytes_total,
-                statements=self.statements,
-                elapsed=now - self._start,
-                phase=phase,
-            )
-        )

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
-from publisher.stores.disk import LoadProgress, Reporter
+from publisher.stores.tracking import LoadProgress, Reporter
 
 LOG_INTERVAL = 5.0  # seconds between two plain progress lines
 
