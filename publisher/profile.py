@@ -6,6 +6,10 @@ keywords, example resources and example queries come from the data's own descrip
 holds for the embedded dataset), then from the settings (`--title`, `--license`), which win. A
 dataset that states no licence gets none: the publisher never claims one on its behalf.
 
+The sections a resource page shows for the dataset's own kinds of things (statements,
+participation, …) are data as well: SHACL SPARQL executables with `dash:applicableToClass`
+(`read_sections`, docs/decisions/0005-page-sections-from-data.md).
+
 The profile is read once per dataset version (`Representations.profile`, `Published.profile`).
 """
 
@@ -26,6 +30,8 @@ DATASET_CLASSES = (
     SCHEMA + "Dataset",
     "http://schema.org/Dataset",
 )
+DASH = "http://datashapes.org/dash#"
+"""TopBraid's DASH vocabulary: `dash:applicableToClass` ties a page section to its classes."""
 NO_LICENSE = "none"
 """The `--license` value that withdraws the licence the data states."""
 
@@ -47,6 +53,33 @@ class Example:
 
 
 @dataclass(frozen=True)
+class Column:
+    """A column of a page section: a variable of its SELECT, with its heading per language."""
+
+    variable: str
+    titles: Texts = field(default_factory=dict)
+
+    def title_in(self, lang: str) -> str:
+        return in_language(self.titles, lang) or self.variable
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section of the resource page, declared by the data: shown on the pages of instances of
+    `classes` (or of their subclasses), as a table of the columns of its SELECT about `$this`."""
+
+    iri: str
+    slug: str
+    text: str
+    classes: tuple[str, ...]
+    columns: tuple[Column, ...] = ()
+    titles: Texts = field(default_factory=dict)
+
+    def title_in(self, lang: str) -> str:
+        return in_language(self.titles, lang) or self.slug
+
+
+@dataclass(frozen=True)
 class Profile:
     """What is said about the dataset as a whole; texts are keyed by language tag ("" = none)."""
 
@@ -62,6 +95,7 @@ class Profile:
     sources: tuple[str, ...] = ()
     examples: tuple[Example, ...] = ()
     prefixes: Mapping[str, str] = field(default_factory=dict)
+    sections: tuple[Section, ...] = ()
 
     def title_in(self, lang: str) -> str:
         return in_language(self.title, lang)
@@ -100,7 +134,9 @@ def read_profile(dataset: Any, overrides: Overrides | None = None) -> Profile:
     base_iri: str = dataset.base_iri
     iri = find_dataset_iri(store, base_iri)
     profile = _described(store, base_iri, iri) if iri else generic_profile(base_iri)
-    profile = replace(profile, prefixes=declared_prefixes(store, base_iri))
+    profile = replace(
+        profile, prefixes=declared_prefixes(store, base_iri), sections=read_sections(store)
+    )
     return apply_overrides(profile, overrides) if overrides else profile
 
 
@@ -137,7 +173,7 @@ SELECT DISTINCT ?dataset WHERE {{
   UNION {{ VALUES ?dataset {{ {base} }} ?dataset <{DCTERMS}title> ?title }}
   FILTER(isIRI(?dataset))
 }}"""
-    found = sorted(row["dataset"].value for row in _rows(store, query))
+    found: list[str] = sorted(row["dataset"].value for row in _rows(store, query))
     ours = [iri for iri in found if iri.startswith(base_iri)]
     if base_iri in ours:
         return base_iri
@@ -258,6 +294,71 @@ def _number(text: str) -> float:
         return float("inf")
 
 
+SECTIONS_QUERY = """
+SELECT ?section ?text ?class ?order ?title WHERE {
+  ?section <%(sh)sselect> ?text ; <%(dash)sapplicableToClass> ?class .
+  OPTIONAL { ?section <%(sh)sorder> ?order }
+  OPTIONAL { ?section <%(rdfs)slabel> ?title }
+}
+"""
+
+COLUMNS_QUERY = """
+SELECT ?section ?column ?variable ?order ?title WHERE {
+  ?section <%(sh)sselect> ?text ; <%(dash)sapplicableToClass> ?class ; <%(sh)sproperty> ?column .
+  ?column <%(dcterms)sidentifier> ?variable .
+  OPTIONAL { ?column <%(sh)sorder> ?order }
+  OPTIONAL { ?column <%(sh)sname> ?title }
+}
+"""
+
+
+def read_sections(store: ox.Store) -> tuple[Section, ...]:
+    """The page sections the data declares: SPARQL SELECT executables with
+    `dash:applicableToClass`, headed by `rdfs:label`, in `sh:order`; their columns are the
+    `sh:property` nodes naming a variable (`dcterms:identifier`), headed by `sh:name`."""
+    terms = {"sh": SH, "dash": DASH, "rdfs": RDFS, "dcterms": DCTERMS}
+    texts: dict[str, str] = {}
+    classes: dict[str, set[str]] = {}
+    orders: dict[str, float] = {}
+    titles: dict[str, dict[str, str]] = {}
+    for row in _rows(store, SECTIONS_QUERY % terms):
+        key = row["section"].value
+        texts.setdefault(key, row["text"].value)
+        classes.setdefault(key, set()).add(row["class"].value)
+        if isinstance(row["order"], ox.Literal):
+            orders.setdefault(key, _number(row["order"].value))
+        _add_title(titles.setdefault(key, {}), row["title"])
+    columns: dict[str, dict[str, tuple[float, str, dict[str, str]]]] = {}
+    for row in _rows(store, COLUMNS_QUERY % terms):
+        variable = row["variable"].value
+        found = columns.setdefault(row["section"].value, {})
+        order = _number(row["order"].value) if isinstance(row["order"], ox.Literal) else 0.0
+        entry = found.setdefault(str(row["column"]), (order, variable, {}))
+        _add_title(entry[2], row["title"])
+    sections = [
+        Section(
+            iri=key,
+            slug=_tail(ox.NamedNode(key)) if key.startswith("http") else "section",
+            text=texts[key],
+            classes=tuple(sorted(classes[key])),
+            columns=tuple(
+                Column(variable, names)
+                for _, variable, names in sorted(columns.get(key, {}).values(), key=lambda c: c[:2])
+            ),
+            titles=titles.get(key, {}),
+        )
+        for key in texts
+    ]
+    return tuple(sorted(sections, key=lambda s: (orders.get(s.iri, float("inf")), s.slug)))
+
+
+def _add_title(
+    titles: dict[str, str], term: ox.NamedNode | ox.BlankNode | ox.Literal | None
+) -> None:
+    if isinstance(term, ox.Literal):
+        titles.setdefault(term.language or "", term.value)
+
+
 def declared_prefixes(store: ox.Store, base_iri: str) -> dict[str, str]:
     """Prefixes the data declares (`vann:preferredNamespacePrefix` and `…Uri` on an ontology),
     and for an ontology under the namespace that declares none, the last segment of its IRI
@@ -288,7 +389,9 @@ __all__ = [
     "NO_LICENSE",
     "Example",
     "Overrides",
+    "Column",
     "Profile",
+    "Section",
     "apply_overrides",
     "declared_prefixes",
     "find_dataset_iri",
@@ -296,4 +399,5 @@ __all__ = [
     "in_language",
     "read_examples",
     "read_profile",
+    "read_sections",
 ]

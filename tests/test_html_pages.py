@@ -27,12 +27,10 @@ from publisher.pages.resource import FACTS_QUERY, INCOMING_QUERY
 from publisher.pages.resource_views import (
     ARTICLE_QUERY,
     GRAPH_QUERY,
-    MEMBERSHIPS_QUERY,
-    PARTICIPATIONS_QUERY,
     PASSAGE_QUERY,
     PASSAGE_STATEMENTS_QUERY,
-    STATEMENTS_QUERY,
 )
+from publisher.profile import read_sections
 from publisher.urls import Urls
 from publisher.web.app import create_app
 
@@ -174,18 +172,18 @@ def test_home_dataset_jsonld(client: TestClient) -> None:
 def test_person_page_shows_posts_and_statements_with_their_sentences(client: TestClient) -> None:
     tree = get(client, DASHTI + "?lang=en")
     assert text(tree.xpath("//h1")[0]) == "Rola Dashti"
-    (statement,) = tree.xpath("//article[@class='statement']")
-    quotes = statement.xpath(".//blockquote")
+    (statement,) = tree.xpath("//table[contains(@class, 'section-statements')]/tbody/tr")
+    quotes = [li.xpath(".//*[@lang]")[0] for li in statement.xpath("./td[4]//li")]
     assert [(q.get("lang"), q.get("dir")) for q in quotes] == [("ar", "rtl"), ("ar", "rtl")]
-    assert text(quotes[0]).startswith("وفي كلمة بالمناسبة، شددت رولا دشتي")
-    sources = statement.xpath(".//figcaption//a/@href")
+    assert any(text(q).startswith("وفي كلمة بالمناسبة، شددت رولا دشتي") for q in quotes)
+    sources = statement.xpath(".//span[@class='src']/a/@href")
     assert f"{ARTICLE}?lang=en#s04" in sources and f"{ARTICLE}?lang=en#s05" in sources
     assert "sentence 4 of the article" in text(statement)
-    (summary,) = statement.xpath(".//div[@class='summary']/p[@lang='en']")
+    (summary,) = statement.xpath("./td[5]//p[@lang='en']")
     assert summary.get("dir") == "ltr" and "work together" in text(summary)
-    who = text(statement.xpath(".//p[@class='who']")[0])
+    who = text(statement.xpath("./td[2]")[0]) + text(statement.xpath("./td[3]")[0])
     assert "Executive Secretary of ESCWA" in who and "Regional Review Conference" in who
-    memberships = text(tree.xpath("//section[@aria-labelledby='h-memberships']")[0])
+    memberships = text(tree.xpath("//section[@aria-labelledby='h-section-memberships']")[0])
     assert "Executive Secretary of ESCWA" in memberships and "Western Asia" in memberships
 
 
@@ -204,7 +202,7 @@ def test_person_page_in_arabic_marks_english_text(client: TestClient) -> None:
 
 def test_participation_morocco_represented_by_bourita(client: TestClient) -> None:
     tree = get(client, BOURITA + "?lang=en")
-    (row,) = tree.xpath("//table[@class='participations']/tbody/tr")
+    (row,) = tree.xpath("//table[contains(@class, 'section-participations')]/tbody/tr")
     cells = [text(cell) for cell in row]
     assert cells[0].startswith("Morocco") and "National representative" in cells[1]
     assert "Regional Review Conference" in cells[2] and cells[3] == "Nasser Bourita"
@@ -214,8 +212,8 @@ def test_participation_morocco_represented_by_bourita(client: TestClient) -> Non
 
 def test_event_page_lists_its_participants_and_statements(client: TestClient) -> None:
     tree = get(client, CONFERENCE + "?lang=en")
-    assert len(tree.xpath("//article[@class='statement']")) == 3
-    participants = tree.xpath("//table[@class='participations']/tbody/tr/th")
+    assert len(tree.xpath("//table[contains(@class, 'section-statements')]/tbody/tr")) == 3
+    participants = tree.xpath("//table[contains(@class, 'section-participations')]/tbody/tr/th")
     assert len(participants) >= 5
 
 
@@ -349,9 +347,9 @@ def test_ontology_page_documents_every_term(client: TestClient, dataset: Dataset
     [
         (FACTS_QUERY, "person/rola-dashti"),
         (INCOMING_QUERY, "country/ma"),
-        (MEMBERSHIPS_QUERY, "person/antonio-vitorino"),
-        (STATEMENTS_QUERY, "event/gcm-arab-regional-review-conference-2021"),
-        (PARTICIPATIONS_QUERY, "person/nasser-bourita"),
+        ("section-memberships", "person/antonio-vitorino"),
+        ("section-statements", "event/gcm-arab-regional-review-conference-2021"),
+        ("section-participations", "person/nasser-bourita"),
         (ARTICLE_QUERY, "article/gcm-arab-regional-review-report"),
         (PASSAGE_STATEMENTS_QUERY, "article/gcm-arab-regional-review-report"),
         (PASSAGE_QUERY, "passage/s04"),
@@ -362,7 +360,10 @@ def test_ontology_page_documents_every_term(client: TestClient, dataset: Dataset
 def test_shown_query_gives_what_the_page_used(
     dataset: Dataset, template: str, resource: str | None
 ) -> None:
-    """The text linked from the page (VALUES ?this …) returns exactly the substituted rows."""
+    """The text linked from the page (VALUES ?this …) returns exactly the substituted rows; a
+    section the data declares is named by its slug."""
+    sections = {section.slug: section.text for section in read_sections(dataset.store)}
+    template = sections.get(template, template)
     this = ox.NamedNode(BASE + "id/" + resource) if resource else None
     ns = namespaces(Urls(BASE, ORIGIN))
     rows, query = select(dataset.store, "q", template, this, ns)

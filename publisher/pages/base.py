@@ -206,7 +206,7 @@ class Labeller:
         return Value(text=Text("[]"), sources=sources)
 
     def union_members(self, node: ox.BlankNode) -> tuple[Link, ...]:
-        """The classes of an `owl:unionOf` list (the domain of `gcmr:inCapacityOf`)."""
+        """The classes of an `owl:unionOf` list (a property's domain, for example)."""
         heads = [
             q.object
             for q in self.store.quads_for_pattern(node, ox.NamedNode(iri("owl:unionOf")), None)
@@ -347,15 +347,19 @@ def _property_rank(iri_: str, urls: Urls) -> int:
 
 
 SOURCES_QUERY = """
-SELECT ?graph ?passage ?article ?start ?url ?title ?evidence WHERE {
-  ?graph a gcmr:FactSet .
+SELECT DISTINCT ?graph ?passage ?article ?start ?url ?title ?evidence WHERE {
+  { ?graph prov:wasDerivedFrom|dcterms:source ?origin }
+  FILTER EXISTS { GRAPH ?graph { ?s ?p ?o } }
   OPTIONAL {
     ?graph prov:wasDerivedFrom ?passage .
     ?passage oa:hasSource ?article ; oa:hasSelector/oa:start ?start .
   }
   OPTIONAL { ?graph dcterms:source ?url }
   OPTIONAL { ?graph dcterms:title ?title }
-  OPTIONAL { ?graph gcmr:evidence ?evidence }
+  OPTIONAL {
+    ?graph ?evidenceProperty ?evidence .
+    ?evidenceProperty rdfs:subPropertyOf|rdfs:seeAlso dcterms:provenance .
+  }
 }
 ORDER BY ?start ?graph
 """

@@ -8,6 +8,7 @@ text runs as is on the SPARQL endpoint. Queries about one resource bind `?this` 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -37,7 +38,6 @@ NS = {
     "wd": "http://www.wikidata.org/entity/",
 }
 QUERY_PREFIXES = (
-    "gcmr",  # VIEWS_VOCABULARY
     "schema",
     "rdf",
     "rdfs",
@@ -51,22 +51,23 @@ QUERY_PREFIXES = (
 )
 
 
-VIEWS_VOCABULARY = "gcmr"
-"""The vocabulary the resource page's dedicated views read (statements, participations,
-sources): bound under the served namespace, so its queries find nothing in other data."""
-
-
 def namespaces(urls: Urls, declared: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The well-known prefixes, the views' vocabulary under the configured base IRI, and the
-    prefixes the data declares (`Profile.prefixes`), which win."""
-    views = {VIEWS_VOCABULARY: urls.ontology(VIEWS_VOCABULARY) + "#"}
-    return {**NS, **views, **(declared or {})}
+    """The well-known prefixes and the prefixes the data declares (`Profile.prefixes`), which
+    win. (`urls` is kept for callers; no namespace of the served data is assumed.)"""
+    del urls
+    return {**NS, **(declared or {})}
 
 
 def prefixes(body: str, ns: Mapping[str, str] = NS) -> str:
-    """The PREFIX lines a query body needs (only those it uses, to keep it short to read)."""
+    """The PREFIX lines a query body needs (only those it uses and does not declare itself, to
+    keep it short to read: a query from the data brings its own)."""
     order = [p for p in QUERY_PREFIXES if p in ns] + sorted(set(ns) - set(QUERY_PREFIXES))
-    return "".join(f"PREFIX {p}: <{ns[p]}>\n" for p in order if f"{p}:" in body)
+    declared = {m.lower() for m in re.findall(r"(?i)\bPREFIX\s+([\w.-]*):", body)}
+    return "".join(
+        f"PREFIX {p}: <{ns[p]}>\n"
+        for p in order
+        if re.search(rf"(?<![\w.-]){re.escape(p)}:", body) and p.lower() not in declared
+    )
 
 
 def iri(compact: str, ns: dict[str, str] = NS) -> str:
@@ -89,6 +90,7 @@ class Query:
 
     purpose: str  # a UI string key
     text: str
+    title: str | None = None  # shown instead of the purpose's UI string (a section's heading)
 
     @property
     def run_url(self) -> str:

@@ -1,15 +1,15 @@
 """The page of one resource: its facts with their sources, and the sections its kind calls for.
 
 Every resource gets the facts table (grouped by property, each value with the sentence or
-reference it comes from) and its incoming links. People, organisations, events, statements,
-articles, passages and fact sets also get a section that reads as prose: posts held, statements
-with the sentence that reports them, participation, the article text with its sentences marked.
+reference it comes from) and its incoming links. Texts, passages and named graphs get the views
+of `resource_views`; the data's own kinds get the sections the data declares (`Profile.sections`,
+shown by `publisher.pages.sections`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pyoxigraph as ox
@@ -36,11 +36,10 @@ from publisher.pages.resource_views import (
     TypeBadge,
     add_article,
     add_graph,
-    add_memberships,
-    add_participations,
     add_passage,
-    add_statements,
 )
+from publisher.pages.sections import classes_of, section_views
+from publisher.profile import Section
 from publisher.urls import Urls
 
 FACTS_QUERY = """
@@ -66,9 +65,11 @@ def resource_page(
     iri_: str,
     lang: str,
     declared: Mapping[str, str] | None = None,
+    sections: Iterable[Section] = (),
 ) -> ResourcePage:
     """Everything the page of `iri_` (a canonical IRI of ours) shows, in `lang`; `declared`:
-    the prefixes the data declares (`Profile.prefixes`)."""
+    the prefixes the data declares (`Profile.prefixes`), `sections` the sections it declares
+    (`Profile.sections`)."""
     this = ox.NamedNode(iri_)
     names = Labeller(store, urls, lang, declared)
     path = urls.document_of(iri_, HTML) or urls.public(iri_)
@@ -84,9 +85,11 @@ def resource_page(
     incoming, query = select(store, "q_incoming", INCOMING_QUERY, this, names.ns)
     page.queries.append(query)
     page.incoming = _incoming(names, incoming)
-    sections = (add_memberships, add_statements, add_participations, add_article, add_passage)
-    for section in (*sections, add_graph):
-        section(store, names, this, page)
+    types = [v.value for p, v, _ in rows if p.value == RDF_TYPE and isinstance(v, ox.NamedNode)]
+    page.sections, queries = section_views(store, names, this, classes_of(store, types), sections)
+    page.queries.extend(queries)
+    for view in (add_article, add_passage, add_graph):
+        view(store, names, this, page)
     page.queries.extend(q for q in names.queries if q not in page.queries)
     path_ = urls.local_path(iri_)
     if path_ is not None:

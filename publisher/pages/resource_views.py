@@ -1,9 +1,10 @@
-"""The resource page's model and its dedicated views, which read as prose: posts held,
-statements with the sentence that reports them, participation, the article text with its
-sentences marked, and the facts of one named graph.
+"""The resource page's model and the views every dataset gets: a text with its annotated
+passages marked (W3C Web Annotation: `oa:hasSource`, text position and quote selectors), one
+passage, and the facts of one named graph. The sections particular to a dataset are declared in
+its data (`publisher.pages.sections`).
 
-These views read one vocabulary by name (`queries.VIEWS_VOCABULARY`, bound under the served
-namespace), so for other data their queries find nothing and the sections stay empty.
+A named graph `prov:wasDerivedFrom` a passage holds the facts taken from it; a resource linked
+to a passage by a subproperty of `prov:wasDerivedFrom` is listed as reported there.
 """
 
 from __future__ import annotations
@@ -22,42 +23,11 @@ from publisher.pages.base import (
     PropertyGroup,
     Source,
     Value,
-    distinct_graphs,
     literal_text,
     passage_anchor,
 )
 from publisher.pages.queries import select
-
-MEMBERSHIPS_QUERY = """
-SELECT DISTINCT ?this ?membership ?member ?organization ?role ?graph WHERE {
-  ?membership org:member ?member ; org:organization ?organization .
-  FILTER(?this IN (?member, ?organization, ?membership))
-  OPTIONAL { ?membership org:role ?role }
-  OPTIONAL { GRAPH ?graph { ?membership org:member ?member } }
-}
-"""
-
-STATEMENTS_QUERY = """
-SELECT DISTINCT ?this ?statement ?speaker ?event ?role ?summary ?text ?textGraph WHERE {
-  ?statement a gcmr:ReportedStatement ; gcmr:speaker ?speaker .
-  OPTIONAL { ?statement gcmr:deliveredAt ?event }
-  FILTER(?this IN (?statement, ?speaker, ?event))
-  OPTIONAL { ?statement gcmr:inCapacityOf/org:role ?role }
-  OPTIONAL { ?statement schema:abstract ?summary }
-  OPTIONAL { GRAPH ?textGraph { ?statement gcmr:reportedText ?text } }
-}
-"""
-
-PARTICIPATIONS_QUERY = """
-SELECT DISTINCT ?this ?participation ?event ?participant ?role ?representative ?graph WHERE {
-  ?participation a gcmr:Participation ; gcmr:participant ?participant .
-  OPTIONAL { ?event gcmr:hasParticipation ?participation }
-  OPTIONAL { ?participation gcmr:representedBy ?representative }
-  FILTER(?this IN (?participation, ?participant, ?representative, ?event))
-  OPTIONAL { ?participation gcmr:participationRole ?role }
-  OPTIONAL { GRAPH ?graph { ?participation gcmr:participant ?participant } }
-}
-"""
+from publisher.pages.sections import SectionView
 
 ARTICLE_QUERY = """
 SELECT ?this ?text ?passage ?start ?end ?graph WHERE {
@@ -65,7 +35,10 @@ SELECT ?this ?text ?passage ?start ?end ?graph WHERE {
   OPTIONAL {
     ?passage oa:hasSource ?this ; oa:hasSelector ?selector .
     ?selector oa:start ?start ; oa:end ?end .
-    OPTIONAL { ?graph a gcmr:FactSet ; prov:wasDerivedFrom ?passage }
+    OPTIONAL {
+      ?graph prov:wasDerivedFrom ?passage .
+      FILTER EXISTS { GRAPH ?graph { ?s ?p ?o } }
+    }
   }
 }
 ORDER BY ?start
@@ -74,7 +47,9 @@ ORDER BY ?start
 PASSAGE_STATEMENTS_QUERY = """
 SELECT DISTINCT ?this ?passage ?statement WHERE {
   ?passage oa:hasSource ?this .
-  ?statement gcmr:reportedIn ?passage .
+  ?statement ?reportedIn ?passage .
+  ?reportedIn rdfs:subPropertyOf+ prov:wasDerivedFrom .
+  FILTER(isIRI(?statement))
 }
 """
 
@@ -82,7 +57,10 @@ PASSAGE_QUERY = """
 SELECT ?this ?article ?exact ?graph WHERE {
   ?this oa:hasSource ?article ; oa:hasSelector ?selector .
   ?selector oa:exact ?exact .
-  OPTIONAL { ?graph a gcmr:FactSet ; prov:wasDerivedFrom ?this }
+  OPTIONAL {
+    ?graph prov:wasDerivedFrom ?this .
+    FILTER EXISTS { GRAPH ?graph { ?s ?p ?o } }
+  }
 }
 """
 
@@ -98,35 +76,6 @@ ORDER BY ?subject ?property
 class TypeBadge:
     link: Link
     compacts: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class MembershipView:
-    membership: Link
-    member: Link
-    organization: Link
-    role: Link | None
-    sources: tuple[Source, ...]
-
-
-@dataclass
-class StatementView:
-    statement: Link
-    speaker: Link
-    event: Link | None = None
-    roles: list[Link] = field(default_factory=list)
-    summaries: list[Text] = field(default_factory=list)
-    texts: list[tuple[Text, Source]] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class ParticipationView:
-    participation: Link
-    participant: Link
-    event: Link | None
-    role: Link | None
-    representative: Link | None
-    sources: tuple[Source, ...]
 
 
 @dataclass(frozen=True)
@@ -163,102 +112,13 @@ class ResourcePage(Page):
     description: Text | None = None
     facts: tuple[PropertyGroup, ...] = ()
     incoming: tuple[PropertyGroup, ...] = ()
-    memberships: list[MembershipView] = field(default_factory=list)
-    statements: list[StatementView] = field(default_factory=list)
-    participations: list[ParticipationView] = field(default_factory=list)
+    sections: list[SectionView] = field(default_factory=list)
     article: list[Segment] = field(default_factory=list)
     article_lang: str | None = None
     article_dir: str = "auto"
     passage: PassageView | None = None
     graph_facts: list[SubjectFacts] = field(default_factory=list)
     graph_source: Source | None = None
-
-
-def add_memberships(
-    store: ox.Store, names: Labeller, this: ox.NamedNode, page: ResourcePage
-) -> None:
-    rows, query = select(store, "q_memberships", MEMBERSHIPS_QUERY, this, names.ns)
-    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        grouped[row["membership"].value].append(row)
-    for membership, found in grouped.items():
-        first = found[0]
-        page.memberships.append(
-            MembershipView(
-                membership=names.link(membership),
-                member=names.link(first["member"].value),
-                organization=names.link(first["organization"].value),
-                role=names.link(first["role"].value) if first["role"] else None,
-                sources=tuple(
-                    names.source(g) for g in distinct_graphs([r["graph"] for r in found])
-                ),
-            )
-        )
-    page.memberships.sort(key=lambda m: (m.organization.label.value, m.member.label.value))
-    if rows:
-        page.queries.append(query)
-
-
-def add_statements(
-    store: ox.Store, names: Labeller, this: ox.NamedNode, page: ResourcePage
-) -> None:
-    rows, query = select(store, "q_statements", STATEMENTS_QUERY, this, names.ns)
-    views: dict[str, StatementView] = {}
-    for row in rows:
-        key = row["statement"].value
-        view = views.get(key)
-        if view is None:
-            view = views[key] = StatementView(
-                statement=names.link(key), speaker=names.link(row["speaker"].value)
-            )
-            view.event = names.link(row["event"].value) if row["event"] else None
-        _add(view.roles, names.link(row["role"].value) if row["role"] else None)
-        _add(view.summaries, literal_text(row["summary"]) if row["summary"] else None)
-        if row["text"] is not None:
-            _add(view.texts, (literal_text(row["text"]), names.source(row["textGraph"])))
-    for view in views.values():
-        view.texts.sort(key=lambda pair: (pair[1].number or 0, pair[0].value))
-        view.summaries.sort(key=lambda t: t.lang != names.lang)
-    page.statements = sorted(views.values(), key=lambda v: v.statement.label.value)
-    if rows:
-        page.queries.append(query)
-
-
-def _add(items: list[Any], item: Any) -> None:
-    if item is not None and item not in items:
-        items.append(item)
-
-
-def add_participations(
-    store: ox.Store, names: Labeller, this: ox.NamedNode, page: ResourcePage
-) -> None:
-    rows, query = select(store, "q_participations", PARTICIPATIONS_QUERY, this, names.ns)
-    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        grouped[row["participation"].value].append(row)
-
-    def optional(row: dict[str, Any], name: str) -> Link | None:
-        return names.link(row[name].value) if isinstance(row[name], ox.NamedNode) else None
-
-    for participation, found in grouped.items():
-        first = found[0]
-        page.participations.append(
-            ParticipationView(
-                participation=names.link(participation),
-                participant=names.link(first["participant"].value),
-                event=optional(first, "event"),
-                role=optional(first, "role"),
-                representative=optional(first, "representative"),
-                sources=tuple(
-                    names.source(g) for g in distinct_graphs([r["graph"] for r in found])
-                ),
-            )
-        )
-    page.participations.sort(
-        key=lambda p: (p.role.label.value if p.role else "", p.participant.label.value)
-    )
-    if rows:
-        page.queries.append(query)
 
 
 def add_article(store: ox.Store, names: Labeller, this: ox.NamedNode, page: ResourcePage) -> None:
