@@ -164,8 +164,8 @@ def language_maps(languages: Sequence[str]) -> list[Map]:
             ((rf"~*^(?:[^,]*,)*?\s*({alternatives})(?:-[a-z0-9]*)*\s*(?:;|,|$)", "$1"),),
         )
     )
-    first = tuple((f"~*^{lang}$", lang) for lang in languages) + (("*", "*"),)
-    maps.append(Map("$pub_lang_first_raw", "pub_lang_first", ABSENT, first))
+    listed_first = tuple((f"~*^{lang}$", lang) for lang in languages) + (("*", "*"),)
+    maps.append(Map("$pub_lang_first_raw", "pub_lang_first", ABSENT, listed_first))
     # Knockout: languages in order, then `*` (which stands for the default language, "").
     candidates = [(lang, f"$pub_q_l_{_slug(lang)}") for lang in languages]
     candidates.append(("", "$pub_q_l_any"))
@@ -175,14 +175,10 @@ def language_maps(languages: Sequence[str]) -> list[Map]:
         maps.append(_compare(winner_q, q, compared))
         # A tie goes to the one listed first (when it is this challenger).
         first = lang or "*"
-        won = (
-            ("~^1", winner),
-            (f"=|{first}", lang),
-            ("~^=", winner),
-        )
-        won_q = (("~^1", winner_q), (f"=|{first}", q), ("~^=", winner_q))
-        maps.append(Map(f"${compared}|$pub_lang_first", f"pub_lang_win_{n}", lang, won))
-        maps.append(Map(f"${compared}|$pub_lang_first", f"pub_lang_winq_{n}", q, won_q))
+        wins = (("~^1", winner), (f"=|{first}", lang), ("~^=", winner))
+        wins_q = (("~^1", winner_q), (f"=|{first}", q), ("~^=", winner_q))
+        maps.append(Map(f"${compared}|$pub_lang_first", f"pub_lang_win_{n}", lang, wins))
+        maps.append(Map(f"${compared}|$pub_lang_first", f"pub_lang_winq_{n}", q, wins_q))
         winner, winner_q = f"$pub_lang_win_{n}", f"$pub_lang_winq_{n}"
     maps.append(Map(winner_q, "pub_lang_pref", winner, ((ZERO, ABSENT),)))
     arg = tuple((f"~*^{lang}(?:[-_]|$)", lang) for lang in languages)

@@ -11,12 +11,13 @@ from fastapi.staticfiles import StaticFiles
 
 from publisher import __version__
 from publisher.config import Settings
-from publisher.dataset import Dataset, load_dataset
+from publisher.dataset import Dataset
 from publisher.discovery.void import Published
+from publisher.stores import open_dataset
 from publisher.urls import Urls
 from publisher.web.compression import EtagSafeGZipMiddleware
 from publisher.web.http import register_error_handlers
-from publisher.web.remote import RemoteVersionCheck
+from publisher.web.refresh import NewVersionCheck
 from publisher.web.routes import discovery, dumps, health, pages, resources, sparql
 from publisher.web.state import STATE_ATTRIBUTE, AppState
 
@@ -37,7 +38,7 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if state.loaded is None:
-            state.loaded = load_dataset(settings)
+            state.loaded = open_dataset(settings)
         async with sparql.lifespan(app):  # the SPARQL worker pool lives as long as the app
             yield
 
@@ -59,5 +60,5 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
     app.include_router(sparql.router)
     register_error_handlers(app)
     app.add_middleware(EtagSafeGZipMiddleware, skip=(*resources.SELF_COMPRESSED, "/dumps/"))
-    app.add_middleware(RemoteVersionCheck)  # a no-op unless the store is a SPARQL server
+    app.add_middleware(NewVersionCheck)  # a no-op unless the store can change while served
     return app

@@ -10,18 +10,19 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from functools import lru_cache
 
 from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from publisher.documents.cache import Rendered
+from publisher.documents.cache import Rendered, Representations
 from publisher.formats import DOCUMENT_FORMATS, HTML
 from publisher.headers import ERRORS, Family
 from publisher.negotiation import negotiate
@@ -52,6 +53,18 @@ def opaque_tag(tag: str) -> str:
     """An entity tag without its weakness mark, for the weak comparison If-None-Match uses."""
     tag = tag.strip()
     return tag[2:] if tag.startswith("W/") else tag
+
+
+async def rendered_once(
+    reps: Representations, key: Hashable, render: Callable[[], Rendered]
+) -> Rendered:
+    """The cached representation, or `render()` in the thread pool (the first request only:
+    rendering blocks, serving cached bytes does not)."""
+    found = reps.cached(key)
+    if found is not None:
+        return found
+    made: Rendered = await run_in_threadpool(render)
+    return made
 
 
 def in_memory(body: bytes) -> Rendered:
@@ -147,7 +160,8 @@ def represent(
     body = rendered.gzip_body if use_gzip and rendered.gzip_body is not None else rendered.body
     etags = (rendered.etag,) if rendered.gzip_etag is None else (rendered.etag, rendered.gzip_etag)
     modified = state.dataset.modified if dated else None
-    out = {**family.cors(), "ETag": rendered.gzip_etag if use_gzip else rendered.etag}
+    etag = rendered.gzip_etag if use_gzip and rendered.gzip_etag else rendered.etag
+    out = {**family.cors(), "ETag": etag}
     if modified is not None:
         out["Last-Modified"] = http_date(modified)
     cache = family.cache_control(state.settings.cache_max_age)
@@ -238,5 +252,5 @@ def register_error_handlers(app: FastAPI) -> None:
     (Starlette answers a bare `Exception` and then re-raises it, so known errors need their
     own entries.)"""
     for error in (HTTPException, *STATUS):
-        app.add_exception_handler(error, answer_error)
+        app.add_exception_handler(error, answer_error)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, answer_error)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from publisher.discovery.dumps import DUMPS_PATH
@@ -20,7 +19,7 @@ from publisher.headers import PAGES
 from publisher.pages.catalogue import SitePage, routed_pages
 from publisher.pages.render import render_site_page
 from publisher.web.errors import NotPublished
-from publisher.web.http import page_language, represent
+from publisher.web.http import page_language, rendered_once, represent
 from publisher.web.state import AppState, state_of
 
 router = APIRouter(tags=["pages"])
@@ -45,8 +44,10 @@ def _route(entry: SitePage) -> Callable[[Request], Awaitable[Response]]:
         reps = state.representations()
         lang = page_language(request)
         key = ("page", entry.name)
-        rendered = reps.cached(html_key(key, lang)) or await run_in_threadpool(
-            reps.html, key, lang, lambda: _render(state, entry, lang)
+        rendered = await rendered_once(
+            reps,
+            html_key(key, lang),
+            lambda: reps.html(key, lang, lambda: _render(state, entry, lang)),
         )
         return represent(request, rendered, PAGES, HTML.content_type, lang=lang)
 

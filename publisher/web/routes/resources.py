@@ -13,7 +13,6 @@ from functools import lru_cache
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from publisher.documents.cache import (
@@ -32,7 +31,7 @@ from publisher.negotiation import negotiate
 from publisher.pages import render as pages
 from publisher.urls import Urls
 from publisher.web.errors import NotAcceptable
-from publisher.web.http import page_language, preflight, redirect, represent
+from publisher.web.http import page_language, preflight, redirect, rendered_once, represent
 from publisher.web.state import state_of
 
 router = APIRouter(tags=["linked data"])
@@ -73,13 +72,11 @@ async def document(request: Request) -> Response:
     lang: str | None = None
     if fmt is HTML:
         lang = page_language(request)
-        rendered = reps.cached(html_key(("doc", stem), lang)) or await run_in_threadpool(
-            _resource_page, reps, stem, lang
-        )
+        key = html_key(("doc", stem), lang)
+        rendered = await rendered_once(reps, key, lambda: _resource_page(reps, stem, lang))
     else:
-        rendered = reps.cached(document_key(stem, fmt)) or await run_in_threadpool(
-            reps.document, stem, fmt
-        )
+        key = document_key(stem, fmt)
+        rendered = await rendered_once(reps, key, lambda: reps.document(stem, fmt))
     return _respond(request, rendered, "doc", stem, fmt, explicit is None, lang)
 
 
@@ -96,13 +93,11 @@ async def ontology(request: Request) -> Response:
     lang: str | None = None
     if fmt is HTML:
         lang = page_language(request)
-        rendered = reps.cached(html_key(("def", reps.ontologies[stem]), lang)) or (
-            await run_in_threadpool(_ontology_page, reps, stem, lang)
-        )
+        key = html_key(("def", reps.ontologies[stem]), lang)
+        rendered = await rendered_once(reps, key, lambda: _ontology_page(reps, stem, lang))
     else:
-        rendered = reps.cached(ontology_key(reps.ontologies[stem], fmt)) or (
-            await run_in_threadpool(reps.ontology, stem, fmt)
-        )
+        key = ontology_key(reps.ontologies[stem], fmt)
+        rendered = await rendered_once(reps, key, lambda: reps.ontology(stem, fmt))
     return _respond(request, rendered, "def", stem, fmt, explicit is None, lang)
 
 
@@ -111,7 +106,7 @@ async def context(request: Request) -> Response:
     if request.method == "OPTIONS":
         return preflight(request, DOCUMENTS)
     reps = state_of(request).representations()
-    rendered = reps.cached(CONTEXT_KEY) or await run_in_threadpool(reps.context_document)
+    rendered = await rendered_once(reps, CONTEXT_KEY, reps.context_document)
     return represent(request, rendered, DOCUMENTS, JSONLD.content_type)
 
 

@@ -15,7 +15,6 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from publisher import errors
-from publisher.dataset import REMOTE
 from publisher.documents.cache import Rendered
 from publisher.formats import (
     GRAPH_RESULT_FORMATS,
@@ -41,10 +40,8 @@ from publisher.sparql.endpoint import (
     SparqlEndpoint,
     choose_formats,
 )
-from publisher.sparql.engine import QueryPool
 from publisher.sparql.protocol import QueryRequest, parse_request
-from publisher.stores.disk import read_only_path
-from publisher.stores.remote import RemoteQueryRunner
+from publisher.stores import start_query_runner
 from publisher.web.errors import retry_after, status_of
 from publisher.web.http import page_language, preflight, problem, represent, respond
 from publisher.web.state import state_of_app
@@ -70,30 +67,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 async def _start(app: FastAPI) -> SparqlEndpoint:
+    """The endpoint over the runner the store's backend provides (worker processes, the remote
+    server…); `current` lets a store that changes hand its new versions to the runner."""
     state = state_of_app(app)
     settings, dataset, urls = state.settings, state.dataset, state.urls
-    pool: QueryPool | RemoteQueryRunner
-    if dataset.kind == REMOTE:  # the SPARQL server answers; the dataset may change version
-        pool = RemoteQueryRunner(
-            lambda: state.dataset.store,
-            size=settings.max_concurrent_queries,
-            timeout=settings.query_timeout,
-            base_iri=settings.base_iri,
-            origin=urls.origin,
-        )
-    else:
-        pool = await QueryPool.start(
-            dataset.store,
-            size=settings.max_concurrent_queries,
-            timeout=settings.query_timeout,
-            base_iri=settings.base_iri,
-            origin=urls.origin,
-            isolate_network=not settings.service_allowlist,
-            read_only=read_only_path(dataset),  # on disk: workers share the store, no copies
-            queue_limit=settings.max_queued_queries,
-            queue_wait=settings.queue_timeout,
-        )
-    endpoint = SparqlEndpoint(settings, dataset, urls, pool)  # type: ignore[arg-type]
+    runner = await start_query_runner(dataset, settings, urls.origin, lambda: state.dataset)
+    endpoint = SparqlEndpoint(settings, dataset, urls, runner)  # type: ignore[arg-type]
     state.sparql = endpoint
     state.sparql_descriptions = {}
     return endpoint

@@ -1,11 +1,12 @@
-"""A remote store's new versions, noticed while serving.
+"""New versions of a store that changes while served, noticed in the background.
 
-`publisher load --store URL` writes a new version to the SPARQL server while the publisher keeps
-serving; every `remote_check_interval` seconds at most, a request starts a check in the
-background (the request itself never waits for it). A new version replaces `app.state.dataset`,
-and with it every cache keyed by the version (documents, dumps, VoID) and the ETags. A failed
-check (the server is down) changes nothing: cached documents are still served, and requests
-that need the server get a 503 until it is back.
+A store whose `capabilities.changes` (a SPARQL server that `publisher load --store URL` writes
+to) may publish a new version while the publisher serves; every `remote_check_interval`
+seconds at most, a request starts a check in the background (the request itself never waits
+for it). A new version replaces the served dataset, and with it every cache keyed by the
+version (documents, dumps, VoID) and the ETags. A failed check (the store is down) changes
+nothing: cached documents are still served, and requests that need the store get a 503 until it
+is back.
 """
 
 from __future__ import annotations
@@ -16,15 +17,16 @@ import time
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from publisher.dataset import REMOTE, Dataset
+from publisher.dataset import Dataset
 from publisher.errors import PublisherError
+from publisher.stores import refresh
 from publisher.web.state import state_of_app
 
 log = logging.getLogger(__name__)
 
 
-class RemoteVersionCheck:
-    """ASGI middleware; does nothing unless the dataset being served is remote."""
+class NewVersionCheck:
+    """ASGI middleware; does nothing unless the dataset being served can change."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -39,7 +41,7 @@ class RemoteVersionCheck:
     def _maybe_check(self, app: ASGIApp) -> None:
         state = state_of_app(app)
         dataset = state.loaded
-        if dataset is None or dataset.kind != REMOTE:
+        if dataset is None or not dataset.capabilities.changes:
             return
         now = time.monotonic()
         if now < self._next_check or (self._task is not None and not self._task.done()):
@@ -49,13 +51,11 @@ class RemoteVersionCheck:
 
     @staticmethod
     async def _check(app: ASGIApp, dataset: Dataset) -> None:
-        from publisher.stores.remote import refresh_dataset
-
         state = state_of_app(app)
         try:
-            fresh = await asyncio.to_thread(refresh_dataset, dataset, state.settings)
+            fresh = await asyncio.to_thread(refresh, dataset, state.settings)
         except PublisherError as error:  # down: keep the version we have, try again later
-            log.warning("could not check the remote store's version: %s", error)
+            log.warning("could not check the store's version: %s", error)
             return
         if fresh is None or state.loaded is not dataset:
             return
