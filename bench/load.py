@@ -38,9 +38,9 @@ print(len(store))
 MEMORY_LOAD = """
 import sys
 from publisher.config import Settings
-from publisher.dataset import load_dataset
+from publisher.stores import open_dataset
 settings = Settings(base_iri=sys.argv[3], data=[sys.argv[1]], ontology=[], shapes=[])
-print(load_dataset(settings).triple_count)
+print(open_dataset(settings).triple_count)
 """
 
 

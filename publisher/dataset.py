@@ -168,9 +168,3 @@ def newest_file_time(paths: tuple[Path, ...]) -> datetime:
     newest = max((p.stat().st_mtime for p in paths), default=0.0)
     return datetime.fromtimestamp(int(newest), tz=UTC)
 
-
-def load_dataset(settings: Settings, sources: Sources | None = None) -> Dataset:
-    """Deprecated: call `publisher.stores.open_dataset` (kept while callers move)."""
-    from publisher.stores import open_dataset
-
-    return open_dataset(settings, sources)

@@ -9,7 +9,6 @@ import rdflib
 from rdflib.term import Node
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
 def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
@@ -24,6 +23,21 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
         datatype = term.datatype.value
         return rdflib.Literal(term.value, datatype=None if datatype == XSD_STRING else datatype)
     raise TypeError(f"unsupported term {term!r}")
+
+
+def from_rdflib(node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """One rdflib term as the Oxigraph term with the same meaning."""
+    if isinstance(node, rdflib.URIRef):
+        return ox.NamedNode(str(node))
+    if isinstance(node, rdflib.BNode):
+        return ox.BlankNode(str(node))
+    if isinstance(node, rdflib.Literal):
+        if node.language:
+            return ox.Literal(str(node), language=node.language)
+        if node.datatype is not None and str(node.datatype) != XSD_STRING:
+            return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
+        return ox.Literal(str(node))
+    raise TypeError(f"unsupported term {node!r}")
 
 
 def graph_of(quads: Iterable[ox.Quad]) -> rdflib.Graph:

@@ -19,8 +19,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from publisher.config import PROJECT_ROOT, Settings
-from publisher.dataset import Dataset, load_dataset
+from publisher.dataset import Dataset
 from publisher.profile import read_profile
+from publisher.stores import open_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "docs" / "examples.md"
@@ -52,7 +53,7 @@ def load() -> Dataset:
         ontology=[str(PROJECT_ROOT / "ontology")],
         shapes=[str(PROJECT_ROOT / "shapes")],
     )
-    return load_dataset(settings)
+    return open_dataset(settings)
 
 
 def cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from publisher.config import PROJECT_ROOT, Settings
-from publisher.dataset import Dataset, load_dataset
+from publisher.dataset import Dataset
+from publisher.stores import open_dataset
 
 
 @pytest.fixture(scope="session")
@@ -23,4 +24,4 @@ def settings() -> Settings:
 @pytest.fixture(scope="session")
 def dataset(settings: Settings) -> Dataset:
     """The shipped dataset, parsed once per test session; tests must not modify its store."""
-    return load_dataset(settings)
+    return open_dataset(settings)

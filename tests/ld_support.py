@@ -11,7 +11,8 @@ import pyoxigraph as ox
 from starlette.types import ASGIApp
 
 from publisher.config import PROJECT_ROOT, Settings
-from publisher.dataset import Dataset, Sources, load_dataset
+from publisher.dataset import Dataset, Sources
+from publisher.stores import open_dataset
 from publisher.urls import Urls
 from publisher.web.app import create_app
 
@@ -39,7 +40,7 @@ def fixture_dataset(settings: Settings | None = None) -> Dataset:
     sources = Sources(
         data=(FIXTURES / "data.trig",), ontology=(FIXTURES / "ontology.ttl",), shapes=()
     )
-    return load_dataset(settings, sources)
+    return open_dataset(settings, sources)
 
 
 def real_settings(origin: str | None = ORIGIN) -> Settings:
@@ -48,7 +49,7 @@ def real_settings(origin: str | None = ORIGIN) -> Settings:
 
 def real_dataset(settings: Settings) -> Dataset:
     """The repository's data (only `*.trig` under data/, not the article's text)."""
-    return load_dataset(settings, Sources(tuple(REAL_DATA), tuple(REAL_ONTOLOGY), ()))
+    return open_dataset(settings, Sources(tuple(REAL_DATA), tuple(REAL_ONTOLOGY), ()))
 
 
 def urls_of(settings: Settings) -> Urls:

@@ -14,7 +14,8 @@ import uvicorn
 from fastapi import FastAPI
 
 from publisher.config import Settings
-from publisher.dataset import Sources, load_dataset
+from publisher.dataset import Sources
+from publisher.stores import open_dataset
 from publisher.web.app import create_app
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -32,7 +33,7 @@ def settings_for(data: Path, origin: str, **overrides: object) -> Settings:
 
 def app_for(settings: Settings) -> FastAPI:
     sources = Sources(tuple(Path(p) for p in settings.data), (), ())
-    return create_app(settings, load_dataset(settings, sources))
+    return create_app(settings, open_dataset(settings, sources))
 
 
 def free_socket() -> socket.socket:

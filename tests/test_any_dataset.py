@@ -18,8 +18,9 @@ from typer.testing import CliRunner
 
 from publisher.cli import app as cli
 from publisher.config import Settings
-from publisher.dataset import Dataset, load_dataset
+from publisher.dataset import Dataset
 from publisher.profile import read_profile
+from publisher.stores import open_dataset
 from publisher.web.app import create_app
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "any-dataset"
@@ -52,7 +53,7 @@ def library_settings(**overrides: object) -> Settings:
 
 @pytest.fixture(scope="module")
 def dataset() -> Dataset:
-    return load_dataset(library_settings())
+    return open_dataset(library_settings())
 
 
 @pytest.fixture(scope="module")
@@ -179,7 +180,7 @@ def test_a_dataset_that_says_nothing_about_itself_gets_a_plain_title(tmp_path: P
     shutil.copytree(FIXTURES / "data", data)
     (data / "dataset.ttl").unlink()
     settings = library_settings(data=[str(data)])
-    dataset = load_dataset(settings)
+    dataset = open_dataset(settings)
     assert read_profile(dataset).title == {"en": f"Linked data at {BASE}"}
     page = Client(create_app(settings, dataset)).get("/", accept="text/html")
     assert page.status_code == 200
@@ -188,7 +189,7 @@ def test_a_dataset_that_says_nothing_about_itself_gets_a_plain_title(tmp_path: P
 
 def test_the_gcm_dataset_keeps_its_own_words(settings: Settings) -> None:
     """Its words are in its data (data/dataset.ttl), not in the publisher."""
-    profile = read_profile(load_dataset(settings))
+    profile = read_profile(open_dataset(settings))
     assert "GCM" in profile.title_in("en") and "الهجرة" in profile.title_in("ar")
 
 
@@ -203,7 +204,7 @@ def test_the_library_loads_into_a_store_and_serves_the_same(tmp_path: Path, clie
     assert result.exit_code == 0, result.output
     assert "validated" in result.stdout
     settings = library_settings(store=str(folder))
-    from_disk = Client(create_app(settings, load_dataset(settings)))
+    from_disk = Client(create_app(settings, open_dataset(settings)))
     for path in ("/doc/book/dune.nt", "/doc/author/frank-herbert.nt", "/def/lib.nt"):
         answers = [c.get(path) for c in (client, from_disk)]
         graphs = [as_graph(parse(a.content, ox.RdfFormat.N_TRIPLES)) for a in answers]

@@ -19,7 +19,7 @@ import rdflib
 from rdflib import RDF
 
 from publisher.config import PROJECT_ROOT, Settings
-from publisher.dataset import Dataset, load_dataset
+from publisher.dataset import Dataset
 from publisher.discovery.dumps import DumpStore
 from publisher.discovery.schema_org import schema_org_dataset
 from publisher.discovery.sitemap import (
@@ -40,6 +40,7 @@ from publisher.discovery.void import (
 )
 from publisher.profile import Profile
 from publisher.rdfterms import graph_of
+from publisher.stores import open_dataset
 from publisher.urls import Urls
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dumps"
@@ -77,7 +78,7 @@ def fixture_settings(**overrides: object) -> Settings:
 
 @pytest.fixture()
 def fixture_dataset() -> Dataset:
-    return load_dataset(fixture_settings())
+    return open_dataset(fixture_settings())
 
 
 @pytest.fixture()
@@ -272,7 +273,7 @@ def test_validation_report_is_linked(fixture_dataset: Dataset, urls: Urls, tmp_p
 
 def test_description_is_the_same_for_the_same_data(urls: Urls, tmp_path: Path) -> None:
     """Canonical blank nodes: every worker and restart serves the same bytes (same ETag)."""
-    first, second = (load_dataset(fixture_settings()) for _ in range(2))
+    first, second = (open_dataset(fixture_settings()) for _ in range(2))
     files = DumpStore(tmp_path).get(first, urls).files
     a = describe_dataset(first, urls, files, compute_statistics(first, urls))
     b = describe_dataset(second, urls, files, compute_statistics(second, urls))
@@ -404,7 +405,7 @@ REAL_DATA = sorted((PROJECT_ROOT / "data").glob("*.trig"))
 def test_real_statistics_agree_with_rdflib(urls: Urls) -> None:
     """The SPARQL counts, recomputed independently over rdflib's union graph."""
     settings = Settings(base_iri=BASE, data=[str(p) for p in REAL_DATA], public_origin=ORIGIN)
-    dataset = load_dataset(settings)
+    dataset = open_dataset(settings)
     stats = compute_statistics(dataset, urls)
     graph = graph_of(dataset.store)
     space = BASE + "id/"

@@ -15,7 +15,7 @@ import rdflib
 from rdflib.compare import isomorphic
 
 from publisher.config import PROJECT_ROOT, Settings
-from publisher.dataset import Dataset, load_dataset
+from publisher.dataset import Dataset
 from publisher.discovery.dumps import (
     CHECKSUMS_NAME,
     DUMP_KINDS,
@@ -28,6 +28,7 @@ from publisher.discovery.dumps import (
 )
 from publisher.formats import JSONLD, NQUADS, NTRIPLES, TRIG, TURTLE
 from publisher.rdfterms import graph_of
+from publisher.stores import open_dataset
 from publisher.urls import Urls
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dumps"
@@ -49,7 +50,7 @@ def fixture_settings(**overrides: object) -> Settings:
 
 @pytest.fixture()
 def fixture_dataset() -> Dataset:
-    return load_dataset(fixture_settings())
+    return open_dataset(fixture_settings())
 
 
 def read(path: Path) -> bytes:
@@ -70,8 +71,8 @@ def test_same_data_gives_the_same_bytes(tmp_path: Path) -> None:
     """Two separate loads (so different blank node ids in the store) write identical files."""
     settings = fixture_settings()
     urls = Urls(settings.base_iri, settings.origin)
-    first = write_dumps(load_dataset(settings), urls, tmp_path / "a")
-    second = write_dumps(load_dataset(settings), urls, tmp_path / "b")
+    first = write_dumps(open_dataset(settings), urls, tmp_path / "a")
+    second = write_dumps(open_dataset(settings), urls, tmp_path / "b")
     assert first == second
     names = sorted(p.name for p in (tmp_path / "a").iterdir())
     assert names == sorted([f.name for f in first] + [CHECKSUMS_NAME])
@@ -290,9 +291,9 @@ REAL_DATA = sorted((PROJECT_ROOT / "data").glob("*.trig"))
 def test_real_dataset_dumps_round_trip(tmp_path: Path) -> None:
     settings = Settings(base_iri=BASE, data=[str(p) for p in REAL_DATA], public_origin=ORIGIN)
     urls = Urls(settings.base_iri, settings.origin)
-    dataset = load_dataset(settings)
+    dataset = open_dataset(settings)
     files = write_dumps(dataset, urls, tmp_path / "a")
-    assert files == write_dumps(load_dataset(settings), urls, tmp_path / "b")
+    assert files == write_dumps(open_dataset(settings), urls, tmp_path / "b")
     expected = ox.Dataset(canonical_quads(expected_quads(dataset, urls)))
     union = rdflib.Graph()
     for dump in files:

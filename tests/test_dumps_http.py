@@ -23,8 +23,8 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 from publisher.config import PROJECT_ROOT, Settings
-from publisher.dataset import load_dataset
 from publisher.rdfterms import graph_of
+from publisher.stores import open_dataset
 from publisher.web.app import create_app
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dumps"
@@ -44,7 +44,7 @@ def make_client(tmp: Path, shapes: Path = FIXTURES / "shapes.ttl", **extra: obje
         dump_dir=str(tmp),
         **extra,  # type: ignore[arg-type]
     )
-    return TestClient(create_app(settings, load_dataset(settings)))
+    return TestClient(create_app(settings, open_dataset(settings)))
 
 
 @pytest.fixture(scope="module")
@@ -453,7 +453,7 @@ def test_real_dataset_dumps_and_void(tmp_path: Path) -> None:
         public_origin=ORIGIN,
         dump_dir=str(tmp_path),
     )
-    with TestClient(create_app(settings, load_dataset(settings))) as real:
+    with TestClient(create_app(settings, open_dataset(settings))) as real:
         listing = real.get("/dumps/", headers={"Accept": "application/json"}).json()
         for file in listing["files"]:
             body = real.get(path_of(file["url"])).content

@@ -17,13 +17,14 @@ from typer.testing import CliRunner
 
 from publisher.cli import app as cli
 from publisher.config import Settings
-from publisher.dataset import Dataset, load_dataset
+from publisher.dataset import Dataset
 from publisher.documents.describe import ontology_paths, thing_paths
 from publisher.export.build import export_site
 from publisher.export.nginx import NginxConfigError, NginxSite
 from publisher.export.site import MANIFEST_NAME, ExportError, file_path
 from publisher.formats import DOCUMENT_FORMATS, HTML, RDF_DOCUMENT_FORMATS
 from publisher.i18n import LANGUAGES
+from publisher.stores import open_dataset
 from publisher.urls import Urls
 from publisher.web.app import STATIC_DIR
 from publisher.web.routes.dumps import LISTING_FORMATS
@@ -187,7 +188,7 @@ def test_an_export_is_deterministic(out: Path, real_settings: Settings, tmp_path
     """A fresh load (new blank node ids) exported elsewhere gives the same bytes, the nginx
     configuration included when the document root is the same."""
     again = tmp_path / "again"
-    export_site(real_settings, load_dataset(real_settings), again, root=str(out / "site"))
+    export_site(real_settings, open_dataset(real_settings), again, root=str(out / "site"))
     first, second = tree(out), tree(again)
     assert sorted(first) == sorted(second)
     assert [name for name in first if first[name] != second[name]] == []
@@ -196,9 +197,9 @@ def test_an_export_is_deterministic(out: Path, real_settings: Settings, tmp_path
 def test_an_earlier_export_is_replaced(tmp_path: Path) -> None:
     settings = fixture_settings()
     out = tmp_path / "out"
-    export_site(settings, load_dataset(settings), out)
+    export_site(settings, open_dataset(settings), out)
     (out / "site" / "stale.ttl").write_text("from an older export")
-    export_site(settings, load_dataset(settings), out)
+    export_site(settings, open_dataset(settings), out)
     assert not (out / "site" / "stale.ttl").exists()
     assert (out / "site" / "void.ttl").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no staging folder left
@@ -208,14 +209,14 @@ def test_a_folder_with_other_files_is_refused(tmp_path: Path) -> None:
     settings = fixture_settings()
     (tmp_path / "notes.txt").write_text("mine")
     with pytest.raises(ExportError, match="not empty"):
-        export_site(settings, load_dataset(settings), tmp_path)
+        export_site(settings, open_dataset(settings), tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
 
 
 def test_without_shapes_the_export_has_no_validation_report(tmp_path: Path) -> None:
     """The dynamic server answers 404 at /validation then; the export leaves it out."""
     settings = fixture_settings(shapes=[])
-    export_site(settings, load_dataset(settings), tmp_path / "out")
+    export_site(settings, open_dataset(settings), tmp_path / "out")
     assert not list((tmp_path / "out/site").glob("validation.*"))
     assert (tmp_path / "out/site/void.ttl").is_file()
 

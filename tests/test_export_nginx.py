@@ -29,11 +29,12 @@ from crawler import ACCEPTS, HTML, TURTLE
 from ld_support import Client, make_client
 
 from publisher.config import Settings
-from publisher.dataset import Dataset, load_dataset
+from publisher.dataset import Dataset
 from publisher.export.build import export_site
 from publisher.formats import DOCUMENT_FORMATS
 from publisher.i18n import choose_language
 from publisher.negotiation import negotiate
+from publisher.stores import open_dataset
 
 STARTUP_LIMIT = 30.0  # seconds to wait for nginx to answer (a bound, not an assertion)
 FIXTURES = Path(__file__).parent / "fixtures" / "dumps"
@@ -477,7 +478,7 @@ def second_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         default_language="ar",
     )
     folder = tmp_path_factory.mktemp("second")
-    export_site(settings, load_dataset(settings), folder / "out", sparql_endpoint=LIVE_ENDPOINT)
+    export_site(settings, open_dataset(settings), folder / "out", sparql_endpoint=LIVE_ENDPOINT)
     config = folder / "host.conf"
     config.write_text(
         "events {}\n"

@@ -23,7 +23,7 @@ from typer.testing import CliRunner, Result
 from publisher.cli import app as cli
 from publisher.cli import build_settings
 from publisher.config import PROJECT_ROOT, Settings
-from publisher.dataset import load_dataset
+from publisher.stores import open_dataset
 from publisher.stores.disk import METADATA, STORE, StoreFolderError, read_metadata
 from publisher.validation import NotValidated, validate_dataset
 from publisher.web.app import create_app
@@ -69,9 +69,9 @@ def gcm_settings(**overrides: object) -> Settings:
 def clients(gcm_store: Path) -> dict[str, Client]:
     """The same data from memory and from the store folder, in-process on the same origin."""
     return {
-        "memory": Client(create_app(gcm_settings(), load_dataset(gcm_settings()))),
+        "memory": Client(create_app(gcm_settings(), open_dataset(gcm_settings()))),
         "disk": Client(
-            create_app(gcm_settings(), load_dataset(gcm_settings(store=str(gcm_store))))
+            create_app(gcm_settings(), open_dataset(gcm_settings(store=str(gcm_store))))
         ),
     }
 
@@ -93,7 +93,7 @@ def servers(gcm_store: Path) -> Iterator[dict[str, str]]:
 
 def test_the_load_reports_quads_and_validation(gcm_store: Path) -> None:
     metadata = read_metadata(gcm_store)
-    in_memory = load_dataset(gcm_settings())
+    in_memory = open_dataset(gcm_settings())
     assert metadata.quads == len(in_memory.store)
     assert metadata.version == in_memory.version and metadata.modified == in_memory.modified
     assert metadata.validated and (gcm_store / "validation.json").is_file()
@@ -164,7 +164,7 @@ def test_serving_needs_no_source_files(gcm_store: Path, tmp_path: Path) -> None:
                        meta["sources"].items()}  # fmt: skip
     (moved / METADATA).unlink()
     (moved / METADATA).write_text(json.dumps(meta))
-    dataset = load_dataset(gcm_settings(store=str(moved)))
+    dataset = open_dataset(gcm_settings(store=str(moved)))
     assert dataset.kind == "disk" and dataset.location == str(moved)
     assert validate_dataset(dataset).conforms  # the report stored at load time
     assert next(dataset.store.quads_for_pattern(None, None, None), None) is not None
@@ -179,8 +179,8 @@ def test_gzipped_ntriples_load_like_memory(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "loaded 300 quads from 1 files" in result.stdout and "validated" in result.stdout
     settings = Settings(base_iri=THINGS_BASE, data=[str(THINGS)], ontology=[], shapes=[])
-    memory = load_dataset(settings)
-    disk = load_dataset(settings.model_copy(update={"store": str(folder)}))
+    memory = open_dataset(settings)
+    disk = open_dataset(settings.model_copy(update={"store": str(folder)}))
     assert disk.triple_count == memory.triple_count == 300
     assert as_graph(disk.store) == as_graph(memory.store)  # blank nodes included
     assert disk.version == memory.version
@@ -206,7 +206,7 @@ def test_skip_validation_says_so_and_serving_does_not_pretend(tmp_path: Path) ->
     assert "warning: --skip-validation" in result.stderr
     assert "NOT validated (--skip-validation)" in result.stdout
     assert not read_metadata(folder).validated and not (folder / "validation.json").exists()
-    dataset = load_dataset(Settings(base_iri=THINGS_BASE, store=str(folder)))
+    dataset = open_dataset(Settings(base_iri=THINGS_BASE, store=str(folder)))
     with pytest.raises(NotValidated):
         validate_dataset(dataset)
     settings = Settings(base_iri=THINGS_BASE, public_origin=ORIGIN, store=str(folder))
@@ -283,7 +283,7 @@ def test_a_failed_load_keeps_the_previous_store(tmp_path: Path) -> None:
     assert result.exit_code == 2 and f"{bad}:2500:" in result.stderr
     assert (folder / METADATA).read_bytes() == before
     assert sorted(p.name for p in folder.iterdir()) == sorted([METADATA, STORE])
-    dataset = load_dataset(Settings(base_iri=THINGS_BASE, store=str(folder)))
+    dataset = open_dataset(Settings(base_iri=THINGS_BASE, store=str(folder)))
     assert len(dataset.store) == 300
 
 
@@ -318,7 +318,7 @@ def test_a_reload_replaces_the_store(tmp_path: Path) -> None:
                   "--skip-validation")  # fmt: skip
     assert result.exit_code == 0, result.output
     assert read_metadata(folder).quads == 301
-    assert len(load_dataset(Settings(base_iri=THINGS_BASE, store=str(folder))).store) == 301
+    assert len(open_dataset(Settings(base_iri=THINGS_BASE, store=str(folder))).store) == 301
 
 
 # --- opening a store ------------------------------------------------------------------------
@@ -335,7 +335,7 @@ def test_a_store_opened_for_another_base_iri_says_which(tmp_path: Path) -> None:
     folder = tmp_path / "s"
     assert load(*things_args(folder, "--skip-validation")).exit_code == 0
     with pytest.raises(StoreFolderError, match=f"--base-iri {THINGS_BASE}"):
-        load_dataset(Settings(base_iri=GCM_BASE, store=str(folder)))
+        open_dataset(Settings(base_iri=GCM_BASE, store=str(folder)))
 
 
 @pytest.mark.parametrize("state", ["missing", "empty", "garbled"])
@@ -353,8 +353,8 @@ def test_a_folder_without_a_store_says_how_to_make_one(tmp_path: Path, state: st
 
 def test_the_store_is_opened_read_only(gcm_store: Path) -> None:
     """Two read-only opens at once (as two workers do), while the load's lock is free."""
-    first = load_dataset(gcm_settings(store=str(gcm_store)))
-    second = load_dataset(gcm_settings(store=str(gcm_store)))
+    first = open_dataset(gcm_settings(store=str(gcm_store)))
+    second = open_dataset(gcm_settings(store=str(gcm_store)))
     assert len(first.store) == len(second.store) > 0
     with pytest.raises(RuntimeError, match="read-write"):
         first.store.add(ox.Quad(ox.NamedNode("https://x.org/s"), ox.NamedNode("https://x.org/p"),

@@ -30,9 +30,10 @@ from remote_servers import OxigraphServer, Server, VirtuosoServer
 from sparql_support import serve
 
 from publisher.config import PROJECT_ROOT, Settings
-from publisher.dataset import REMOTE, Dataset, load_dataset
+from publisher.dataset import REMOTE, Dataset
 from publisher.documents.describe import thing_paths
 from publisher.errors import StoreError
+from publisher.stores import open_dataset
 from publisher.stores.remote import open_remote_dataset, push_to_remote
 from publisher.stores.remote.dialect import LEXICAL, protect
 from publisher.stores.remote.layout import DEFAULT_GRAPH, METADATA_GRAPH
@@ -120,7 +121,7 @@ def started(server: Server, dataset: Dataset) -> Iterator[Server]:
 @pytest.fixture(scope="module")
 def shipped() -> Dataset:
     """The shipped dataset; the reference serves it and the servers get it pushed."""
-    return load_dataset(settings_for())
+    return open_dataset(settings_for())
 
 
 @pytest.fixture(scope="module")
@@ -440,7 +441,7 @@ def test_a_new_load_is_served_without_a_restart(tmp_path: Path, shipped: Dataset
         settings = remote_settings(server, remote_check_interval=0.0)
         with running("oxigraph", settings, open_remote_dataset(settings)) as publisher:
             before = publisher.get("/doc/country/ma.ttl")
-            changed = load_dataset(settings_for())
+            changed = open_dataset(settings_for())
             dropped = ox.NamedNode(ID.replace(PUBLIC, BASE) + "graph/article-s13")
             changed.store.remove_graph(dropped)
             changed.store.add(
@@ -550,10 +551,10 @@ def test_load_command_pushes_and_reports(tmp_path: Path) -> None:
     try:
         result = CliRunner().invoke(cli, ["load", "--store", server.query_url])
         assert result.exit_code == 0, result.output
-        quads = len(load_dataset(settings_for()).store)
+        quads = len(open_dataset(settings_for()).store)
         assert f"pushed {quads:,} triples in " in result.output
         dataset = open_remote_dataset(settings_for(store=server.query_url))
-        assert dataset.version == load_dataset(settings_for()).version
+        assert dataset.version == open_dataset(settings_for()).version
     finally:
         server.stop()
     down = CliRunner().invoke(cli, ["load", "--store", server.query_url])

@@ -12,11 +12,12 @@ import pytest
 from sparql_support import serve
 
 from publisher.config import Settings
-from publisher.dataset import Dataset, load_dataset
+from publisher.dataset import Dataset
 from publisher.profile import read_profile
+from publisher.stores import open_dataset
 from publisher.web.app import create_app
 
-EXAMPLES = {example.slug: example for example in read_profile(load_dataset(Settings())).examples}
+EXAMPLES = {example.slug: example for example in read_profile(open_dataset(Settings())).examples}
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,8 @@ import pytest
 from sparql_support import SPARQL_DATA, app_for, serve, settings_for
 
 from publisher.config import PROJECT_ROOT, Settings
-from publisher.dataset import load_dataset
 from publisher.profile import Example, read_profile
+from publisher.stores import open_dataset
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 MAX_RESULTS = 10
@@ -29,7 +29,7 @@ def settings(origin: str) -> Settings:
 
 
 def profile_examples() -> tuple[Example, ...]:
-    return read_profile(load_dataset(settings("http://127.0.0.1:1/"))).examples
+    return read_profile(open_dataset(settings("http://127.0.0.1:1/"))).examples
 
 
 @pytest.fixture(scope="module")

@@ -8,10 +8,11 @@ import asyncio
 import pytest
 from sparql_support import SPARQL_DATA, settings_for
 
-from publisher.dataset import Sources, load_dataset
+from publisher.dataset import Sources
 from publisher.errors import EndpointBusy, QueryTimeout
 from publisher.sparql.engine import QueryPool
 from publisher.sparql.worker import Failure, Job, Outcome
+from publisher.stores import open_dataset
 
 # A seven-fold cross product of the fixture's triples: it holds its worker until the deadline.
 RUNAWAY = "SELECT (COUNT(*) AS ?n) { " + " ".join(f"?s{i} ?p{i} ?o{i} ." for i in range(7)) + " }"
@@ -19,7 +20,7 @@ RUNAWAY = "SELECT (COUNT(*) AS ?n) { " + " ".join(f"?s{i} ?p{i} ?o{i} ." for i i
 
 async def start_pool(*, queue_limit: int, queue_wait: float, timeout: float = 30) -> QueryPool:
     settings = settings_for(SPARQL_DATA, "http://127.0.0.1:8765/")
-    dataset = load_dataset(settings, Sources((SPARQL_DATA,), (), ()))
+    dataset = open_dataset(settings, Sources((SPARQL_DATA,), (), ()))
     return await QueryPool.start(
         dataset.store,
         size=1,

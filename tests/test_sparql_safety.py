@@ -17,9 +17,10 @@ import pytest
 from fastapi import FastAPI
 from sparql_support import SPARQL_DATA, Listener, app_for, listener, serve, settings_for
 
-from publisher.dataset import Sources, load_dataset
+from publisher.dataset import Sources
 from publisher.sparql.engine import QueryPool
 from publisher.sparql.worker import Failure, Job, Outcome
+from publisher.stores import open_dataset
 from publisher.web.state import state_of_app
 
 TIMEOUT = 2.0
@@ -173,7 +174,7 @@ def test_no_query_to_the_endpoint_opens_a_connection(served: Served) -> None:
 
 def _pool(isolate: bool):  # type: ignore[no-untyped-def]
     settings = settings_for(SPARQL_DATA, "http://127.0.0.1:8765/")
-    dataset = load_dataset(settings, Sources((SPARQL_DATA,), (), ()))
+    dataset = open_dataset(settings, Sources((SPARQL_DATA,), (), ()))
     return QueryPool.start(
         dataset.store,
         size=1,

@@ -16,8 +16,9 @@ from typer.testing import CliRunner
 
 from publisher.cli import app
 from publisher.config import PROJECT_ROOT, Settings
-from publisher.dataset import Dataset, load_dataset
+from publisher.dataset import Dataset
 from publisher.rdfterms import graph_of
+from publisher.stores import open_dataset
 from publisher.validation import (
     NoShapes,
     ValidationReport,
@@ -79,7 +80,7 @@ def test_fixture_dataset_conforms() -> None:
         ontology=[str(FIXTURES / "ontology")],
         shapes=[str(FIXTURES / "shapes")],
     )
-    report = validate_dataset(load_dataset(settings))
+    report = validate_dataset(open_dataset(settings))
     assert report.conforms, report.to_text()
     assert report.violations == ()
     assert report.to_text().startswith("Conforms: 0 violations (")
@@ -194,7 +195,7 @@ def test_no_shapes_is_an_error(tmp_path: Path) -> None:
         shapes=[str(tmp_path)],
     )
     with pytest.raises(NoShapes):
-        validate_dataset(load_dataset(settings))
+        validate_dataset(open_dataset(settings))
 
 
 # --- the command line, on the small fixture ----------------------------------------------------
