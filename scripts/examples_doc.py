@@ -19,7 +19,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from publisher.config import PROJECT_ROOT, Settings
-from publisher.dataset import Dataset
+from publisher.dataset import Dataset, ReadStore
 from publisher.profile import read_profile
 from publisher.stores import open_dataset
 
@@ -74,9 +74,9 @@ def cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> s
     return text.replace("|", "\\|")
 
 
-def table(store: ox.Store, query: str) -> tuple[list[str], list[list[str]]]:
+def table(store: ReadStore, query: str) -> tuple[list[str], list[list[str]]]:
     """The SELECT answer as column names and rows of cells, in the query's own order."""
-    answer = store.query(query, base_iri=BASE_IRI, use_default_graph_as_union=True)
+    answer = store.query(query, use_default_graph_as_union=True)
     if not isinstance(answer, ox.QuerySolutions):
         raise ValueError("an example query must be a SELECT query")
     columns = [variable.value for variable in answer.variables]
