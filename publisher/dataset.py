@@ -152,8 +152,10 @@ def declared_modified(store: ReadStore) -> datetime | None:
     Taken from the data rather than from file times, so that two checkouts of the same version
     answer with the same `Last-Modified` and the same bytes.
     """
-    for solution in store.query(MODIFIED_QUERY, use_default_graph_as_union=True):
-        assert isinstance(solution, ox.QuerySolution)
+    answer = store.query(MODIFIED_QUERY, use_default_graph_as_union=True)
+    if not isinstance(answer, ox.QuerySolutions):
+        return None
+    for solution in answer:
         latest = solution["latest"]
         if isinstance(latest, ox.Literal):
             try:
@@ -167,4 +169,3 @@ def declared_modified(store: ReadStore) -> datetime | None:
 def newest_file_time(paths: tuple[Path, ...]) -> datetime:
     newest = max((p.stat().st_mtime for p in paths), default=0.0)
     return datetime.fromtimestamp(int(newest), tz=UTC)
-

@@ -156,7 +156,6 @@ class _Compactor:
 
     def __init__(self, prefixes: Mapping[str, str]) -> None:
         ordered = sorted(prefixes.items(), key=lambda item: -len(item[1]))
-        self._prefixes = ordered
         alternatives = "|".join(re.escape(ns) for _, ns in ordered)
         self._pattern = re.compile(rf"<?({alternatives})([^\s<>\"{{}}|^`\\,;()]*)>?")
         self._by_namespace = {ns: prefix for prefix, ns in ordered}

@@ -152,7 +152,7 @@ def _violations(
         severity = results.value(result, SH.resultSeverity)
         messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))
         yield Violation(
-            focus=_describe(focus, data),
+            focus=_describe(focus, data) if focus is not None else "[]",
             path=_path_text(path, results) if path is not None else None,
             message="; ".join(messages) or "(no message)",
             severity=_local_name(severity) if severity is not None else "Violation",
@@ -248,7 +248,7 @@ class _CachingGraph(rdflib.Graph):
     """A graph that parses each SPARQL text once: pyshacl sends the same constraint query for
     every focus node, and parsing (not evaluating) is what costs there."""
 
-    def query(self, query_object, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+    def query(self, query_object, *args, **kwargs):
         if isinstance(query_object, str):
             query_object = _prepared(query_object)
         return super().query(query_object, *args, **kwargs)

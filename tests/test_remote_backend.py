@@ -30,7 +30,7 @@ from remote_servers import OxigraphServer, Server, VirtuosoServer
 from sparql_support import serve
 
 from publisher.config import PROJECT_ROOT, Settings
-from publisher.dataset import REMOTE, Dataset
+from publisher.dataset import Dataset
 from publisher.documents.describe import thing_paths
 from publisher.errors import StoreError
 from publisher.stores import open_dataset
@@ -152,7 +152,7 @@ def backend(request: pytest.FixtureRequest, reference: Publisher) -> Iterator[Pu
     server: Server = request.getfixturevalue(request.param)
     settings = remote_settings(server)
     dataset = open_remote_dataset(settings)
-    assert dataset.kind == REMOTE
+    assert dataset.capabilities.changes
     with running(request.param, settings, dataset) as publisher:
         yield publisher
 

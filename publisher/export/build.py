@@ -39,8 +39,8 @@ from publisher.i18n import LANGUAGES, Text
 from publisher.pages.base import Page
 from publisher.pages.catalogue import exported_pages
 from publisher.pages.render import render_not_found_page, render_page
+from publisher.report import ValidationReport
 from publisher.urls import Urls
-from publisher.validation import ValidationReport
 from publisher.web.app import STATIC_DIR, create_app
 from publisher.web.routes.dumps import LISTING_FORMATS
 from publisher.web.state import state_of_app

@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO, cast
 
 import pyoxigraph as ox
 
@@ -146,12 +147,6 @@ def open_disk_dataset(settings: Settings) -> Dataset:
         report=read_report(folder) if metadata.validated else None,
         capabilities=Capabilities(shared_path=folder / STORE, keeps_report=True),
     )
-
-
-def read_only_path(dataset: Dataset) -> str | None:
-    """Deprecated: read `dataset.capabilities.shared_path`."""
-    shared = dataset.capabilities.shared_path
-    return str(shared) if shared is not None else None
 
 
 def read_metadata(folder: Path) -> StoreMetadata:
@@ -302,7 +297,7 @@ def _load_sources(store: ox.Store, sources: Sources, tracker: LoadTracker) -> No
     for path in native:
         with SourceReader(path, tracker, count_lines=True) as reader:
             try:
-                store.bulk_load(input=reader, format=rdf_format(path))
+                store.bulk_load(input=cast(IO[bytes], reader), format=rdf_format(path))
             except SyntaxError as error:
                 raise syntax_error(path, error) from None
         tracker.file_done()
@@ -329,17 +324,18 @@ def _ontology_quads(path: Path, tracker: LoadTracker) -> Iterator[ox.Quad]:
             for q in _parse(path, reader, None)
             if q.predicate == RDF_TYPE and q.object == OWL_ONTOLOGY
         }
-    graph = names.pop() if len(names) == 1 else ox.DefaultGraph()
+    name = names.pop() if len(names) == 1 else None
+    graph = name if isinstance(name, ox.NamedNode | ox.BlankNode) else ox.DefaultGraph()
     for quad in _data_quads(path, tracker):
         if isinstance(quad.graph_name, ox.DefaultGraph):
             yield ox.Quad(quad.subject, quad.predicate, quad.object, graph)
         else:
-            yield quad
+            yield quad  # a graph name is never a quoted triple
 
 
 def _parse(path: Path, reader: SourceReader, tracker: LoadTracker | None) -> Iterator[ox.Quad]:
     try:
-        for quad in ox.parse(reader, format=rdf_format(path)):
+        for quad in ox.parse(cast(IO[bytes], reader), format=rdf_format(path)):
             if tracker is not None:
                 tracker.statement()
             yield quad

@@ -76,7 +76,7 @@ class RdflibStore:
         object: Term | None,  # noqa: A002 - pyoxigraph's name
         graph_name: GraphName | None = None,
     ) -> Iterator[ox.Quad]:
-        pattern = tuple(None if t is None else to_rdflib(t) for t in (subject, predicate, object))  # type: ignore[arg-type]
+        pattern = tuple(None if t is None else to_rdflib(t) for t in (subject, predicate, object))
         if graph_name is None:
             for s, p, o, g in self.graphs.quads((*pattern, None)):  # type: ignore[arg-type]
                 yield ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), _graph_name(g))  # type: ignore[arg-type]
@@ -99,9 +99,8 @@ class RdflibStore:
         # rdflib answers on the store's own thread: its parser caches exceptions, whose frames
         # would otherwise keep the caller's frames (and their pyoxigraph results) alive and let
         # another thread drop them, which pyoxigraph refuses ("unsendable").
-        bindings = {
-            rdflib.Variable(v.value): to_rdflib(t) for v, t in (substitutions or {}).items()
-        }  # type: ignore[arg-type]
+        given = substitutions or {}
+        bindings = {rdflib.Variable(v.value): to_rdflib(t) for v, t in given.items()}
         body = self.thread.submit(self._answer, query, bindings).result()
         return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
 
@@ -165,12 +164,12 @@ def _parsed(path: Path) -> rdflib.Dataset:
     """One file in a dataset of its own: its triples in the default graph, its quads in theirs."""
     parsed = rdflib.Dataset()
     with _open(path) as stream:
-        parsed.parse(source=stream, format=RDFLIB_FORMATS[rdf_format(path)])  # type: ignore[arg-type]
+        parsed.parse(source=stream, format=RDFLIB_FORMATS[rdf_format(path)])
     return parsed
 
 
 def _open(path: Path) -> IO[bytes]:
-    return gzip.open(path, "rb") if path.suffix.lower() == ".gz" else path.open("rb")
+    return gzip.open(path, "rb") if path.suffix.lower() == ".gz" else path.open("rb")  # type: ignore[return-value]
 
 
 def _add(graphs: rdflib.Dataset, parsed: rdflib.Dataset, *, ontology: bool) -> None:
@@ -182,7 +181,7 @@ def _add(graphs: rdflib.Dataset, parsed: rdflib.Dataset, *, ontology: bool) -> N
             target = names.pop()  # type: ignore[assignment]
     for s, p, o, g in parsed.quads((None, None, None, None)):
         name = target if g is None or g == DATASET_DEFAULT_GRAPH_ID else g
-        graphs.graph(name).add((s, p, o))  # type: ignore[arg-type]
+        graphs.graph(name).add((s, p, o))
 
 
 # --- the SPARQL endpoint ---------------------------------------------------------------------

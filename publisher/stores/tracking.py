@@ -44,7 +44,7 @@ class SourceReader(io.RawIOBase):
         self._count_lines = count_lines
         self._raw = path.open("rb")
         gzipped = path.suffix.lower() == ".gz"
-        self._stream: io.BufferedIOBase = gzip.GzipFile(fileobj=self._raw) if gzipped else self._raw  # type: ignore[assignment]
+        self._stream: io.BufferedIOBase = gzip.GzipFile(fileobj=self._raw) if gzipped else self._raw
         if tracker is not None:
             tracker.file_started(path)
 
