@@ -46,7 +46,8 @@ StoreOpt = Annotated[
     typer.Option(
         "--store",
         help="Serve from a store instead of parsing the sources: a folder written by "
-        "`publisher load --into`, or a SPARQL 1.1 endpoint URL. Env: PUBLISHER_STORE.",
+        "`publisher load --into`, a SPARQL 1.1 endpoint URL, or `rdflib:` (the sources "
+        "parsed with rdflib, for small data). Env: PUBLISHER_STORE.",
     ),
 ]
 TitleOpt = Annotated[
