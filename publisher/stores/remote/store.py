@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 import pyoxigraph as ox
 
 from publisher.config import Settings
-from publisher.dataset import REMOTE, Dataset, Sources, declared_modified
+from publisher.dataset import Capabilities, Dataset, Sources, Subject, declared_modified
 from publisher.sources import discover
 from publisher.sparqltext import bind, split_prologue, unskolemise
 from publisher.stores.remote import dialect
@@ -67,7 +67,7 @@ class _Lru:
 
 
 class RemoteStore:
-    """What the publisher reads of a `pyoxigraph.Store`, answered by a SPARQL server.
+    """A `ReadStore` (what the publisher reads of a `pyoxigraph.Store`) answered by a SPARQL server.
 
     One per dataset version (the layout is fixed); the HTTP client is shared between them."""
 
@@ -119,7 +119,7 @@ class RemoteStore:
 
     def quads_for_pattern(
         self,
-        subject: ox.NamedNode | ox.BlankNode | None,
+        subject: Subject | None,
         predicate: ox.NamedNode | None,
         object: Term | None,  # noqa: A002 - pyoxigraph's name
         graph_name: Graph | None = None,
@@ -164,7 +164,7 @@ class RemoteStore:
             self._cache.put(key, found)
         return iter(found)
 
-    def _about(self, subject: ox.NamedNode | ox.BlankNode) -> tuple[ox.Quad, ...] | None:
+    def _about(self, subject: Subject) -> tuple[ox.Quad, ...] | None:
         """Every quad of `subject` when there are at most CACHE_QUADS (remembered: a document
         asks for a resource's labels under two predicates, then maybe for all of it), else
         None and the caller asks for exactly what it needs."""
@@ -314,13 +314,13 @@ def _dataset(settings: Settings, client: SparqlClient, layout: Layout) -> Datase
     version = layout.version or _fingerprint(store)
     modified = layout.modified or declared_modified(store) or datetime(1970, 1, 1, tzinfo=UTC)
     return Dataset(
-        store=store,  # type: ignore[arg-type]  # duck-typed: the read API of ox.Store
+        store=store,
         base_iri=settings.base_iri,
         version=version,
         modified=modified,
         sources=Sources(data=(), ontology=(), shapes=tuple(discover(settings.shapes))),
-        kind=REMOTE,
         location=client.location,
+        capabilities=Capabilities(changes=True),  # `publisher load` may put a new version
     )
 
 
