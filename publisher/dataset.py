@@ -85,9 +85,6 @@ class Capabilities:
 
 IN_MEMORY = Capabilities()
 
-# Deprecated: `Dataset.kind` is kept until every caller reads `capabilities` instead.
-MEMORY, DISK, REMOTE = "memory", "disk", "remote"
-
 
 @dataclass(frozen=True)
 class Sources:
@@ -120,20 +117,10 @@ class Dataset:
     version: str
     modified: datetime
     sources: Sources
-    kind: str = MEMORY  # deprecated: read `capabilities`
     location: str | None = None  # the store folder or endpoint URL; None in memory
     quads: int | None = None  # known at load time (disk): counting a big store takes a while
     report: ValidationReport | None = None  # the SHACL report made when the store was loaded
     capabilities: Capabilities = field(default=IN_MEMORY)
-
-    def __post_init__(self) -> None:
-        # Deprecated bridge while `kind` lives: each of kind and capabilities implies the other.
-        if self.kind == REMOTE and not self.capabilities.changes:
-            object.__setattr__(self, "capabilities", Capabilities(changes=True))
-        elif self.kind == MEMORY and self.capabilities.changes:
-            object.__setattr__(self, "kind", REMOTE)
-        elif self.kind == MEMORY and self.capabilities.shared_path is not None:
-            object.__setattr__(self, "kind", DISK)
 
     @property
     def triple_count(self) -> int:

@@ -8,6 +8,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import IO, cast
 
 import pyoxigraph as ox
 
@@ -75,7 +76,7 @@ def read_quads(path: Path) -> Iterator[ox.Quad]:
     opener = gzip.open if path.suffix.lower() == ".gz" else open
     try:
         with opener(path, "rb") as stream:
-            yield from ox.parse(stream, format=fmt, path=None)
+            yield from ox.parse(cast(IO[bytes], stream), format=fmt, path=None)
     except (SyntaxError, ValueError, OSError, EOFError) as error:  # bad gzip or encoding too
         raise syntax_error(path, error) from None
 
@@ -92,7 +93,13 @@ def syntax_error(path: Path, error: Exception) -> RdfSyntaxError:
 def load_ontology(path: Path, store: ox.Store) -> None:
     """Load an ontology file into the named graph of its `owl:Ontology`, so it stays separable."""
     quads = list(read_quads(path))
-    names = {q.subject for q in quads if q.predicate == RDF_TYPE and q.object == OWL_ONTOLOGY}
+    names = {
+        q.subject
+        for q in quads
+        if q.predicate == RDF_TYPE
+        and q.object == OWL_ONTOLOGY
+        and isinstance(q.subject, ox.NamedNode | ox.BlankNode)
+    }
     graph = names.pop() if len(names) == 1 else ox.DefaultGraph()
     store.extend(
         ox.Quad(q.subject, q.predicate, q.object, graph)

@@ -7,6 +7,7 @@ reached at, so a crawler that starts on http://127.0.0.1:8000/ stays there.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 import pyoxigraph as ox
 
@@ -18,6 +19,8 @@ ONTOLOGY_PREFIX = "def/"
 CONTEXT_PATH = "context.jsonld"
 SPARQL_PATH = "sparql"
 VOID_PATH = ".well-known/void"
+
+Term = TypeVar("Term", bound=ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph)
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,7 @@ class Urls:
         return f"{self.base_iri}{THING_PREFIX}{path}"
 
     def ontology(self, path: str) -> str:
-        """`gcmr` → the canonical IRI of an ontology document (its terms are hash IRIs)."""
+        """`vocab` → the canonical IRI of an ontology document (its terms are hash IRIs)."""
         return f"{self.base_iri}{ONTOLOGY_PREFIX}{path}"
 
     def local_path(self, iri: str) -> str | None:
@@ -60,14 +63,14 @@ class Urls:
         return None
 
     def ontology_path(self, iri: str) -> str | None:
-        """`…/def/gcmr` → `gcmr`; None for IRIs outside /def/ (hash IRIs keep their fragment)."""
+        """`…/def/vocab` → `vocab`; None for IRIs outside /def/ (hash IRIs keep their fragment)."""
         prefix = self.base_iri + ONTOLOGY_PREFIX
         if iri.startswith(prefix) and "#" not in iri:
             return iri[len(prefix) :]
         return None
 
     def ontology_document(self, path: str, fmt: Format | None = None) -> str:
-        """The server-relative URL of an ontology document (`/def/gcmr.ttl`)."""
+        """The server-relative URL of an ontology document (`/def/vocab.ttl`)."""
         suffix = f".{fmt.extension}" if fmt is not None else ""
         return f"/{ONTOLOGY_PREFIX}{path}{suffix}"
 
@@ -105,27 +108,23 @@ class Urls:
         """A server-relative URL made absolute on the public origin."""
         return self.origin + server_path.lstrip("/")
 
-    def rewrite_term(
-        self, term: ox.NamedNode | ox.BlankNode | ox.Literal
-    ) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    def rewrite_term(self, term: Term) -> Term:
+        """The term on the public origin when it is a canonical IRI; any other term as it is."""
         if (
             self.rewrites
             and isinstance(term, ox.NamedNode)
             and term.value.startswith(self.base_iri)
         ):
-            return ox.NamedNode(self.public(term.value))
+            return ox.NamedNode(self.public(term.value))  # type: ignore[return-value]  # Term is NamedNode here
         return term
 
     def rewrite_quad(self, quad: ox.Quad) -> ox.Quad:
         """The quad with every canonical IRI (graph name included) on the public origin."""
         if not self.rewrites:
             return quad
-        graph = quad.graph_name
-        if isinstance(graph, ox.NamedNode):
-            graph = self.rewrite_term(graph)
         return ox.Quad(
             self.rewrite_term(quad.subject),
             self.rewrite_term(quad.predicate),
             self.rewrite_term(quad.object),
-            graph,
+            self.rewrite_term(quad.graph_name),
         )

@@ -165,7 +165,7 @@ def test_serving_needs_no_source_files(gcm_store: Path, tmp_path: Path) -> None:
     (moved / METADATA).unlink()
     (moved / METADATA).write_text(json.dumps(meta))
     dataset = open_dataset(gcm_settings(store=str(moved)))
-    assert dataset.kind == "disk" and dataset.location == str(moved)
+    assert dataset.capabilities.shared_path is not None and dataset.location == str(moved)
     assert validate_dataset(dataset).conforms  # the report stored at load time
     assert next(dataset.store.quads_for_pattern(None, None, None), None) is not None
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from publisher.dataset import Dataset
+from publisher.dataset import Dataset, ReadStore
 from publisher.urls import Urls
 from publisher.vocab import RDF
 
@@ -48,7 +48,7 @@ _PROPERTIES = f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ {_DISTINCT} }} GROUP BY ?p"
 _GRAPHS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
 
-def _select(store: ox.Store, query: str, **bindings: str) -> list[ox.QuerySolution]:
+def _select(store: ReadStore, query: str, **bindings: str) -> list[ox.QuerySolution]:
     substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
         ox.Variable(k): ox.Literal(v) for k, v in bindings.items()
     }

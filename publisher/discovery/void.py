@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import pyoxigraph as ox
 
@@ -309,7 +309,7 @@ class Published:
         key = (dataset.version, urls.origin, name)
         with self._lock:
             if key in self._values:
-                return self._values[key]
+                return cast(T, self._values[key])
             for old in [k for k in self._locks if k[:2] != key[:2]]:
                 self._locks.pop(old)
                 self._values.pop(old, None)
@@ -319,7 +319,7 @@ class Published:
                 value = compute()
                 with self._lock:
                     self._values[key] = value
-            return self._values[key]
+            return cast(T, self._values[key])
 
     def dumps(self, dataset: Dataset, urls: Urls) -> Dumps:
         return self.dump_store.get(dataset, urls)

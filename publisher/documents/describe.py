@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
-from publisher.dataset import Dataset
+from publisher.dataset import Dataset, ReadStore
 from publisher.errors import PublisherError
 from publisher.urls import THING_PREFIX, Urls
 
@@ -164,7 +164,7 @@ def metadata(
     return quads
 
 
-def _bounded_description(store: ox.Store, node: Subject) -> Iterator[ox.Quad]:
+def _bounded_description(store: ReadStore, node: Subject) -> Iterator[ox.Quad]:
     """The quads (any graph) with `node` as subject, following blank-node objects recursively."""
     seen: set[Subject] = {node}
     todo: deque[Subject] = deque([node])
@@ -178,7 +178,7 @@ def _bounded_description(store: ox.Store, node: Subject) -> Iterator[ox.Quad]:
 
 
 def _incoming(
-    store: ox.Store, node: ox.NamedNode, present: set[ox.Triple], limit: int
+    store: ReadStore, node: ox.NamedNode, present: set[ox.Triple], limit: int
 ) -> tuple[list[ox.Quad], bool]:
     """Quads linking a named resource to `node`, the first `limit` distinct triples in a stable
     order (a blank subject alone would say nothing a client could follow, so it is left out)."""
@@ -202,7 +202,7 @@ def _incoming(
 
 
 def _labels(
-    store: ox.Store, quads: Iterable[ox.Quad], skip: set[ox.NamedNode], present: set[ox.Triple]
+    store: ReadStore, quads: Iterable[ox.Quad], skip: set[ox.NamedNode], present: set[ox.Triple]
 ) -> list[ox.Quad]:
     """The label quads of every IRI the quads mention (in any position), not already there."""
     mentioned = sorted(

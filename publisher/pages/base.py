@@ -15,6 +15,7 @@ from urllib.parse import unquote
 
 import pyoxigraph as ox
 
+from publisher.dataset import ReadStore
 from publisher.formats import HTML, Format
 from publisher.i18n import TERM_LABELS, Text, pick, ui
 from publisher.pages.queries import NS, Query, iri, namespaces, select
@@ -113,7 +114,7 @@ class Labeller:
     """Labels, links and sources for one page render; caches what it has looked up."""
 
     def __init__(
-        self, store: ox.Store, urls: Urls, lang: str, declared: Mapping[str, str] | None = None
+        self, store: ReadStore, urls: Urls, lang: str, declared: Mapping[str, str] | None = None
     ) -> None:
         self.store = store
         self.urls = urls

@@ -12,6 +12,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from publisher.dataset import ReadStore
 from publisher.formats import TURTLE
 from publisher.i18n import Text, ui
 from publisher.pages.base import (
@@ -120,7 +121,7 @@ def home_page(
 
     `dumps` lists the dump files (`name`, `url`, `media_type`) for the JSON-LD `distribution`.
     """
-    store: ox.Store = dataset.store
+    store: ReadStore = dataset.store
     names = Labeller(store, urls, lang, profile.prefixes)
     things = str(ox.Literal(urls.base_iri + "id/"))
     title = profile_text(profile.title, lang) or Text(profile.title_in(lang), None)
@@ -148,7 +149,7 @@ def home_page(
 
 
 def _sections(
-    store: ox.Store,
+    store: ReadStore,
     names: Labeller,
     page: HomePage,
     things: str,
@@ -225,7 +226,7 @@ def concepts_page(dataset: Any, urls: Urls, lang: str, profile: Profile) -> Conc
     """Every SKOS concept scheme of the data with its concepts, in notation order: each label,
     then every other preferred label the link does not already show, in its own language (none
     is invented where the data has none)."""
-    store: ox.Store = dataset.store
+    store: ReadStore = dataset.store
     names = Labeller(store, urls, lang, profile.prefixes)
     page = ConceptsPage(lang=lang, path="/concepts", title=Text(ui("concepts_title", lang), lang))
     rows, query = select(store, "q_concepts", SCHEMES_QUERY, ns=names.ns)

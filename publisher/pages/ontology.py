@@ -12,6 +12,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from publisher.dataset import ReadStore
 from publisher.formats import HTML, RDF_DOCUMENT_FORMATS
 from publisher.i18n import Text, pick
 from publisher.pages.base import (
@@ -102,7 +103,7 @@ def ontology_page(
     """The ontology's terms grouped by kind, each with labels, comment, hierarchy and alignments.
 
     `declared`: the prefixes the data declares (`Profile.prefixes`)."""
-    store: ox.Store = dataset.store
+    store: ReadStore = dataset.store
     ontology = urls.ontology(name)
     namespace = ontology + "#"
     names = Labeller(store, urls, lang, declared)

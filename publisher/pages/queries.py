@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
+from publisher.dataset import ReadStore
 from publisher.urls import Urls
 
 NS = {
@@ -109,7 +110,7 @@ def runnable(template: str, this: ox.NamedNode | None, ns: dict[str, str] = NS) 
 
 
 def select(
-    store: ox.Store,
+    store: ReadStore,
     purpose: str,
     template: str,
     this: ox.NamedNode | None = None,

@@ -14,6 +14,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from publisher.dataset import ReadStore
 from publisher.formats import HTML, RDF_DOCUMENT_FORMATS
 from publisher.i18n import Text
 from publisher.pages.base import (
@@ -60,7 +61,7 @@ LIMIT 1000
 
 
 def resource_page(
-    store: ox.Store,
+    store: ReadStore,
     urls: Urls,
     iri_: str,
     lang: str,
@@ -178,7 +179,7 @@ def schema_jsonld(names: Labeller, iri_: str, rows: list[dict[str, Any]]) -> dic
     return doc
 
 
-def _schema_type(store: ox.Store, term: Any) -> str | None:
+def _schema_type(store: ReadStore, term: Any) -> str | None:
     """`schema:Person` → `Person`; one of our classes → the schema.org class it refines."""
     schema = NS["schema"]
     if not isinstance(term, ox.NamedNode):

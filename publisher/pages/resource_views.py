@@ -15,6 +15,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from publisher.dataset import ReadStore
 from publisher.i18n import Text
 from publisher.pages.base import (
     Labeller,
@@ -121,7 +122,7 @@ class ResourcePage(Page):
     graph_source: Source | None = None
 
 
-def add_article(store: ox.Store, names: Labeller, this: ox.NamedNode, page: ResourcePage) -> None:
+def add_article(store: ReadStore, names: Labeller, this: ox.NamedNode, page: ResourcePage) -> None:
     rows, query = select(store, "q_article", ARTICLE_QUERY, this, names.ns)
     texts = [r["text"] for r in rows if isinstance(r["text"], ox.Literal)]
     if not texts:
@@ -167,7 +168,7 @@ def add_article(store: ox.Store, names: Labeller, this: ox.NamedNode, page: Reso
     page.article = segments
 
 
-def add_passage(store: ox.Store, names: Labeller, this: ox.NamedNode, page: ResourcePage) -> None:
+def add_passage(store: ReadStore, names: Labeller, this: ox.NamedNode, page: ResourcePage) -> None:
     rows, query = select(store, "q_passage", PASSAGE_QUERY, this, names.ns)
     if not rows:
         return
@@ -181,7 +182,7 @@ def add_passage(store: ox.Store, names: Labeller, this: ox.NamedNode, page: Reso
     )
 
 
-def add_graph(store: ox.Store, names: Labeller, this: ox.NamedNode, page: ResourcePage) -> None:
+def add_graph(store: ReadStore, names: Labeller, this: ox.NamedNode, page: ResourcePage) -> None:
     if not any(True for _ in store.quads_for_pattern(None, None, None, this)):
         return
     rows, query = select(store, "q_graph", GRAPH_QUERY, this, names.ns)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 import pyoxigraph as ox
 
+from publisher.dataset import ReadStore
 from publisher.i18n import Text
 from publisher.pages.base import Labeller, Link, Source, Term, Value, distinct_graphs
 from publisher.pages.queries import Query, select
@@ -42,7 +43,7 @@ class SectionView:
     has_sources: bool
 
 
-def classes_of(store: ox.Store, types: Iterable[str]) -> set[str]:
+def classes_of(store: ReadStore, types: Iterable[str]) -> set[str]:
     """The types of a resource and all their superclasses (`rdfs:subClassOf`, any depth)."""
     found: set[str] = set()
     todo = list(types)
@@ -58,7 +59,7 @@ def classes_of(store: ox.Store, types: Iterable[str]) -> set[str]:
 
 
 def section_views(
-    store: ox.Store,
+    store: ReadStore,
     names: Labeller,
     this: ox.NamedNode,
     classes: set[str],

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
+from publisher.dataset import ReadStore
 from publisher.formats import HTML
 from publisher.profile import Example, Profile
 from publisher.sparql.endpoint import Answer
@@ -51,7 +52,7 @@ class Table:
 class Labeller:
     """Labels of the IRIs a result mentions, read from the served dataset in one language order."""
 
-    def __init__(self, store: ox.Store, urls: Urls, languages: tuple[str, ...]) -> None:
+    def __init__(self, store: ReadStore, urls: Urls, languages: tuple[str, ...]) -> None:
         self.store, self.urls, self.languages = store, urls, languages
         self._seen: dict[str, str | None] = {}
 

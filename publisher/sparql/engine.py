@@ -247,8 +247,8 @@ class QueryPool:
             with contextlib.suppress(OSError):
                 idle.conn.send(None)
         loop = asyncio.get_running_loop()
-        idle, self._idle = self._idle, []
-        for stopping in idle:
+        stopping_workers, self._idle = self._idle, []
+        for stopping in stopping_workers:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 await loop.run_in_executor(self._executor, stopping.process.wait, 2.0)
             _kill(stopping)
@@ -264,7 +264,8 @@ class QueryPool:
 
 def _round_trip(conn: Connection, job: Job) -> Outcome | Failure:
     conn.send(job)
-    return conn.recv()
+    reply: Outcome | Failure = conn.recv()
+    return reply
 
 
 def _kill(dead: _Worker) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from publisher.config import Settings
-from publisher.dataset import Dataset
+from publisher.dataset import Dataset, ReadStore
 from publisher.formats import Format
 from publisher.urls import Urls
 
@@ -110,12 +110,13 @@ def serialize(triples: list[ox.Triple], fmt: Format) -> bytes:
     return ox.serialize(triples, format=fmt.rdf_format, prefixes=PREFIXES) or b""
 
 
-def _union_size(store: ox.Store) -> int:
+def _union_size(store: ReadStore) -> int:
     """Distinct triples of the union default graph (a fact may sit in two graphs)."""
     answer = store.query(
         "SELECT (COUNT(*) AS ?n) { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }",
         use_default_graph_as_union=True,
     )
+    assert isinstance(answer, ox.QuerySolutions)  # a SELECT answers solutions
     for solution in answer:
         value = solution["n"]
         return int(value.value) if isinstance(value, ox.Literal) else 0

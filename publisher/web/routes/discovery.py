@@ -26,8 +26,9 @@ from publisher.formats import DOCUMENT_FORMATS, HTML, Format, by_extension
 from publisher.headers import DISCOVERY, format_links
 from publisher.negotiation import negotiate
 from publisher.pages.render import render_template
+from publisher.report import ValidationReport
 from publisher.urls import Urls
-from publisher.validation import NoShapes, NotValidated, ValidationReport, validate_dataset
+from publisher.validation import NoShapes, NotValidated, validate_dataset
 from publisher.web.errors import NotAcceptable, NotPublished
 from publisher.web.http import in_memory, preflight, represent, text_content_type
 from publisher.web.routes.dumps import current_dumps
