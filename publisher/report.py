@@ -16,8 +16,6 @@ from typing import Any
 import rdflib
 
 PREFIXES: dict[str, str] = {
-    "gcmr": "https://w3id.org/gcm-arab-review/def/gcmr#",
-    "gcmrsh": "https://w3id.org/gcm-arab-review/def/shapes#",
     "schema": "https://schema.org/",
     "org": "http://www.w3.org/ns/org#",
     "skos": "http://www.w3.org/2004/02/skos/core#",

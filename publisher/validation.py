@@ -8,7 +8,7 @@ pyshacl runs with these options, chosen on purpose:
   `validate(data, shapes, ontology)` mixes the ontology into its working copy of the data, which
   is what pyshacl's `ont_graph` does. RDFS inference would add domain/range types that hide real
   mistakes (a missing rdf:type) and would cost seconds.
-- `advanced=True`: SHACL-AF, for the SPARQL-based targets (every IRI in `id:`, every `gcmr:` term)
+- `advanced=True`: SHACL-AF, for the SPARQL-based targets (every IRI in `id:`, every ontology term)
   that SHACL core cannot express. SHACL-SPARQL constraints (`sh:sparql`), used to check selector
   offsets against the article text, are part of SHACL itself.
 - `allow_warnings=True`: shapes of severity `sh:Warning` or `sh:Info` are reported but never make
@@ -32,6 +32,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from itertools import chain
 from pathlib import Path
+from typing import Any
 
 import pyshacl
 import rdflib
@@ -47,7 +48,6 @@ from publisher.rdfterms import graph_of
 from publisher.report import PREFIXES, SEVERITY_ORDER, ValidationReport, Violation
 from publisher.sources import read_quads
 
-DEFAULT_BASE = "https://w3id.org/gcm-arab-review/"
 _MAX_VALUE = 60
 
 
@@ -75,7 +75,7 @@ def validate(
     prefixes: Mapping[str, str] | None = None,
 ) -> ValidationReport:
     """Validate `data` (plus `ontology`, mixed in for its subclass triples) against `shapes`."""
-    prefixes = dict(prefixes or default_prefixes())
+    prefixes = {**declared_prefixes(shapes), **(prefixes or PREFIXES)}
     # What `ont_graph` would do (mix the ontology into a copy of the data), done here so that the
     # copy answers SPARQL from a cache of parsed queries; pyshacl may then work on it in place.
     context = _CachingGraph()
@@ -131,9 +131,20 @@ def validate_dataset(dataset: Dataset, *, fresh: bool = False) -> ValidationRepo
     return validate(data, shapes, prefixes=default_prefixes(dataset.base_iri))
 
 
-def default_prefixes(base_iri: str = DEFAULT_BASE) -> dict[str, str]:
-    """The prefixes of docs/model.md, with `id:` under the dataset's base IRI."""
+def default_prefixes(base_iri: str) -> dict[str, str]:
+    """The well-known prefixes, with `id:` under the dataset's base IRI."""
     return {"id": base_iri + "id/", **PREFIXES}
+
+
+def declared_prefixes(graph: rdflib.Graph) -> dict[str, str]:
+    """The prefixes the shapes files declare themselves (their vocabulary and shapes
+    namespaces), less the ones rdflib binds in every graph."""
+    built_in = set(rdflib.Graph().namespaces())
+    return {
+        prefix: str(ns)
+        for prefix, ns in graph.namespaces()
+        if prefix and (prefix, ns) not in built_in
+    }
 
 
 # --- reading the results graph ---------------------------------------------------------------
@@ -248,7 +259,7 @@ class _CachingGraph(rdflib.Graph):
     """A graph that parses each SPARQL text once: pyshacl sends the same constraint query for
     every focus node, and parsing (not evaluating) is what costs there."""
 
-    def query(self, query_object, *args, **kwargs):
+    def query(self, query_object: Any, *args: Any, **kwargs: Any) -> Any:
         if isinstance(query_object, str):
             query_object = _prepared(query_object)
         return super().query(query_object, *args, **kwargs)

@@ -212,7 +212,7 @@ def test_query_of_a_page_runs_in_one_click(tab: Tab) -> None:
         "/doc/passage/s06.html",
         "/doc/graph/article-s02.html",
         "/doc/scheme/gcm-objectives.html",
-        "/objectives",
+        "/concepts",
         "/def/gcmr.html",
     ],
 )

@@ -431,7 +431,7 @@ def test_head_of_a_thing_is_the_same_303(client: httpx.Client) -> None:
         pytest.param("/sparql", TURTLE),
         pytest.param("/sparql", HTML),
         ("/.well-known/void", "application/ld+json"),
-        ("/objectives", HTML),
+        ("/concepts", HTML),
     ],
 )
 def test_head_has_the_headers_of_get_and_no_body(

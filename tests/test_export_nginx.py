@@ -260,7 +260,7 @@ def test_conneg_agrees_with_the_dynamic_server(
         assert response.headers["location"] == f"{client.base_url}{PERSON_DOC}.{extension}"
 
 
-# Where nginx's maps and negotiate() part ways, as docs/agents/README-export.md lists: pinned, so
+# Where nginx's maps and negotiate() part ways, as docs/static-export.md lists: pinned, so
 # a change on either side shows up here. (Accept, nginx's choice, the dynamic server's.)
 CONNEG_DIFFERENCES = [
     ("application/ld+json;q=0.5001, text/turtle;q=0.5", "ttl", "jsonld"),  # q cut to 3 digits
@@ -361,7 +361,7 @@ def _requests(dump_name: str) -> list[tuple[str, str, dict[str, str]]]:
         ("GET", "/context.jsonld", {}),
         ("GET", "/", {"Accept": BROWSER, "Accept-Language": "ar"}),
         ("GET", "/?lang=en", {"Accept": TURTLE}),
-        ("GET", "/objectives", {}),
+        ("GET", "/concepts", {}),
         ("GET", "/sitemap.xml", {}),
         ("GET", "/robots.txt", {}),
         ("GET", "/health", {}),

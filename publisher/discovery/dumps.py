@@ -33,7 +33,7 @@ from publisher.urls import Urls
 
 DUMPS_PATH = "dumps/"  # where the web layer serves them, relative to the origin
 CHECKSUMS_NAME = "SHA256SUMS"
-GZIP_MEDIA_TYPE = "application/gzip"  # RFC 6713; see docs/agents/README-dumps.md for why
+GZIP_MEDIA_TYPE = "application/gzip"  # RFC 6713; see docs/http.md, "Downloading the whole dataset"
 _CHUNK = 1 << 20
 
 # Namespaces written as prefixes in Turtle and TriG; `{origin}` is the public origin.

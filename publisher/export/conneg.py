@@ -12,7 +12,7 @@ compute what `publisher.negotiation.negotiate` and `publisher.i18n.choose_langua
    keeps the earlier format, as `negotiate` does; a winner with q 0 means 406.
 
 Languages work the same way over `Accept-Language`, except that ties go to the range listed first,
-as `choose_language` has it. What this cannot reproduce is listed in docs/agents/README-export.md.
+as `choose_language` has it. What this cannot reproduce is listed in docs/static-export.md.
 Variables are prefixed `pub_`.
 """
 

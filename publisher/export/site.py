@@ -16,7 +16,7 @@ Layout of OUT/:
         def/{name}.{ext}  def/{name}.{lang}.html                     the ontologies
         context.jsonld  void.{ext}  validation.{ext}  sitemap.xml  robots.txt  health.json
         dumps/{files}  dumps/SHA256SUMS  dumps/index.{json,html,txt}
-        _pages/{index,objectives,sparql,404}.{lang}.html          pages with no file URL
+        _pages/{index,concepts,sparql,404}.{lang}.html          pages with no file URL
         static/…                                                  stylesheets, scripts
 """
 

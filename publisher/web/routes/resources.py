@@ -81,7 +81,7 @@ async def document(request: Request) -> Response:
 
 
 async def ontology(request: Request) -> Response:
-    """The ontology document (hash IRIs: `/def/gcmr#Term` is served by `/def/gcmr`), by conneg."""
+    """The ontology document (hash IRIs: `/def/vocab#Term` is served by `/def/vocab`), by conneg."""
     if request.method == "OPTIONS":
         return preflight(request, DOCUMENTS)
     stem, explicit = split_extension(request.path_params["path"], DOCUMENT_FORMATS)
