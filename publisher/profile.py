@@ -22,6 +22,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from publisher.config import Settings
+from publisher.dataset import ReadStore, Term
 from publisher.vocab import DCAT, DCTERMS, ISO639_1, RDFS, SCHEMA, SH, VANN, VOID
 
 DATASET_CLASSES = (
@@ -130,7 +131,7 @@ def in_language(texts: Texts, lang: str) -> str:
 
 def read_profile(dataset: Any, overrides: Overrides | None = None) -> Profile:
     """The profile of `dataset` (anything with `.store` and `.base_iri`), overrides applied."""
-    store: ox.Store = dataset.store
+    store: ReadStore = dataset.store
     base_iri: str = dataset.base_iri
     iri = find_dataset_iri(store, base_iri)
     profile = _described(store, base_iri, iri) if iri else generic_profile(base_iri)
@@ -155,13 +156,13 @@ def apply_overrides(profile: Profile, overrides: Overrides) -> Profile:
     return replace(profile, **changes)
 
 
-def _rows(store: ox.Store, query: str) -> list[ox.QuerySolution]:
+def _rows(store: ReadStore, query: str) -> list[ox.QuerySolution]:
     result = store.query(query, use_default_graph_as_union=True)
     assert isinstance(result, ox.QuerySolutions)
     return list(result)
 
 
-def find_dataset_iri(store: ox.Store, base_iri: str) -> str | None:
+def find_dataset_iri(store: ReadStore, base_iri: str) -> str | None:
     """The resource the data describes as the dataset: typed void:, dcat: or schema:Dataset (or
     the namespace itself with a dcterms:title), preferring the namespace, then anything under
     it; one outside the namespace counts only when it is the only dataset described."""
@@ -182,12 +183,12 @@ SELECT DISTINCT ?dataset WHERE {{
     return found[0] if len(found) == 1 else None
 
 
-def _described(store: ox.Store, base_iri: str, iri: str) -> Profile:
+def _described(store: ReadStore, base_iri: str, iri: str) -> Profile:
     subject = ox.NamedNode(iri)
 
-    def objects(predicate: str) -> list[ox.NamedNode | ox.BlankNode | ox.Literal]:
+    def objects(predicate: str) -> list[Term]:
         quads = store.quads_for_pattern(subject, ox.NamedNode(predicate), None)
-        return sorted({q.object for q in quads}, key=str)  # type: ignore[misc]
+        return sorted({q.object for q in quads}, key=str)
 
     def texts(predicate: str) -> dict[str, str]:
         return {lang: " ".join(values) for lang, values in _by_language(objects(predicate)).items()}
@@ -215,7 +216,7 @@ def _described(store: ox.Store, base_iri: str, iri: str) -> Profile:
     )
 
 
-def _by_language(terms: Iterable[ox.NamedNode | ox.BlankNode | ox.Literal]) -> dict[str, list[str]]:
+def _by_language(terms: Iterable[Term]) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for term in terms:
         if isinstance(term, ox.Literal):
@@ -223,7 +224,7 @@ def _by_language(terms: Iterable[ox.NamedNode | ox.BlankNode | ox.Literal]) -> d
     return {lang: sorted(values) for lang, values in sorted(found.items())}
 
 
-def _languages(terms: Iterable[ox.NamedNode | ox.BlankNode | ox.Literal]) -> tuple[str, ...]:
+def _languages(terms: Iterable[Term]) -> tuple[str, ...]:
     """`dcterms:language` as ISO 639-1 IRIs (id.loc.gov, or any IRI ending in the code) or as
     literal codes, in code order."""
     codes = set()
@@ -246,7 +247,7 @@ SELECT ?query ?text ?slug ?order ?title WHERE {
 """
 
 
-def read_examples(store: ox.Store, dataset_iri: str) -> tuple[Example, ...]:
+def read_examples(store: ReadStore, dataset_iri: str) -> tuple[Example, ...]:
     """The SHACL SPARQL executables whose `schema:target` is the dataset, in `sh:order`, then
     slug order; the slug is `dcterms:identifier`, else the end of the query's IRI."""
     query = EXAMPLES_QUERY % {
@@ -312,7 +313,7 @@ SELECT ?section ?column ?variable ?order ?title WHERE {
 """
 
 
-def read_sections(store: ox.Store) -> tuple[Section, ...]:
+def read_sections(store: ReadStore) -> tuple[Section, ...]:
     """The page sections the data declares: SPARQL SELECT executables with
     `dash:applicableToClass`, headed by `rdfs:label`, in `sh:order`; their columns are the
     `sh:property` nodes naming a variable (`dcterms:identifier`), headed by `sh:name`."""
@@ -359,7 +360,7 @@ def _add_title(
         titles.setdefault(term.language or "", term.value)
 
 
-def declared_prefixes(store: ox.Store, base_iri: str) -> dict[str, str]:
+def declared_prefixes(store: ReadStore, base_iri: str) -> dict[str, str]:
     """Prefixes the data declares (`vann:preferredNamespacePrefix` and `…Uri` on an ontology),
     and for an ontology under the namespace that declares none, the last segment of its IRI
     (`{base}def/lib` → `lib:` for `{base}def/lib#`)."""

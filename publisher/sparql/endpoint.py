@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from publisher.config import Settings
-from publisher.dataset import Dataset
+from publisher.dataset import Dataset, QueryRunner
 from publisher.errors import (
     MalformedQuery,
     NotAcceptable,
@@ -39,7 +39,6 @@ from publisher.formats import (
 )
 from publisher.negotiation import negotiate
 from publisher.sparql import guard
-from publisher.sparql.engine import QueryPool
 from publisher.sparql.protocol import QueryRequest
 from publisher.sparql.worker import Failure, Job
 from publisher.sparqltext import rewrite_iris
@@ -123,7 +122,7 @@ class Answer:
 class SparqlEndpoint:
     """One per app: the settings, the dataset (for labels and the ETag) and the worker pool."""
 
-    def __init__(self, settings: Settings, dataset: Dataset, urls: Urls, pool: QueryPool) -> None:
+    def __init__(self, settings: Settings, dataset: Dataset, urls: Urls, pool: QueryRunner) -> None:
         self.settings, self.dataset, self.urls, self.pool = settings, dataset, urls, pool
 
     @property

@@ -40,9 +40,13 @@ def solutions(
 
     Each distinct term is rewritten and encoded once (results repeat terms a lot): the cache
     is what keeps the Python serialisers close to Oxigraph's own."""
-    encode = {SPARQL_JSON: _json_fragment, SPARQL_XML: _xml_term, CSV: _csv_value, TSV: str}.get(
-        fmt
-    )
+    encoders: dict[Format, Callable[[Term], str]] = {
+        SPARQL_JSON: _json_fragment,
+        SPARQL_XML: _xml_term,
+        CSV: _csv_value,
+        TSV: str,
+    }
+    encode = encoders.get(fmt)
     if encode is None:
         raise ValueError(f"{fmt.name} is not a SPARQL results format")
     cache: dict[Term, str] = {}
@@ -50,7 +54,7 @@ def solutions(
     def encoded(term: Term) -> str:
         found = cache.get(term)
         if found is None:
-            found = cache[term] = encode(rewrite(term) if rewrite else term)  # type: ignore[operator]
+            found = cache[term] = encode(rewrite(term) if rewrite else term)
         return found
 
     cells = ([None if t is None else encoded(t) for t in row] for row in rows)

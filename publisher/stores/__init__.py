@@ -133,7 +133,7 @@ async def _start_remote(
     from publisher.stores.remote import RemoteQueryRunner
 
     return RemoteQueryRunner(
-        lambda: current().store,  # type: ignore[arg-type,return-value]
+        lambda: current().store,
         size=settings.max_concurrent_queries,
         timeout=settings.query_timeout,
         base_iri=settings.base_iri,

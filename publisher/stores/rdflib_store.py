@@ -23,13 +23,13 @@ import gzip
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 import pyoxigraph as ox
 import rdflib
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.query import Result
-from rdflib.term import Node
+from rdflib.term import IdentifiedNode, Node
 
 from publisher.config import Settings
 from publisher.dataset import (
@@ -76,18 +76,21 @@ class RdflibStore:
         object: Term | None,  # noqa: A002 - pyoxigraph's name
         graph_name: GraphName | None = None,
     ) -> Iterator[ox.Quad]:
-        pattern = tuple(None if t is None else to_rdflib(t) for t in (subject, predicate, object))
+        s, p, o = (None if t is None else to_rdflib(t) for t in (subject, predicate, object))
+        pattern = (s, p, o)
         if graph_name is None:
-            for s, p, o, g in self.graphs.quads((*pattern, None)):  # type: ignore[arg-type]
-                yield ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), _graph_name(g))  # type: ignore[arg-type]
+            for s, p, o, g in self.graphs.quads((*pattern, None)):
+                quad = (from_rdflib(s), from_rdflib(p), from_rdflib(o), _graph_name(g))
+                yield ox.Quad(*quad)  # type: ignore[arg-type]  # rdflib keeps the kinds
             return
         name = (
             DATASET_DEFAULT_GRAPH_ID
             if isinstance(graph_name, ox.DefaultGraph)
-            else to_rdflib(graph_name)
+            else cast(IdentifiedNode, to_rdflib(graph_name))  # an IRI or a blank node
         )
-        for s, p, o in self.graphs.graph(name).triples(pattern):  # type: ignore[arg-type]
-            yield ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), graph_name)  # type: ignore[arg-type]
+        for s, p, o in self.graphs.graph(name).triples(pattern):
+            triple = (from_rdflib(s), from_rdflib(p), from_rdflib(o))
+            yield ox.Quad(*triple, graph_name)  # type: ignore[arg-type]  # rdflib keeps the kinds
 
     def query(
         self,
@@ -106,7 +109,10 @@ class RdflibStore:
 
     def _answer(self, query: str, bindings: dict[rdflib.Variable, Node]) -> bytes:
         """The answer as SPARQL JSON: plain bytes cross threads, pyoxigraph results do not."""
-        answer = self.graphs.query(query, initBindings=bindings)  # type: ignore[arg-type]
+        answer = self.graphs.query(
+            query,
+            initBindings=bindings,  # type: ignore[arg-type]  # rdflib takes Variable keys
+        )
         if answer.type == "ASK":
             return results.boolean(bool(answer.askAnswer), SPARQL_JSON)
         if answer.type == "SELECT":
@@ -117,7 +123,7 @@ class RdflibStore:
     def named_graphs(self) -> Iterator[ox.NamedNode | ox.BlankNode]:
         for graph in self.graphs.graphs():
             if graph.identifier != DATASET_DEFAULT_GRAPH_ID and len(graph):
-                yield from_rdflib(graph.identifier)  # type: ignore[misc]
+                yield from_rdflib(graph.identifier)  # type: ignore[misc]  # never a Literal
 
     def __len__(self) -> int:
         return sum(len(graph) for graph in self.graphs.graphs())
@@ -129,13 +135,16 @@ class RdflibStore:
 def _graph_name(identifier: Node | None) -> GraphName:
     if identifier is None or identifier == DATASET_DEFAULT_GRAPH_ID:
         return ox.DefaultGraph()
-    return from_rdflib(identifier)  # type: ignore[return-value]
+    return from_rdflib(identifier)  # type: ignore[return-value]  # never a Literal
 
 
 def _table(answer: Result) -> tuple[list[str], list[list[Term | None]]]:
     names = [str(v) for v in answer.vars or ()]
-    rows = [[None if t is None else from_rdflib(t) for t in row] for row in answer]  # type: ignore[union-attr]
-    return names, rows  # type: ignore[return-value]
+    rows: list[list[Term | None]] = [
+        [None if t is None else from_rdflib(t) for t in row]  # type: ignore[union-attr]  # rows
+        for row in answer
+    ]
+    return names, rows
 
 
 # --- opening ---------------------------------------------------------------------------------
@@ -169,7 +178,9 @@ def _parsed(path: Path) -> rdflib.Dataset:
 
 
 def _open(path: Path) -> IO[bytes]:
-    return gzip.open(path, "rb") if path.suffix.lower() == ".gz" else path.open("rb")  # type: ignore[return-value]
+    if path.suffix.lower() == ".gz":
+        return gzip.open(path, "rb")  # type: ignore[return-value]  # a GzipFile reads bytes
+    return path.open("rb")
 
 
 def _add(graphs: rdflib.Dataset, parsed: rdflib.Dataset, *, ontology: bool) -> None:
@@ -178,7 +189,7 @@ def _add(graphs: rdflib.Dataset, parsed: rdflib.Dataset, *, ontology: bool) -> N
     if ontology:
         names = set(parsed.subjects(rdflib.RDF.type, OWL_ONTOLOGY_REF))
         if len(names) == 1:
-            target = names.pop()  # type: ignore[assignment]
+            target = names.pop()  # type: ignore[assignment]  # a subject: an IRI or blank node
     for s, p, o, g in parsed.quads((None, None, None, None)):
         name = target if g is None or g == DATASET_DEFAULT_GRAPH_ID else g
         graphs.graph(name).add((s, p, o))
@@ -255,8 +266,9 @@ class RdflibQueryRunner:
         fmt = by_extension(extension, GRAPH_RESULT_FORMATS)
         assert fmt is not None
         triples: dict[ox.Triple, None] = {}
-        for s, p, o in answer:  # type: ignore[misc]
-            triples[self._public(ox.Triple(from_rdflib(s), from_rdflib(p), from_rdflib(o)))] = None  # type: ignore[arg-type]
+        for s, p, o in answer:  # type: ignore[misc]  # a graph answer: triples
+            triple = (from_rdflib(s), from_rdflib(p), from_rdflib(o))
+            triples[self._public(ox.Triple(*triple))] = None  # type: ignore[arg-type]  # kinds kept
         found = list(triples)
         truncated = len(found) > job.max_results
         found = found[: job.max_results]

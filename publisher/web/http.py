@@ -252,5 +252,8 @@ def register_error_handlers(app: FastAPI) -> None:
     (Starlette answers a bare `Exception` and then re-raises it, so known errors need their
     own entries.)"""
     for error in (HTTPException, *STATUS):
-        app.add_exception_handler(error, answer_error)  # type: ignore[arg-type]
+        app.add_exception_handler(
+            error,  # type: ignore[arg-type]  # STATUS keys are Exceptions
+            answer_error,
+        )
     app.add_exception_handler(Exception, answer_error)

@@ -70,5 +70,6 @@ def state_of(request: Request) -> AppState:
 
 def state_of_app(app: ASGIApp) -> AppState:
     """The state `create_app` stored on `app`."""
-    state: AppState = getattr(app.state, STATE_ATTRIBUTE)  # type: ignore[attr-defined]
+    app_state = app.state  # type: ignore[attr-defined]  # create_app's app: a Starlette app
+    state: AppState = getattr(app_state, STATE_ATTRIBUTE)
     return state

@@ -102,7 +102,11 @@ class SparqlClient:
         cannot), StoreError when it answers with another error."""
         where = _without_credentials(url)
         try:
-            response = self.http.request(method, url, **kwargs)  # type: ignore[arg-type]
+            response = self.http.request(
+                method,
+                url,
+                **kwargs,  # type: ignore[arg-type]  # callers pass httpx's own keywords
+            )
         except httpx.TimeoutException:
             raise StoreUnavailable(where, f"no answer within {self.timeout:g} s") from None
         except httpx.TransportError as error:
@@ -192,7 +196,10 @@ class ChunkReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+    def readinto(
+        self,
+        buffer: bytearray | memoryview,  # type: ignore[override]  # BufferedReader's memoryview
+    ) -> int:
         try:
             return self._readinto(buffer)
         except Exception as error:

@@ -85,7 +85,11 @@ def _term(element: ElementTree.Element) -> Term:
         return ox.BlankNode(bnode_label(text))
     if tag == _RESULTS + "triple":
         parts = {child.tag[len(_RESULTS) :]: _term(child[0]) for child in element if len(child)}
-        return ox.Triple(parts["subject"], parts["predicate"], parts["object"])  # type: ignore[arg-type]
+        return ox.Triple(
+            parts["subject"],  # type: ignore[arg-type]  # pyoxigraph checks the kinds
+            parts["predicate"],  # type: ignore[arg-type]  # pyoxigraph checks the kinds
+            parts["object"],
+        )
     raise ValueError(f"unknown term in SPARQL XML results: {tag}")
 
 

@@ -29,6 +29,7 @@ from typing import IO
 import httpx
 import pyoxigraph as ox
 
+from publisher.dataset import ReadStore
 from publisher.errors import EndpointBusy, SparqlError, StoreError, StoreUnavailable
 from publisher.formats import GRAPH_RESULT_FORMATS, TABLE_RESULT_FORMATS, Format, by_extension
 from publisher.sparql import results
@@ -95,7 +96,7 @@ class _Refusal:
 class RemoteQueryRunner:
     """Forwards jobs to the remote store `current()` returns (the dataset being served)."""
 
-    current: Callable[[], RemoteStore]
+    current: Callable[[], ReadStore]  # a RemoteStore: the remote backend's datasets hold one
     size: int
     timeout: float
     base_iri: str
@@ -153,6 +154,7 @@ class RemoteQueryRunner:
         if isinstance(checked, Failure):
             return checked
         store = self.current()
+        assert isinstance(store, RemoteStore), type(store).__name__
         dataset = protocol_dataset(
             store.layout, job.default_graphs, job.named_graphs, union=job.union
         )
@@ -229,7 +231,7 @@ class RemoteQueryRunner:
                 *(
                     self._read(store, term)
                     for term in (parsed.subject, parsed.predicate, parsed.object)
-                )  # type: ignore[arg-type]
+                )  # type: ignore[arg-type]  # N-Triples positions keep their kinds
             )
             if triple in triples:
                 continue

@@ -234,7 +234,7 @@ class RemoteStore:
                 g = ox.DefaultGraph()
             if s is None or p is None or o is None or g is None:
                 continue
-            yield ox.Quad(s, p, o, g)  # type: ignore[arg-type]
+            yield ox.Quad(s, p, o, g)  # type: ignore[arg-type]  # s p o g rows keep their kinds
 
     # Paging -----------------------------------------------------------------------------------
 

@@ -72,7 +72,7 @@ async def _start(app: FastAPI) -> SparqlEndpoint:
     state = state_of_app(app)
     settings, dataset, urls = state.settings, state.dataset, state.urls
     runner = await start_query_runner(dataset, settings, urls.origin, lambda: state.dataset)
-    endpoint = SparqlEndpoint(settings, dataset, urls, runner)  # type: ignore[arg-type]
+    endpoint = SparqlEndpoint(settings, dataset, urls, runner)
     state.sparql = endpoint
     state.sparql_descriptions = {}
     return endpoint
