@@ -20,21 +20,21 @@ import pyoxigraph as ox
 from publisher.dataset import Dataset, ReadStore
 from publisher.errors import PublisherError
 from publisher.urls import THING_PREFIX, Urls
+from publisher.vocab import (
+    DCTERMS_LICENSE,
+    DCTERMS_MODIFIED,
+    FOAF_DOCUMENT,
+    FOAF_PRIMARY_TOPIC,
+    OWL_ONTOLOGY,
+    OWL_VERSION_IRI,
+    RDF_TYPE,
+    RDFS_LABEL,
+    RDFS_SEE_ALSO,
+    SKOS_PREF_LABEL,
+    VOID_IN_DATASET,
+    XSD,
+)
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-RDF_TYPE = ox.NamedNode(RDF + "type")
-RDFS_LABEL = ox.NamedNode(RDFS + "label")
-RDFS_SEE_ALSO = ox.NamedNode(RDFS + "seeAlso")
-SKOS_PREF_LABEL = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
-OWL_ONTOLOGY = ox.NamedNode("http://www.w3.org/2002/07/owl#Ontology")
-OWL_VERSION_IRI = ox.NamedNode("http://www.w3.org/2002/07/owl#versionIRI")
-FOAF_DOCUMENT = ox.NamedNode("http://xmlns.com/foaf/0.1/Document")
-FOAF_PRIMARY_TOPIC = ox.NamedNode("http://xmlns.com/foaf/0.1/primaryTopic")
-VOID_IN_DATASET = ox.NamedNode("http://rdfs.org/ns/void#inDataset")
-DCTERMS_MODIFIED = ox.NamedNode("http://purl.org/dc/terms/modified")
-DCTERMS_LICENSE = ox.NamedNode("http://purl.org/dc/terms/license")
 XSD_DATETIME = ox.NamedNode(XSD + "dateTime")
 
 LABEL_PREDICATES = (RDFS_LABEL, SKOS_PREF_LABEL)

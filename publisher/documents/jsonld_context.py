@@ -20,12 +20,11 @@ from typing import Any
 import pyoxigraph as ox
 
 from publisher.dataset import Dataset
-from publisher.documents.describe import RDF_TYPE, metadata
+from publisher.documents.describe import metadata
 from publisher.urls import Urls
+from publisher.vocab import RDF_TYPE, VANN_PREFIX, VANN_URI
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-VANN_PREFIX = ox.NamedNode("http://purl.org/vocab/vann/preferredNamespacePrefix")
-VANN_URI = ox.NamedNode("http://purl.org/vocab/vann/preferredNamespaceUri")
 
 WELL_KNOWN_PREFIXES: dict[str, str] = {
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",

@@ -16,10 +16,11 @@ from typing import Any
 import pyoxigraph as ox
 from pyld import jsonld
 
-from publisher.documents.describe import RDF_TYPE, XSD, Document
+from publisher.documents.describe import Document
 from publisher.documents.jsonld_context import JsonLdContext
 from publisher.formats import JSONLD, NQUADS, NTRIPLES, Format
 from publisher.urls import Urls
+from publisher.vocab import RDF_TYPE, XSD
 
 XSD_STRING = XSD + "string"
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple  # a quoted triple (RDF 1.2)
