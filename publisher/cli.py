@@ -12,6 +12,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from pydantic import ValidationError
 
+from publisher.cli_options import (
+    BaseIriOpt,
+    DataOpt,
+    LicenseOpt,
+    OntologyOpt,
+    ShapesOpt,
+    SkipValidationOpt,
+    StoreOpt,
+    TitleOpt,
+)
 from publisher.config import Settings
 from publisher.errors import PublisherError, RdfSyntaxError
 
@@ -26,52 +36,6 @@ app = typer.Typer(
     add_completion=False,
 )
 
-DataOpt = Annotated[
-    list[str] | None,
-    typer.Option("--data", help="Data file, folder or glob (repeatable). Env: PUBLISHER_DATA."),
-]
-OntologyOpt = Annotated[
-    list[str] | None,
-    typer.Option("--ontology", help="Ontology file, folder or glob (repeatable)."),
-]
-ShapesOpt = Annotated[
-    list[str] | None,
-    typer.Option("--shapes", help="SHACL shapes file, folder or glob (repeatable)."),
-]
-BaseIriOpt = Annotated[
-    str | None, typer.Option("--base-iri", help="Canonical namespace of the dataset.")
-]
-StoreOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--store",
-        help="Serve from a store instead of parsing the sources: a folder written by "
-        "`publisher load --into`, a SPARQL 1.1 endpoint URL, or `rdflib:` (the sources "
-        "parsed with rdflib, for small data). Env: PUBLISHER_STORE.",
-    ),
-]
-TitleOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--title", help="Dataset title instead of the one its data states. Env: PUBLISHER_TITLE."
-    ),
-]
-LicenseOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--license",
-        help="Licence IRI instead of the one the data states; `none` publishes no licence. "
-        "Env: PUBLISHER_LICENSE.",
-    ),
-]
-SkipValidationOpt = Annotated[
-    bool,
-    typer.Option(
-        "--skip-validation",
-        help="Do not validate against the SHACL shapes (large data: validation holds every "
-        "triple in memory). Said in the output.",
-    ),
-]
 SKIPPED = "warning: --skip-validation: the data is not checked against any SHACL shapes"
 
 
