@@ -6,7 +6,7 @@ import importlib
 import inspect
 import sys
 
-BENCHMARKS = ("dereference", "sparql", "load", "workers", "remote")
+BENCHMARKS = ("dereference", "sparql", "burst", "load", "workers", "remote")
 
 
 def main(names: list[str]) -> None:
