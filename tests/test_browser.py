@@ -153,7 +153,7 @@ def test_person_page_through_its_iri(tab: Tab, lang: str) -> None:
     page = tab.open(f"/id/person/rola-dashti?lang={lang}")
     assert page.url == f"{tab.origin}/doc/person/rola-dashti.html?lang={lang}"
     assert page.locator("h1").inner_text() == ("رولا دشتي" if lang == "ar" else "Rola Dashti")
-    quote = page.locator("article.statement blockquote").first
+    quote = page.locator("table.section-statements bdi[lang='ar']").first  # the reported text
     assert quote.evaluate("e => getComputedStyle(e).direction") == "rtl"
     page.screenshot(path=str(SCREENSHOTS / f"person-{lang}.png"))
 
@@ -179,7 +179,8 @@ def test_links_navigate_from_home_to_person_to_sentence(tab: Tab) -> None:
     page.get_by_role("link", name="Rola Dashti", exact=True).click()
     page.wait_for_url("**/doc/person/rola-dashti.html?lang=en")
     assert page.locator("h1").inner_text() == "Rola Dashti"
-    page.locator("article.statement figcaption a", has_text="sentence 4 of the article").click()
+    statements = page.locator("table.section-statements")
+    statements.locator(".src a", has_text="sentence 4 of the article").first.click()
     page.wait_for_url("**/doc/article/gcm-arab-regional-review-report.html?lang=en#s04")
     assert page.evaluate("document.querySelector(':target').id") == "s04"
     target = page.locator("#s04")
