@@ -49,7 +49,9 @@ PASSAGE_STATEMENTS_QUERY = """
 SELECT DISTINCT ?this ?passage ?statement WHERE {
   ?passage oa:hasSource ?this .
   ?statement ?reportedIn ?passage .
-  ?reportedIn rdfs:subPropertyOf+ prov:wasDerivedFrom .
+  # The direct step spelt out: Virtuoso's `+` alone, after a variable predicate, drops rows.
+  { ?reportedIn rdfs:subPropertyOf prov:wasDerivedFrom }
+  UNION { ?reportedIn rdfs:subPropertyOf/rdfs:subPropertyOf+ prov:wasDerivedFrom }
   FILTER(isIRI(?statement))
 }
 """
