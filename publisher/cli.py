@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -17,6 +16,7 @@ from publisher.cli_options import (
     DataOpt,
     LicenseOpt,
     OntologyOpt,
+    ReportFormat,
     ShapesOpt,
     SkipValidationOpt,
     StoreOpt,
@@ -37,11 +37,6 @@ app = typer.Typer(
 )
 
 SKIPPED = "warning: --skip-validation: the data is not checked against any SHACL shapes"
-
-
-class ReportFormat(StrEnum):
-    text = "text"
-    turtle = "turtle"
 
 
 def build_settings(**overrides: Any) -> Settings:

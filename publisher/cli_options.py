@@ -3,6 +3,7 @@ annotations: flag name, help text, the environment variable it overrides)."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -53,3 +54,10 @@ SkipValidationOpt = Annotated[
         "triple in memory). Said in the output.",
     ),
 ]
+
+
+class ReportFormat(StrEnum):
+    """How `publisher validate` writes its report."""
+
+    text = "text"
+    turtle = "turtle"

@@ -23,7 +23,8 @@ import pyoxigraph as ox
 
 from publisher.config import Settings
 from publisher.dataset import ReadStore, Term
-from publisher.vocab import DCAT, DCTERMS, ISO639_1, RDFS, SCHEMA, SH, VANN, VOID
+from publisher.prefixes import declared_prefixes
+from publisher.vocab import DCAT, DCTERMS, ISO639_1, RDFS, SCHEMA, SH, VOID
 
 DATASET_CLASSES = (
     VOID + "Dataset",
@@ -360,32 +361,6 @@ def _add_title(
         titles.setdefault(term.language or "", term.value)
 
 
-def declared_prefixes(store: ReadStore, base_iri: str) -> dict[str, str]:
-    """Prefixes the data declares (`vann:preferredNamespacePrefix` and `…Uri` on an ontology),
-    and for an ontology under the namespace that declares none, the last segment of its IRI
-    (`{base}def/lib` → `lib:` for `{base}def/lib#`)."""
-    query = f"""
-SELECT ?ontology ?prefix ?namespace WHERE {{
-  ?ontology a <http://www.w3.org/2002/07/owl#Ontology> .
-  OPTIONAL {{ ?ontology <{VANN}preferredNamespacePrefix> ?prefix }}
-  OPTIONAL {{ ?ontology <{VANN}preferredNamespaceUri> ?namespace }}
-}}"""
-    found: dict[str, str] = {}
-    for row in _rows(store, query):
-        ontology = row["ontology"]
-        if not isinstance(ontology, ox.NamedNode):
-            continue
-        prefix = row["prefix"].value if row["prefix"] else None
-        namespace = row["namespace"].value if row["namespace"] else None
-        if prefix and namespace:
-            found.setdefault(prefix, namespace)
-        elif ontology.value.startswith(base_iri):
-            name = _tail(ontology)
-            if name and name[0].isalpha():
-                found.setdefault(prefix or name, namespace or ontology.value + "#")
-    return dict(sorted(found.items()))
-
-
 __all__ = [
     "NO_LICENSE",
     "Example",
@@ -394,7 +369,6 @@ __all__ = [
     "Profile",
     "Section",
     "apply_overrides",
-    "declared_prefixes",
     "find_dataset_iri",
     "generic_profile",
     "in_language",

@@ -44,7 +44,7 @@ from rdflib.term import Node
 
 from publisher.dataset import Dataset
 from publisher.errors import PublisherError
-from publisher.profile import declared_prefixes as declared_prefixes_of_store
+from publisher.prefixes import bound_prefixes, declared_prefixes
 from publisher.rdfterms import graph_of
 from publisher.report import PREFIXES, SEVERITY_ORDER, ValidationReport, Violation
 from publisher.sources import read_quads
@@ -76,7 +76,7 @@ def validate(
     prefixes: Mapping[str, str] | None = None,
 ) -> ValidationReport:
     """Validate `data` (plus `ontology`, mixed in for its subclass triples) against `shapes`."""
-    prefixes = {**declared_prefixes(shapes), **declared_prefixes(data), **(prefixes or PREFIXES)}
+    prefixes = {**bound_prefixes(shapes), **bound_prefixes(data), **(prefixes or PREFIXES)}
     # What `ont_graph` would do (mix the ontology into a copy of the data), done here so that the
     # copy answers SPARQL from a cache of parsed queries; pyshacl may then work on it in place.
     context = _CachingGraph()
@@ -129,24 +129,13 @@ def validate_dataset(dataset: Dataset, *, fresh: bool = False) -> ValidationRepo
     shapes = load_shapes(dataset.sources.shapes)
     with _quiet_rdflib():
         data = graph_of(dataset.store)
-    vocabularies = declared_prefixes_of_store(dataset.store, dataset.base_iri)
+    vocabularies = declared_prefixes(dataset.store, dataset.base_iri)
     return validate(data, shapes, prefixes={**default_prefixes(dataset.base_iri), **vocabularies})
 
 
 def default_prefixes(base_iri: str) -> dict[str, str]:
     """The well-known prefixes, with `id:` under the dataset's base IRI."""
     return {"id": base_iri + "id/", **PREFIXES}
-
-
-def declared_prefixes(graph: rdflib.Graph) -> dict[str, str]:
-    """The prefixes a graph's files declare themselves (the data's, its vocabulary's and shapes'
-    namespaces), less the ones rdflib binds in every graph."""
-    built_in = set(rdflib.Graph().namespaces())
-    return {
-        prefix: str(ns)
-        for prefix, ns in graph.namespaces()
-        if prefix and (prefix, ns) not in built_in
-    }
 
 
 # --- reading the results graph ---------------------------------------------------------------

@@ -28,7 +28,7 @@ import pyoxigraph as ox
 from publisher import __version__
 from publisher.dataset import Dataset
 from publisher.formats import JSONLD, NQUADS, NTRIPLES, TRIG, TURTLE, Format
-from publisher.profile import declared_prefixes
+from publisher.prefixes import declared_prefixes
 from publisher.urls import Urls
 
 DUMPS_PATH = "dumps/"  # where the web layer serves them, relative to the origin
