@@ -102,6 +102,41 @@ class Settings(BaseSettings):
     queue_timeout: float = Field(
         10.0, ge=0, description="Longest wait (s) of a queued SPARQL query before 503."
     )
+    max_query_depth: int = Field(
+        200,
+        ge=1,
+        description="Deepest nesting of groups, parentheses and subqueries a SPARQL query may "
+        "have (400 beyond): deeper queries crash query engines (stack overflow).",
+    )
+    document_cache_bytes: int = Field(
+        256 * 1024 * 1024,
+        ge=0,
+        description="Bytes of rendered documents and pages kept in memory (least recently used "
+        "dropped first); 0 keeps none.",
+    )
+    header_timeout: float = Field(
+        10.0, gt=0, description="Longest time (s) a client may take to send a request's headers."
+    )
+    body_timeout: float = Field(
+        30.0, gt=0, description="Longest time (s) a client may take to send a request's body."
+    )
+    keep_alive_timeout: float = Field(
+        5.0, gt=0, description="Idle time (s) after which a keep-alive connection is closed."
+    )
+    max_connections: int = Field(
+        1024, ge=1, description="Open connections served at once per process; more get 503."
+    )
+    trusted_proxies: Paths = Field(
+        default_factory=list,
+        description="Addresses of reverse proxies whose X-Forwarded-For is believed in the "
+        "access log (none by default); forwarded headers never change an IRI or a redirect.",
+    )
+    health_check_interval: float = Field(
+        5.0,
+        gt=0,
+        description="How often (s) the store and the SPARQL workers are checked in the "
+        "background for /health.",
+    )
     service_allowlist: Paths = Field(
         default_factory=list,
         description="SPARQL endpoints a query may call with SERVICE (none by default).",
@@ -114,7 +149,9 @@ class Settings(BaseSettings):
             return value + "/"
         return value
 
-    @field_validator("data", "ontology", "shapes", "service_allowlist", mode="before")
+    @field_validator(
+        "data", "ontology", "shapes", "service_allowlist", "trusted_proxies", mode="before"
+    )
     @classmethod
     def _split_paths(cls, value: object) -> object:
         """Accept `a.ttl,b.ttl` from an environment variable as well as a JSON list (which
