@@ -19,9 +19,11 @@ import shutil
 import tempfile
 import threading
 import weakref
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any
 
 import pyoxigraph as ox
 
@@ -150,10 +152,25 @@ def prefixes_for(urls: Urls, declared: Mapping[str, str] | None = None) -> dict[
 
 
 def canonical_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
-    """The quads with RDFC-1.0 blank node labels, so a reload of the same files matches."""
-    dataset = ox.Dataset(quads)
+    """The quads with RDFC-1.0 blank node labels, so a reload of the same files matches.
+
+    Data without blank nodes is already canonical: it is returned as a list, without the copy
+    into an `ox.Dataset` (at a million quads that copy is hundreds of megabytes)."""
+    listed = list(quads)
+    if not any(_has_blank_node(quad) for quad in listed):
+        return listed
+    dataset = ox.Dataset(listed)
+    del listed
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     return list(dataset)
+
+
+def _has_blank_node(quad: ox.Quad) -> bool:
+    return (
+        isinstance(quad.subject, ox.BlankNode)
+        or isinstance(quad.object, (ox.BlankNode, ox.Triple))
+        or isinstance(quad.graph_name, ox.BlankNode)
+    )
 
 
 def _term_key(term: object) -> str:
@@ -163,41 +180,121 @@ def _term_key(term: object) -> str:
 _RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 
 
-def _triple_order(triple: ox.Triple | ox.Quad) -> tuple[str, bool, str, str]:
-    """Subjects together, `a` first (Turtle reads best that way), then by term."""
+def _triple_order(triple: ox.Triple | ox.Quad) -> str:
+    """Subjects together, `a` first (Turtle reads best that way), then by term.
+
+    One string per statement (terms joined by NUL, which N-Triples escapes inside terms) sorts
+    like the tuple of its terms at a fifth of the memory: sorting builds every key at once."""
     predicate = str(triple.predicate)
-    return (str(triple.subject), predicate != _RDF_TYPE, predicate, str(triple.object))
+    typed = "1" if predicate != _RDF_TYPE else "0"
+    return f"{triple.subject}\0{typed}{predicate}\0{triple.object}"
 
 
-def _graph_order(quad: ox.Quad) -> tuple[str, tuple[str, bool, str, str]]:
+def _graph_order(quad: ox.Quad) -> str:
     """Default graph first, then each graph whole."""
-    return (_term_key(quad.graph_name), _triple_order(quad))
+    return f"{_term_key(quad.graph_name)}\0{_triple_order(quad)}"
 
 
-def _sorted_lines(data: bytes) -> bytes:
-    """Canonical N-Quads/N-Triples order: lines sorted by code point, duplicates dropped."""
-    return b"".join(sorted({line + b"\n" for line in data.splitlines() if line}))
+def _ordered(quads: Sequence[ox.Quad], fmt: Format) -> list[ox.Quad] | list[ox.Triple]:
+    """The statements a syntax writes, in its order: graphs dropped (duplicates merged) where
+    the syntax has none."""
+    rdf_format = fmt.rdf_format
+    if rdf_format is None:
+        raise ValueError(f"{fmt.name} is not an RDF syntax")
+    if rdf_format.supports_datasets:
+        return sorted(quads, key=_graph_order)
+    return sorted({q.triple for q in quads}, key=_triple_order)
 
 
 def render(quads: Sequence[ox.Quad], fmt: Format, prefixes: Mapping[str, str]) -> bytes:
     """Quads in a syntax, deterministically: graph names dropped (and duplicate triples merged)
     for syntaxes without graphs, statements sorted, JSON-LD keys sorted."""
+    buffer = io.BytesIO()
+    write_statements(buffer, _ordered(quads, fmt), fmt, prefixes)
+    return buffer.getvalue()
+
+
+def write_statements(
+    out: IO[bytes],
+    ordered: Sequence[ox.Quad] | Sequence[ox.Triple],
+    fmt: Format,
+    prefixes: Mapping[str, str],
+) -> None:
+    """Write statements already in `_ordered` order to `out` without holding the whole text:
+    N-Quads/N-Triples line by line, JSON-LD one node at a time."""
     rdf_format = fmt.rdf_format
-    if rdf_format is None:
-        raise ValueError(f"{fmt.name} is not an RDF syntax")
-    if rdf_format.supports_datasets:
-        ordered: list[ox.Quad] | list[ox.Triple] = sorted(quads, key=_graph_order)
-    else:
-        ordered = sorted({q.triple for q in quads}, key=_triple_order)
-    plain = fmt in (NQUADS, NTRIPLES, JSONLD)  # line-sorted or re-indented: no prefixes
-    data = ox.serialize(ordered, format=rdf_format, prefixes=None if plain else dict(prefixes))
-    assert data is not None  # no output file given: the bytes are returned
+    assert rdf_format is not None
     if fmt in (NQUADS, NTRIPLES):
-        return _sorted_lines(data)
-    if fmt is JSONLD:
-        text = json.dumps(json.loads(data), sort_keys=True, ensure_ascii=False, indent=1)
-        return (text + "\n").encode()
-    return data
+        # Code-point order of the lines (what `sort` gives), duplicates dropped.
+        lines = sorted({str(statement).encode() + b" .\n" for statement in ordered})
+        for line in lines:
+            out.write(line)
+    elif fmt is JSONLD:
+        _write_jsonld(out, ordered)
+    else:
+        ox.serialize(ordered, out, format=rdf_format, prefixes=dict(prefixes))
+
+
+def _subject_runs(
+    ordered: Sequence[ox.Quad] | Sequence[ox.Triple],
+) -> Iterator[tuple[str | None, list[ox.Quad] | list[ox.Triple]]]:
+    """Consecutive statements of one (graph, subject): a JSON-LD node each; graph None for
+    the default graph."""
+    run: list[Any] = []
+    key: tuple[str | None, object] | None = None
+    for statement in ordered:
+        graph = statement.graph_name if isinstance(statement, ox.Quad) else ox.DefaultGraph()
+        name = None if isinstance(graph, ox.DefaultGraph) else graph.value
+        if key is not None and key != (name, statement.subject):
+            yield key[0], run
+            run = []
+        key = (name, statement.subject)
+        run.append(statement)
+    if key is not None:
+        yield key[0], run
+
+
+def _node_json(run: Sequence[ox.Quad] | Sequence[ox.Triple]) -> Any:
+    """The JSON-LD node object oxigraph writes for one subject's statements (graph dropped)."""
+    triples = [s.triple if isinstance(s, ox.Quad) else s for s in run]
+    written = ox.serialize(triples, format=ox.RdfFormat.JSON_LD)
+    assert written is not None
+    nodes = json.loads(written)
+    return nodes[0] if isinstance(nodes, list) and len(nodes) == 1 else nodes
+
+
+def _indented(value: Any, depth: int) -> str:
+    """`value` as `json.dumps(..., indent=1, sort_keys=True)` writes it `depth` levels down."""
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, indent=1)
+    return "\n".join(" " * depth + line for line in text.split("\n"))
+
+
+def _write_jsonld(out: IO[bytes], ordered: Sequence[ox.Quad] | Sequence[ox.Triple]) -> None:
+    """The bytes `json.dumps(sort_keys=True, indent=1)` gives for oxigraph's JSON-LD of the
+    whole dataset (top-level nodes, then one `{"@graph": [...], "@id": g}` per named graph),
+    written node by node instead of parsing and re-dumping the whole document."""
+    first = True
+    open_graph: str | None = None
+    for graph, run in _subject_runs(ordered):
+        node = _node_json(run)
+        if graph != open_graph and open_graph is not None:
+            out.write(('\n  ],\n  "@id": ' + json.dumps(open_graph, ensure_ascii=False)).encode())
+            out.write(b"\n }")
+            open_graph = None
+        if graph is None:
+            out.write(b"[\n" if first else b",\n")
+            out.write(_indented(node, 1).encode())
+        elif graph == open_graph:
+            out.write(b",\n" + _indented(node, 3).encode())
+        else:
+            out.write(b"[\n" if first else b",\n")
+            out.write(b' {\n  "@graph": [\n' + _indented(node, 3).encode())
+            open_graph = graph
+        first = False
+    if open_graph is not None:
+        out.write(('\n  ],\n  "@id": ' + json.dumps(open_graph, ensure_ascii=False)).encode())
+        out.write(b"\n }")
+    out.write(b"[]\n" if first else b"\n]\n")
 
 
 def gzip_bytes(data: bytes) -> bytes:
@@ -210,15 +307,40 @@ def gzip_bytes(data: bytes) -> bytes:
 
 def _write_atomically(path: Path, data: bytes) -> None:
     """Readers (other workers, a download in progress) never see half a file."""
+    with _atomic_file(path) as out:
+        out.write(data)
+
+
+@contextmanager
+def _atomic_file(path: Path) -> Iterator[IO[bytes]]:
+    """A temporary file beside `path`, renamed onto it when the block succeeds and removed
+    when it fails (a full disk leaves no half-written dump behind)."""
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(data)
+            yield out
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _write_kind(
+    path: Path,
+    kind: DumpKind,
+    ordered: Sequence[ox.Quad] | Sequence[ox.Triple],
+    prefixes: Mapping[str, str],
+) -> DumpFile:
+    """One dump file, streamed to disk (through gzip when compressed), then hashed."""
+    plain = kind.format in (NQUADS, NTRIPLES, JSONLD)  # line-sorted or re-indented: no prefixes
+    with _atomic_file(path) as raw:
+        if kind.compressed:
+            with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz:
+                write_statements(gz, ordered, kind.format, {} if plain else prefixes)
+        else:
+            write_statements(raw, ordered, kind.format, {} if plain else prefixes)
+    return DumpFile(path.name, kind, path.stat().st_size, sha256_of(path))
 
 
 def checksums_text(files: Iterable[DumpFile]) -> str:
@@ -227,18 +349,30 @@ def checksums_text(files: Iterable[DumpFile]) -> str:
 
 
 def write_dumps(dataset: Dataset, urls: Urls, out_dir: Path) -> list[DumpFile]:
-    """Write every dump of `dataset` (IRIs on `urls.origin`) and SHA256SUMS into `out_dir`."""
+    """Write every dump of `dataset` (IRIs on `urls.origin`) and SHA256SUMS into `out_dir`.
+
+    Whole-dataset work: run it off the request path (`DumpStore` runs it on a background
+    thread; `publisher load` may run it beside an on-disk store). Each file goes to a temporary
+    name first, so a reader never sees half a file, and an `OSError` (a full disk) leaves none.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     quads = canonical_quads(urls.rewrite_quad(q) for q in dataset.store)
     prefixes = prefixes_for(urls, declared_prefixes(dataset.store, dataset.base_iri))
+    by_graph = _ordered(quads, NQUADS)
+    del quads
+    union: list[ox.Triple] | None = None
     files: list[DumpFile] = []
     for kind in DUMP_KINDS:
-        data = render(quads, kind.format, prefixes)
-        if kind.compressed:
-            data = gzip_bytes(data)
+        rdf_format = kind.format.rdf_format
+        assert rdf_format is not None
+        if rdf_format.supports_datasets:
+            ordered: Sequence[ox.Quad] | Sequence[ox.Triple] = by_graph
+        else:
+            if union is None:
+                union = sorted({q.triple for q in by_graph}, key=_triple_order)
+            ordered = union
         name = dump_name(dataset.base_iri, dataset.version, kind)
-        _write_atomically(out_dir / name, data)
-        files.append(DumpFile(name, kind, len(data), hashlib.sha256(data).hexdigest()))
+        files.append(_write_kind(out_dir / name, kind, ordered, prefixes))
     _write_atomically(out_dir / CHECKSUMS_NAME, checksums_text(files).encode())
     return files
 
