@@ -60,7 +60,7 @@ def check_every_document(reps: Representations) -> int:
 def test_fixture_documents_round_trip() -> None:
     settings = fixture_settings()
     reps = Representations(fixture_dataset(settings), urls_of(settings))
-    assert check_every_document(reps) == len(reps.things) + 2
+    assert check_every_document(reps) == len(list(reps.things)) + 2
 
 
 @pytest.mark.skipif(not REAL_DATA, reason="the repository's data/*.trig is not there yet")

@@ -12,12 +12,15 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 import pyoxigraph as ox
+from pyld import jsonld
+from pyld.context_resolver import ContextResolver
 
 from publisher.dataset import Dataset
 from publisher.documents.describe import metadata
@@ -46,6 +49,19 @@ WELL_KNOWN_PREFIXES: dict[str, str] = {
 }
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
 _IRI_END = ("/", "#", ":", "?", "[", "]", "@")  # a JSON-LD 1.1 prefix must end in a gen-delim
+_MEMO_LIMIT = 65_536
+"""Namespaces remembered by `used_prefixes` (one per distinct `…/` or `…#` of the data's IRIs)."""
+
+
+def _same(iri: str) -> str:
+    return iri
+
+
+def refuse_remote_documents(url: str, options: Mapping[str, Any] | None = None) -> Any:
+    """pyld's loader: the context is passed inline, so any fetch would be a bug or an attack."""
+    raise jsonld.JsonLdError(
+        f"refusing to load {url}: no remote documents", "jsonld.LoadDocumentError"
+    )
 
 
 @dataclass(frozen=True)
@@ -55,10 +71,90 @@ class JsonLdContext:
     url: str
     prefixes: Mapping[str, str]
     terms: Mapping[str, Any]
+    _namespaces: dict[str, frozenset[str]] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     @property
     def document(self) -> dict[str, Any]:
         return {"@context": {**self.prefixes, **self.terms}}
+
+    def used_prefixes(
+        self, triples: Iterable[ox.Triple], public: Callable[[str], str] = _same
+    ) -> dict[str, str]:
+        """Only the prefixes the triples' IRIs (`public` of each, datatypes as they are) start
+        with, so a Turtle document does not open with twenty lines. Which prefixes an IRI's
+        namespace (up to its last `/` or `#`) starts with is remembered for the dataset version:
+        a prefix ending in `/` or `#` fits an IRI exactly when it fits that namespace."""
+        iris: set[str] = set()
+        for t in triples:
+            for term in (t.subject, t.predicate, t.object):
+                if isinstance(term, ox.NamedNode):
+                    iris.add(public(term.value))
+                elif isinstance(term, ox.Literal):
+                    iris.add(term.datatype.value)
+        names: set[str] = set()
+        for iri in iris:
+            names |= self._prefixes_of(iri)
+        return {name: ns for name, ns in self.prefixes.items() if name in names}
+
+    def _prefixes_of(self, iri: str) -> frozenset[str]:
+        namespace = iri[: max(iri.rfind("/"), iri.rfind("#")) + 1]
+        found = self._namespaces.get(namespace)
+        if found is None:
+            if len(self._namespaces) >= _MEMO_LIMIT:
+                self._namespaces.clear()
+            found = frozenset(
+                name
+                for name, ns in self.prefixes.items()
+                if ns.endswith(("/", "#")) and namespace.startswith(ns)
+            )
+            self._namespaces[namespace] = found
+        odd = self._odd_prefixes
+        return found | {name for name, ns in odd if iri.startswith(ns)} if odd else found
+
+    @cached_property
+    def _odd_prefixes(self) -> tuple[tuple[str, str], ...]:
+        """Prefixes ending in another gen-delim (`:`, `?`, …): checked against each IRI."""
+        return tuple((n, ns) for n, ns in self.prefixes.items() if not ns.endswith(("/", "#")))
+
+    def compact(self, expanded: list[dict[str, Any]]) -> dict[str, Any]:
+        """Expanded JSON-LD compacted against this context, `@context` first (its URL).
+
+        pyld's own `compact` would expand the input again and process the context on every
+        call; both are done once here (the input is already expanded, the context is fixed
+        for the dataset version), then pyld's compaction algorithm runs unchanged.
+        `tests/test_document_rendering.py` checks the result equals `jsonld.compact`'s."""
+        processor = jsonld.JsonLdProcessor()
+        active, options = self._active_context
+        compacted: Any = processor._compact(active, None, expanded, options)
+        if isinstance(compacted, list) and len(compacted) <= 1:
+            compacted = compacted[0] if compacted else {}
+        if isinstance(compacted, list):
+            return {"@context": self.url, "@graph": compacted}
+        return {"@context": self.url, **compacted}
+
+    @cached_property
+    def _active_context(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """pyld's processed context and the options `jsonld.compact` would use (a pure
+        function of the context, so computed once)."""
+        options: dict[str, Any] = {
+            "base": "",
+            "compactArrays": True,
+            "graph": False,
+            "skipExpansion": True,
+            "activeCtx": False,
+            "documentLoader": refuse_remote_documents,
+            "extractAllScripts": False,
+            "processingMode": "json-ld-1.1",
+            "link": False,
+        }
+        options["contextResolver"] = ContextResolver({}, refuse_remote_documents)
+        processor = jsonld.JsonLdProcessor()
+        active = processor._get_initial_context(options)
+        active = processor.process_context(active, self.document, options)
+        processor._get_inverse_context(active)  # built now, not by two threads at once later
+        return active, options
 
     def to_bytes(self) -> bytes:
         """The context as served: stable bytes, so its ETag only changes when it does."""

@@ -4,30 +4,49 @@ Determinism matters because a strong ETag promises byte-identical bodies: IRIs a
 the public origin, blank nodes get canonical labels (RDFC-1.0, not the store's random ones), and
 statements are sorted (the topic first, rdf:type first within a subject). Turtle, N-Triples,
 N-Quads and RDF/XML are written by Oxigraph; JSON-LD is compacted by pyld against our published
-context, with a document loader that never touches the network.
+context (processed once per dataset version), with a document loader that never touches the
+network.
+
+Every document is rendered on its first request, so this is the hot path of dereferencing. Most
+documents have no blank node and no literal that mentions our namespace; for those the quads are
+written with their canonical IRIs and the canonical namespace is replaced in the bytes (it can
+then only occur inside `<…>`), and canonicalisation is skipped (there is nothing to relabel).
+Anything else takes the general path, which rewrites every term first; both give equal bytes.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable
 from typing import Any
 
 import pyoxigraph as ox
-from pyld import jsonld
 
 from publisher.documents.describe import Document
-from publisher.documents.jsonld_context import JsonLdContext
-from publisher.formats import JSONLD, NQUADS, NTRIPLES, Format
+from publisher.documents.jsonld_context import JsonLdContext, refuse_remote_documents
+from publisher.formats import JSONLD, NQUADS, NTRIPLES, TURTLE, Format
 from publisher.urls import Urls
 from publisher.vocab import RDF_TYPE, XSD
+
+__all__ = ["refuse_remote_documents", "serialize", "to_jsonld"]
 
 XSD_STRING = XSD + "string"
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple  # a quoted triple (RDF 1.2)
 
+BYTE_REWRITE_FORMATS = (NTRIPLES, NQUADS, TURTLE)
+"""Formats where an IRI is only ever written whole, as `<…>`, and nothing else is (RDF/XML
+splits predicates into XML names, so it always takes the general path)."""
+_PLAIN_IRI = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+"""IRIs that N-Triples and Turtle write unescaped, so their bytes are their text."""
+
 
 def serialize(document: Document, fmt: Format, urls: Urls, context: JsonLdContext) -> bytes:
     """The document in `fmt` (an RDF format), every canonical IRI on the public origin."""
+    if fmt is JSONLD:
+        return _jsonld(document, urls, context)
+    if fmt in BYTE_REWRITE_FORMATS and _rewritable_as_bytes(document.quads, urls):
+        return _serialize_then_rewrite(document, fmt, urls, context)
     public = [urls.rewrite_quad(quad) for quad in document.quads]
     topic, doc = urls.public(document.topic), urls.public(document.iri)
     if fmt is NQUADS:
@@ -35,31 +54,90 @@ def serialize(document: Document, fmt: Format, urls: Urls, context: JsonLdContex
     triples = _sorted_triples(_canonical(ox.Quad(*q.triple) for q in public), topic, doc)
     if fmt is NTRIPLES:
         return _lines(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
-    if fmt is JSONLD:
-        return to_jsonld(triples, context)
     if fmt.rdf_format is None:
         raise ValueError(f"{fmt.name} is not an RDF format")
-    data = ox.serialize(triples, format=fmt.rdf_format, prefixes=_used(context.prefixes, triples))
-    assert data is not None  # no output file given: the bytes are returned
-    return data if data.endswith(b"\n") else data + b"\n"  # a text file ends with a newline
+    data = ox.serialize(triples, format=fmt.rdf_format, prefixes=context.used_prefixes(triples))
+    return _text(data)
 
 
 def to_jsonld(triples: list[ox.Triple], context: JsonLdContext) -> bytes:
     """Compacted JSON-LD whose `@context` is the URL of our published context."""
-    compacted = jsonld.compact(
-        _expanded(triples),
-        context.document,
-        {"documentLoader": refuse_remote_documents, "base": ""},
-    )
-    compacted["@context"] = context.url
-    return (json.dumps(compacted, ensure_ascii=False, indent=2) + "\n").encode()
+    return _compacted(_expanded(triples, lambda iri: iri), context)
 
 
-def refuse_remote_documents(url: str, options: Mapping[str, Any] | None = None) -> Any:
-    """pyld's loader: the context is passed inline, so any fetch would be a bug or an attack."""
-    raise jsonld.JsonLdError(
-        f"refusing to load {url}: no remote documents", "jsonld.LoadDocumentError"
+def has_blank_nodes(quads: Iterable[ox.Quad]) -> bool:
+    """Whether any quad has a blank node (or a quoted triple, which may hide one)."""
+    blank = (ox.BlankNode, ox.Triple)
+    return any(
+        isinstance(q.subject, blank)
+        or isinstance(q.object, blank)
+        or isinstance(q.graph_name, blank)
+        for q in quads
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The fast path: canonical IRIs written, the namespace replaced in the bytes
+# ---------------------------------------------------------------------------------------------
+
+
+def _rewritable_as_bytes(quads: Iterable[ox.Quad], urls: Urls) -> bool:
+    """True when replacing `<{base}` by `<{origin}` in the output rewrites exactly the IRIs
+    `rewrite_quad` would: no blank node (canonical labels are computed on public IRIs), no
+    quoted triple (its IRIs are not rewritten), and no literal whose text or datatype holds the
+    canonical namespace (literals keep it)."""
+    if not urls.rewrites:
+        return not has_blank_nodes(quads)
+    base = urls.base_iri
+    if not (_PLAIN_IRI.fullmatch(base) and _PLAIN_IRI.fullmatch(urls.origin)):
+        return False
+    named = ox.NamedNode
+    for q in quads:
+        obj = q.object
+        if not isinstance(q.subject, named) or isinstance(q.graph_name, ox.BlankNode):
+            return False
+        if isinstance(obj, named):
+            continue
+        if not isinstance(obj, ox.Literal):
+            return False
+        if base in obj.value or obj.datatype.value.startswith(base):
+            return False
+    return True
+
+
+def _serialize_then_rewrite(
+    document: Document, fmt: Format, urls: Urls, context: JsonLdContext
+) -> bytes:
+    if fmt is NQUADS:
+        data = ox.serialize(set(document.quads), format=ox.RdfFormat.N_QUADS)
+        return _lines(_rewrite_bytes(data, urls))
+    triples = {q.triple for q in document.quads}
+    if fmt is NTRIPLES:  # sorted line by line afterwards: the order of the triples is moot
+        data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+        return _lines(_rewrite_bytes(data, urls))
+    ordered = _sorted_triples(triples, document.topic, document.iri, urls.public)
+    prefixes = context.used_prefixes(ordered, urls.public)
+    if urls.rewrites:  # declared on the canonical namespace, so the replace below reaches them
+        prefixes = {name: urls.canonical(ns) for name, ns in prefixes.items()}
+    data = ox.serialize(ordered, format=fmt.rdf_format, prefixes=prefixes)
+    return _text(_rewrite_bytes(data, urls))
+
+
+def _rewrite_bytes(data: bytes | None, urls: Urls) -> bytes:
+    assert data is not None  # no output file given: the bytes are returned
+    if not urls.rewrites:
+        return data
+    return data.replace(b"<" + urls.base_iri.encode(), b"<" + urls.origin.encode())
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared steps
+# ---------------------------------------------------------------------------------------------
+
+
+def _text(data: bytes | None) -> bytes:
+    assert data is not None  # no output file given: the bytes are returned
+    return data if data.endswith(b"\n") else data + b"\n"  # a text file ends with a newline
 
 
 def _canonical(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
@@ -75,8 +153,18 @@ def _lines(data: bytes | None) -> bytes:
     return b"".join(sorted(data.splitlines(keepends=True)))
 
 
-def _sorted_triples(quads: Iterable[ox.Quad], topic: str, doc: str) -> list[ox.Triple]:
-    """Topic first, other IRIs, blank nodes, the document last; `rdf:type` first in each."""
+def _same(iri: str) -> str:
+    return iri
+
+
+def _sorted_triples(
+    triples: Iterable[ox.Triple] | Iterable[ox.Quad],
+    topic: str,
+    doc: str,
+    public: Any = _same,
+) -> list[ox.Triple]:
+    """Topic first, other IRIs, blank nodes, the document last; `rdf:type` first in each.
+    `public` maps an IRI to the text it is ordered by (its public form, as clients see it)."""
 
     def subject_rank(term: ox.NamedNode | ox.BlankNode | ox.Triple) -> tuple[int, str]:
         if isinstance(term, ox.Triple):
@@ -84,17 +172,24 @@ def _sorted_triples(quads: Iterable[ox.Quad], topic: str, doc: str) -> list[ox.T
         if isinstance(term, ox.BlankNode):
             return (2, term.value)
         rank = 0 if term.value == topic else 3 if term.value == doc else 1
-        return (rank, term.value)
+        return (rank, public(term.value))
 
     def key(t: ox.Triple) -> tuple[Any, ...]:
-        return (subject_rank(t.subject), t.predicate != RDF_TYPE, t.predicate.value, _key(t.object))
+        predicate = t.predicate
+        return (
+            subject_rank(t.subject),
+            predicate != RDF_TYPE,
+            public(predicate.value),
+            _key(t.object, public),
+        )
 
-    return sorted((q.triple for q in quads), key=key)
+    found = [t.triple if isinstance(t, ox.Quad) else t for t in triples]
+    return sorted(found, key=key)
 
 
-def _key(term: Term) -> tuple[int, str, str, str]:
+def _key(term: Term, public: Any = _same) -> tuple[int, str, str, str]:
     if isinstance(term, ox.NamedNode):
-        return (0, term.value, "", "")
+        return (0, public(term.value), "", "")
     if isinstance(term, ox.BlankNode):
         return (1, term.value, "", "")
     if isinstance(term, ox.Triple):
@@ -102,25 +197,47 @@ def _key(term: Term) -> tuple[int, str, str, str]:
     return (2, term.value, term.datatype.value, term.language or "")
 
 
-def _used(prefixes: Mapping[str, str], triples: list[ox.Triple]) -> dict[str, str]:
-    """Only the prefixes the triples need, so a document does not open with twenty lines."""
-    iris = {term.value for t in triples for term in t if isinstance(term, ox.NamedNode)}
-    iris |= {t.object.datatype.value for t in triples if isinstance(t.object, ox.Literal)}
-    return {name: ns for name, ns in prefixes.items() if any(iri.startswith(ns) for iri in iris)}
+# ---------------------------------------------------------------------------------------------
+# JSON-LD
+# ---------------------------------------------------------------------------------------------
 
 
-def _expanded(triples: list[ox.Triple]) -> list[dict[str, Any]]:
+def _jsonld(document: Document, urls: Urls, context: JsonLdContext) -> bytes:
+    if has_blank_nodes(document.quads):
+        public = [urls.rewrite_quad(quad) for quad in document.quads]
+        topic, doc = urls.public(document.topic), urls.public(document.iri)
+        triples = _sorted_triples(_canonical(ox.Quad(*q.triple) for q in public), topic, doc)
+        return to_jsonld(triples, context)
+    # No blank node: no canonical labels to compute, and IRIs are rewritten as strings (an IRI
+    # inside a literal stays as it is: literals are values, not links).
+    ordered = _sorted_triples(
+        {q.triple for q in document.quads}, document.topic, document.iri, urls.public
+    )
+    return _compacted(_expanded(ordered, urls.public), context)
+
+
+def _compacted(expanded: list[dict[str, Any]], context: JsonLdContext) -> bytes:
+    compacted = context.compact(expanded)
+    compacted["@context"] = context.url
+    return (json.dumps(compacted, ensure_ascii=False, indent=2) + "\n").encode()
+
+
+def _expanded(triples: list[ox.Triple], public: Any) -> list[dict[str, Any]]:
     """Expanded JSON-LD in the triples' order; a blank node used once is embedded where used."""
     nodes: dict[str, dict[str, Any]] = {}
     refs: dict[str, int] = {}
     for t in triples:
-        node = nodes.setdefault(_id(t.subject), {"@id": _id(t.subject)})
-        if t.predicate == RDF_TYPE and not isinstance(t.object, ox.Literal):
-            node.setdefault("@type", []).append(_id(t.object))
+        subject = _id(t.subject, public)
+        node = nodes.get(subject)
+        if node is None:
+            node = nodes[subject] = {"@id": subject}
+        obj = t.object
+        if t.predicate == RDF_TYPE and not isinstance(obj, ox.Literal):
+            node.setdefault("@type", []).append(_id(obj, public))
         else:
-            node.setdefault(t.predicate.value, []).append(_value(t.object))
-        if isinstance(t.object, ox.BlankNode):
-            refs[_id(t.object)] = refs.get(_id(t.object), 0) + 1
+            node.setdefault(public(t.predicate.value), []).append(_value(obj, public))
+        if isinstance(obj, ox.BlankNode):
+            refs[_id(obj, public)] = refs.get(_id(obj, public), 0) + 1
     embeddable = {b for b, n in refs.items() if n == 1 and b in nodes}
     top = [node for key, node in nodes.items() if key not in embeddable]
     placed: set[str] = set()
@@ -153,17 +270,17 @@ def _embed(
     return visit
 
 
-def _id(term: Term) -> str:
+def _id(term: Term, public: Any) -> str:
     if isinstance(term, ox.Triple):
         raise ValueError(f"JSON-LD 1.1 cannot write the quoted triple {term}")
-    return f"_:{term.value}" if isinstance(term, ox.BlankNode) else term.value
+    return f"_:{term.value}" if isinstance(term, ox.BlankNode) else public(term.value)
 
 
-def _value(term: Term) -> dict[str, str]:
+def _value(term: Term, public: Any) -> dict[str, str]:
     if isinstance(term, ox.Literal):
         if term.language:
             return {"@value": term.value, "@language": term.language}
         if term.datatype.value == XSD_STRING:
             return {"@value": term.value}
         return {"@value": term.value, "@type": term.datatype.value}
-    return {"@id": _id(term)}
+    return {"@id": _id(term, public)}
