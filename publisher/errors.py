@@ -66,6 +66,16 @@ class StoreUnavailable(PublisherError):
 
 
 @dataclass
+class StoreDamaged(StoreUnavailable):
+    """The on-disk store failed to read while served (a damaged or vanished file). A 503, as
+    for an outage: the request is fine, and a new `publisher load` of the folder is picked up
+    without a restart."""
+
+    def __str__(self) -> str:
+        return f"the store at {self.location} cannot be read ({self.reason})"
+
+
+@dataclass
 class StoreError(PublisherError):
     """The SPARQL server answered a request of the publisher with an error (not an outage)."""
 

@@ -24,7 +24,14 @@ from publisher.cli import app as cli
 from publisher.cli import build_settings
 from publisher.config import PROJECT_ROOT, Settings
 from publisher.stores import open_dataset
-from publisher.stores.disk import METADATA, STORE, StoreFolderError, read_metadata
+from publisher.stores.disk import (
+    LOCK,
+    METADATA,
+    STORE,
+    VERSIONS,
+    StoreFolderError,
+    read_metadata,
+)
 from publisher.validation import NotValidated, validate_dataset
 from publisher.web.app import create_app
 
@@ -282,7 +289,8 @@ def test_a_failed_load_keeps_the_previous_store(tmp_path: Path) -> None:
     result = load(*args, "--skip-validation")
     assert result.exit_code == 2 and f"{bad}:2500:" in result.stderr
     assert (folder / METADATA).read_bytes() == before
-    assert sorted(p.name for p in folder.iterdir()) == sorted([METADATA, STORE])
+    assert sorted(p.name for p in folder.iterdir()) == sorted([LOCK, METADATA, STORE, VERSIONS])
+    assert len(list((folder / VERSIONS).iterdir())) == 1  # no staging folder left, no new version
     dataset = open_dataset(Settings(base_iri=THINGS_BASE, store=str(folder)))
     assert len(dataset.store) == 300
 

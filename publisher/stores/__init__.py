@@ -105,8 +105,24 @@ def _open_rdflib(settings: Settings, sources: Sources | None) -> Dataset:
 async def _start_pool(
     dataset: Dataset, settings: Settings, origin: str, current: CurrentDataset
 ) -> QueryRunner:
-    """Worker processes over Oxigraph: each opens the shared on-disk store read-only, or loads
-    a dump of the in-memory one."""
+    """Worker processes over Oxigraph: each loads a dump of the in-memory store."""
+    return await _pool(dataset, settings, origin)
+
+
+async def _start_disk_pool(
+    dataset: Dataset, settings: Settings, origin: str, current: CurrentDataset
+) -> QueryRunner:
+    """Worker processes that each open the on-disk store read-only, and move to a new version
+    of the folder with the dataset (`FollowingPool.switch`)."""
+    from publisher.stores.following import FollowingPool
+
+    async def start(fresh: Dataset) -> QueryRunner:
+        return await _pool(fresh, settings, origin)
+
+    return FollowingPool(await start(dataset), dataset.capabilities.shared_path, start)
+
+
+async def _pool(dataset: Dataset, settings: Settings, origin: str) -> QueryRunner:
     from publisher.sparql.engine import QueryPool
 
     shared = dataset.capabilities.shared_path
@@ -153,6 +169,12 @@ def _refresh_remote(dataset: Dataset, settings: Settings) -> Dataset | None:
     from publisher.stores.remote import refresh_dataset
 
     return refresh_dataset(dataset, settings)
+
+
+def _refresh_disk(dataset: Dataset, settings: Settings) -> Dataset | None:
+    from publisher.stores.disk import refresh_disk_dataset
+
+    return refresh_disk_dataset(dataset, settings)
 
 
 def _disk_base_iri(settings: Settings) -> str | None:
@@ -240,7 +262,8 @@ BACKENDS: tuple[Backend, ...] = (
         "disk",
         lambda store: store is not None,
         _open_disk,
-        _start_pool,
+        _start_disk_pool,
+        refresh=_refresh_disk,
         load=_load_disk,
         stored_base_iri=_disk_base_iri,
     ),
@@ -269,8 +292,9 @@ async def start_query_runner(
 
 
 def refresh(dataset: Dataset, settings: Settings) -> Dataset | None:
-    """A new version of a store that changes (`capabilities.changes`), else None. Raises
-    StoreUnavailable when the store does not answer (keep serving the old one)."""
+    """A new version of a store that changes (`capabilities.changes`), else None. Raises a
+    PublisherError when the store does not answer or its new version is damaged (keep
+    serving the old one)."""
     backend = backend_for(settings.store)
     if not dataset.capabilities.changes or backend.refresh is None:
         return None

@@ -1,12 +1,14 @@
 """New versions of a store that changes while served, noticed in the background.
 
-A store whose `capabilities.changes` (a SPARQL server that `publisher load --store URL` writes
-to) may publish a new version while the publisher serves; every `remote_check_interval`
-seconds at most, a request starts a check in the background (the request itself never waits
-for it). A new version replaces the served dataset, and with it every cache keyed by the
-version (documents, dumps, VoID) and the ETags. A failed check (the store is down) changes
-nothing: cached documents are still served, and requests that need the store get a 503 until it
-is back.
+A store whose `capabilities.changes` may get a new version while the publisher serves it: a
+SPARQL server that `publisher load --store URL` writes to, or a folder that `publisher load
+--into` loads again. Every `remote_check_interval` seconds at most, a request starts a check in
+the background (the request itself never waits for it). A new version replaces the served
+dataset, and with it every cache keyed by the version (documents, dumps, VoID) and the ETags;
+SPARQL workers that read the store's files are started on the new version first, so that
+documents and SPARQL switch together (`FollowingPool`). A failed check (the store is down, the
+new version is damaged) changes nothing: cached documents are still served, and requests that
+need the store get a 503 until it is back.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from publisher.dataset import Dataset
 from publisher.errors import PublisherError
 from publisher.stores import refresh
+from publisher.stores.following import FollowingPool
 from publisher.web.state import state_of_app
 
 log = logging.getLogger(__name__)
@@ -54,9 +57,22 @@ class NewVersionCheck:
         state = state_of_app(app)
         try:
             fresh = await asyncio.to_thread(refresh, dataset, state.settings)
-        except PublisherError as error:  # down: keep the version we have, try again later
+        except PublisherError as error:  # down or damaged: keep the version we have
             log.warning("could not check the store's version: %s", error)
             return
         if fresh is None or state.loaded is not dataset:
             return
+        runner = state.sparql.pool if state.sparql is not None else None
+        if isinstance(runner, FollowingPool):
+            try:
+                await runner.switch(fresh)
+            except Exception as error:  # noqa: BLE001 - workers that do not start: keep the old
+                log.error("not serving version %s: its SPARQL workers failed: %s", fresh.version,
+                          error)  # fmt: skip
+                return
+        if state.loaded is not dataset:
+            return
         state.replace_dataset(fresh)
+        log.warning(
+            "now serving version %s of %s (was %s)", fresh.version, fresh.location, dataset.version
+        )
