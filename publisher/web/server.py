@@ -5,6 +5,10 @@ with `create_app()`, which reads `Settings()` from the environment: the parent p
 settings there as `PUBLISHER_*` variables first. What each worker then holds depends on the
 store: in memory, its own parsed copy of the sources; on disk, a read-only handle on the one
 shared store (the graph lives once, in the page cache); remote, an HTTP client.
+
+Both ways run uvicorn with the connection limits of publisher.web.limits (header and body
+timeouts, keep-alive, connections, trusted proxies): they travel on its Config, which uvicorn
+hands to each worker.
 """
 
 from __future__ import annotations
@@ -12,10 +16,12 @@ from __future__ import annotations
 import os
 
 import uvicorn
+from uvicorn.supervisors import Multiprocess
 
 from publisher.config import Settings
 from publisher.dataset import Dataset
 from publisher.web.app import create_app
+from publisher.web.limits import server_config
 
 APP_FACTORY = "publisher.web.app:create_app"
 # uvicorn kills a worker that does not answer its health check within this many seconds (5 by
@@ -28,18 +34,19 @@ WORKER_HEALTHCHECK_TIMEOUT = 120
 def run(settings: Settings, dataset: Dataset | None = None) -> None:
     """Serve until interrupted; with several workers, `dataset` must be None (each loads)."""
     if settings.workers == 1:
-        uvicorn.run(create_app(settings, dataset), host=settings.host, port=settings.port)
+        uvicorn.Server(server_config(settings, create_app(settings, dataset))).run()
         return
     if dataset is not None:
         raise ValueError("with several workers each process opens the dataset itself")
     for name in [name for name in os.environ if name.startswith("PUBLISHER_")]:
         del os.environ[name]
     os.environ.update(settings.environment())
-    uvicorn.run(
+    config = server_config(
+        settings,
         APP_FACTORY,
         factory=True,
         workers=settings.workers,
-        host=settings.host,
-        port=settings.port,
         timeout_worker_healthcheck=WORKER_HEALTHCHECK_TIMEOUT,
     )
+    # What uvicorn.run does with several workers, with our Config (uvicorn.run builds its own).
+    Multiprocess(config, sockets=[config.bind_socket()]).run()
