@@ -1,4 +1,5 @@
-"""The HTTP contract of each family of URLs: CORS, preflight, Vary, Cache-Control and Link.
+"""The HTTP contract of each family of URLs: CORS, preflight, Vary, Cache-Control and Link,
+and the security headers every answer carries.
 
 Stated once, read twice: by the web layer (publisher.web.http) when it answers, and by the nginx
 generator (publisher.export.nginx) when it writes the static export's configuration, so the
@@ -23,6 +24,31 @@ QUERY_METHODS = ("GET", "HEAD", "POST", "OPTIONS")
 PREFLIGHT_MAX_AGE = 86400
 IMMUTABLE_MAX_AGE = 31536000
 ALIAS_MAX_AGE = 60
+
+SECURITY_HEADERS: dict[str, str] = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
+"""On every answer: no MIME sniffing (a Turtle file is never run as a script), and no full
+URL (with its query) sent to other sites."""
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    )
+)
+"""On every HTML page: scripts and styles from our own files only (the pages have no inline
+script, style or event handler; a JSON-LD data block is not a script), so an injected
+`<script>` does not run; no framing (clickjacking)."""
+HTML_SECURITY_HEADERS: dict[str, str] = {
+    **SECURITY_HEADERS,
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+}
 
 
 class Caching(Enum):

@@ -15,12 +15,15 @@ from publisher.dataset import Dataset
 from publisher.discovery.void import Published
 from publisher.stores import open_dataset
 from publisher.urls import Urls
+from publisher.web.api_docs import add_api_docs
 from publisher.web.compression import EtagSafeGZipMiddleware
 from publisher.web.http import register_error_handlers
 from publisher.web.refresh import NewVersionCheck
+from publisher.web.response_headers import ResponseHeaders
 from publisher.web.routes import discovery, dumps, health, pages, resources, sparql
 from publisher.web.state import STATE_ATTRIBUTE, AppState
 
+OPENAPI_PATH = "/api/openapi.json"
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 
@@ -46,10 +49,14 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
         title="Linked-data publisher",
         version=__version__,
         lifespan=lifespan,
-        docs_url="/api/docs",
+        docs_url=None,  # add_api_docs: the same page, with its Content-Security-Policy
         redoc_url=None,
-        openapi_url="/api/openapi.json",
+        openapi_url=OPENAPI_PATH,
+        # Starlette's /dumps → /dumps/ redirect is built from the Host header: ours
+        # (publisher.web.slashes, in the 404 handler) goes to the configured origin.
+        redirect_slashes=False,
     )
+    add_api_docs(app, OPENAPI_PATH)
     setattr(app.state, STATE_ATTRIBUTE, state)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(resources.router)  # first: dereferencing is the hot path
@@ -61,4 +68,5 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
     register_error_handlers(app)
     app.add_middleware(EtagSafeGZipMiddleware, skip=(*resources.SELF_COMPRESSED, "/dumps/"))
     app.add_middleware(NewVersionCheck)  # a no-op unless the store can change while served
+    app.add_middleware(ResponseHeaders)  # outermost: security headers, Retry-After on any 503
     return app

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 
 from publisher import errors
 from publisher.documents.describe import ResourceNotFound
@@ -51,6 +52,9 @@ STATUS: Mapping[type[BaseException], int] = {
     errors.EndpointBusy: 503,
     errors.QueryTimeout: 503,
     errors.WorkerCrashed: 503,
+    # The client went away mid-request (or was closed for sending its body too slowly): the
+    # answer is never read; 400 keeps it out of the 5xx a monitor counts.
+    ClientDisconnect: 400,
 }
 
 
@@ -65,11 +69,17 @@ def status_of(error: BaseException) -> int:
     return 500
 
 
+DEFAULT_RETRY_AFTER = 5
+"""Seconds to wait after a 503 whose error does not say (a crashed query worker, a timeout)."""
+
+
 def retry_after(error: BaseException) -> dict[str, str]:
-    """`Retry-After` for a passing condition (a store outage, every query slot taken)."""
-    if isinstance(error, (errors.StoreUnavailable, errors.EndpointBusy)):
-        return {"Retry-After": str(error.retry_after)}
-    return {}
+    """`Retry-After` on every 503 (RFC 9110 §15.6.4: the condition passes): the error's own
+    delay (a store outage, every query slot taken), else `DEFAULT_RETRY_AFTER`."""
+    if status_of(error) != 503:
+        return {}
+    seconds = getattr(error, "retry_after", None)
+    return {"Retry-After": str(seconds if isinstance(seconds, int) else DEFAULT_RETRY_AFTER)}
 
 
 @dataclass(frozen=True)

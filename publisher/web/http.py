@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from publisher.documents.cache import Rendered, Representations
@@ -29,6 +29,7 @@ from publisher.negotiation import negotiate
 from publisher.pages import render as pages
 from publisher.web.compression import accepts_gzip
 from publisher.web.errors import STATUS, describe, status_of
+from publisher.web.slashes import SLASH_REDIRECT, slash_twin
 from publisher.web.state import state_of
 
 log = logging.getLogger(__name__)
@@ -233,9 +234,20 @@ def not_found_page(request: Request) -> Response:
 
 
 async def answer_error(request: Request, error: Exception) -> Response:
-    """The one exception handler: a browser's 404 is a page, everything else a problem."""
+    """The one exception handler: a browser's 404 is a page, everything else a problem.
+    A path that names nothing but would with(out) its trailing slash is redirected there, on
+    the configured origin (publisher.web.slashes)."""
     status = status_of(error)
     where = f"{request.method} {request.url.path}"
+    if isinstance(error, ClientDisconnect):
+        # Nobody is left to answer: one line, not a traceback (the server's limits close slow
+        # clients this way too).
+        log.info("%s: the client disconnected before sending the whole request", where)
+    elif status == 404 and isinstance(error, HTTPException):
+        twin = slash_twin(request)
+        if twin is not None:
+            location = state_of(request).urls.absolute(twin)
+            return Response(status_code=SLASH_REDIRECT, headers={"Location": location})
     if status == 500:
         log.error("unhandled error on %s", where, exc_info=error)
     elif status == 502:
