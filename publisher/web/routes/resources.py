@@ -170,7 +170,9 @@ def _resource_page(reps: Representations, stem: str, lang: str) -> Rendered:
     return reps.html(
         ("doc", stem),
         lang,
-        lambda: pages.render_resource_page(reps.dataset, urls, urls.thing(stem), lang),
+        lambda: pages.render_resource_page(
+            reps.dataset, urls, urls.thing(stem), lang, reps.profile
+        ),
     )
 
 
@@ -178,5 +180,5 @@ def _ontology_page(reps: Representations, stem: str, lang: str) -> Rendered:
     return reps.html(
         ("def", reps.ontologies[stem]),
         lang,
-        lambda: pages.render_ontology_page(reps.dataset, reps.urls, lang, stem),
+        lambda: pages.render_ontology_page(reps.dataset, reps.urls, lang, stem, reps.profile),
     )
