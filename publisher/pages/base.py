@@ -31,6 +31,8 @@ DESCRIPTION_PROPERTIES = tuple(
     for p in ("rdfs:comment", "schema:abstract", "skos:definition", "dcterms:description")
 )
 PLAIN_DATATYPES = frozenset({iri("xsd:string"), iri("rdf:langString")})
+PREFETCH_BATCH = 500
+"""IRIs per label query: a page linking more (a hub's incoming links) makes a few queries."""
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
@@ -121,6 +123,7 @@ class Labeller:
         self.lang = lang
         self.ns = namespaces(urls, declared)
         self._labels: dict[str, Text] = {}
+        self._label_texts: dict[str, list[Text]] = {}
         self._sources: dict[str, Source] | None = None
         self.queries: list[Query] = []
 
@@ -140,10 +143,43 @@ class Labeller:
                 return sorted(set(found), key=lambda t: (t.lang or "", t.value))
         return []
 
+    def prefetch(self, iris: Iterable[str]) -> None:
+        """Look up the labels of many IRIs at once: one query (one round trip to a remote store)
+        instead of a lookup per IRI and label property. `label` then uses what was found."""
+        wanted = sorted(i for i in iris if i not in self._labels and i not in self._label_texts)
+        found: dict[str, dict[str, set[Text]]] = {}
+        properties = ", ".join(str(p) for p in LABEL_PROPERTIES)
+        for start in range(0, len(wanted), PREFETCH_BATCH):
+            values = " ".join(str(ox.NamedNode(i)) for i in wanted[start : start + PREFETCH_BATCH])
+            solutions = self.store.query(
+                # One VALUES and a FILTER: Oxigraph plans two VALUES blocks as a scan of the store.
+                f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o"
+                f" FILTER(?p IN ({properties}) && isLiteral(?o)) }}",
+                use_default_graph_as_union=True,
+            )
+            assert isinstance(solutions, ox.QuerySolutions)
+            try:
+                for row in solutions:
+                    subject, prop, obj = row["s"], row["p"], row["o"]
+                    if isinstance(subject, ox.NamedNode) and isinstance(obj, ox.Literal):
+                        texts = found.setdefault(subject.value, {})
+                        texts.setdefault(str(prop.value), set()).add(literal_text(obj))
+            finally:
+                del solutions  # on this thread: see `queries.select`
+        for iri_ in wanted:
+            by_property = found.get(iri_, {})
+            first = next(
+                (by_property[p.value] for p in LABEL_PROPERTIES if p.value in by_property), set()
+            )
+            self._label_texts[iri_] = sorted(first, key=lambda t: (t.lang or "", t.value))
+
     def label(self, iri_: str) -> Text:
         """The label in the page language, else another language, else a UI or local name."""
         if iri_ not in self._labels:
-            found = pick(self.texts(ox.NamedNode(iri_), LABEL_PROPERTIES), self.lang)
+            texts = self._label_texts.get(iri_)
+            if texts is None:
+                texts = self.texts(ox.NamedNode(iri_), LABEL_PROPERTIES)
+            found = pick(texts, self.lang)
             short = compact(iri_, self.ns)
             if found is None and short in TERM_LABELS:
                 found = Text(TERM_LABELS[short][self.lang], self.lang)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -62,6 +63,14 @@ def namespaces(urls: Urls, declared: Mapping[str, str] | None = None) -> dict[st
 def prefixes(body: str, ns: Mapping[str, str] = NS) -> str:
     """The PREFIX lines a query body needs (only those it uses and does not declare itself, to
     keep it short to read: a query from the data brings its own)."""
+    return _prefixes(body, tuple(ns.items()))
+
+
+@lru_cache(maxsize=512)
+def _prefixes(body: str, items: tuple[tuple[str, str], ...]) -> str:
+    """`prefixes`, remembered: every page runs the same few query texts, and scanning a body
+    for each prefix took a third of a resource page's render."""
+    ns = dict(items)
     order = [p for p in QUERY_PREFIXES if p in ns] + sorted(set(ns) - set(QUERY_PREFIXES))
     declared = {m.lower() for m in re.findall(r"(?i)\bPREFIX\s+([\w.-]*):", body)}
     return "".join(

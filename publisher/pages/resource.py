@@ -9,7 +9,7 @@ shown by `publisher.pages.sections`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import pyoxigraph as ox
@@ -42,6 +42,8 @@ from publisher.pages.resource_views import (
 from publisher.pages.sections import classes_of, section_views
 from publisher.profile import Section
 from publisher.urls import Urls
+
+View = Callable[[ReadStore, Labeller, ox.NamedNode, ResourcePage], None]
 
 FACTS_QUERY = """
 SELECT DISTINCT ?this ?property ?value ?graph WHERE {
@@ -79,17 +81,18 @@ def resource_page(
     facts, query = select(store, "q_facts", FACTS_QUERY, this, names.ns)
     page.queries.append(query)
     rows = [(r["property"], r["value"], r["graph"]) for r in facts]
+    incoming, query = select(store, "q_incoming", INCOMING_QUERY, this, names.ns)
+    names.prefetch(_linked(rows, incoming))  # every label the tables show, in one query
     page.facts = names.groups(rows)
     page.types = _types(names, [v for p, v, _ in rows if p.value == RDF_TYPE])
     page.labels = tuple(names.texts(this, LABEL_PROPERTIES[:1]))
     page.description = names.description(this)
-    incoming, query = select(store, "q_incoming", INCOMING_QUERY, this, names.ns)
     page.queries.append(query)
     page.incoming = _incoming(names, incoming)
     types = [v.value for p, v, _ in rows if p.value == RDF_TYPE and isinstance(v, ox.NamedNode)]
     page.sections, queries = section_views(store, names, this, classes_of(store, types), sections)
     page.queries.extend(queries)
-    for view in (add_article, add_passage, add_graph):
+    for view in _views(names, {p.value for p, _, _ in rows}):
         view(store, names, this, page)
     page.queries.extend(q for q in names.queries if q not in page.queries)
     path_ = urls.local_path(iri_)
@@ -97,6 +100,35 @@ def resource_page(
         page.alternates = [Alternate(f, urls.document(path_, f)) for f in RDF_DOCUMENT_FORMATS]
     page.jsonld = schema_jsonld(names, iri_, facts)
     return page
+
+
+def _views(names: Labeller, properties: set[str]) -> list[View]:
+    """The views whose query can find anything: an article view needs `schema:text`, a passage
+    view `oa:hasSource` and `oa:hasSelector` among the resource's own properties (the facts
+    query already listed them, from every graph), so other pages skip those queries."""
+    views: list[View] = []
+    if names.ns["schema"] + "text" in properties:
+        views.append(add_article)
+    if {names.ns["oa"] + "hasSource", names.ns["oa"] + "hasSelector"} <= properties:
+        views.append(add_passage)
+    views.append(add_graph)
+    return views
+
+
+def _linked(
+    rows: Iterable[tuple[ox.NamedNode, Any, Any]], incoming: Iterable[dict[str, Any]]
+) -> set[str]:
+    """The IRIs the facts and incoming tables show by their label (properties, values,
+    subjects linking here, and the graphs the facts come from)."""
+    found: set[str] = set()
+    for prop, value, graph in rows:
+        found.add(prop.value)
+        for term in (value, graph):
+            if isinstance(term, ox.NamedNode):
+                found.add(term.value)
+    for row in incoming:
+        found.update(row[k].value for k in ("subject", "property", "graph") if row[k] is not None)
+    return found
 
 
 def _types(names: Labeller, types: list[Any]) -> tuple[TypeBadge, ...]:
