@@ -15,7 +15,7 @@ from publisher.dataset import Dataset
 from publisher.discovery.void import Published
 from publisher.stores import open_dataset
 from publisher.urls import Urls
-from publisher.web.api_docs import add_api_docs
+from publisher.web.api_docs import add_api_docs, unique_operation_ids
 from publisher.web.compression import EtagSafeGZipMiddleware
 from publisher.web.http import register_error_handlers
 from publisher.web.refresh import NewVersionCheck
@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if state.loaded is None:
             state.loaded = open_dataset(settings)
+        state.prepare()  # dumps and the JSON-LD context, on background threads
         async with sparql.lifespan(app):  # the SPARQL worker pool lives as long as the app
             yield
 
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
         redirect_slashes=False,
     )
     add_api_docs(app, OPENAPI_PATH)
+    unique_operation_ids(app)
     setattr(app.state, STATE_ATTRIBUTE, state)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(resources.router)  # first: dereferencing is the hot path
