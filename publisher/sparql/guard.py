@@ -6,6 +6,12 @@ literals, comments, everything else) and looks only at "everything else". The SE
 deliberately conservative: Oxigraph's grammar lets a keyword touch the token before it
 (`1SERVICE<…>` is valid), so any `service` outside IRIs, strings and comments counts, even
 inside a variable or prefixed name. See docs/decisions/0003-sparql-safety.md.
+
+It also bounds the shape of the query before any parser sees it: Oxigraph's parser and
+evaluator recurse once per nesting level (and once per link of a left-deep chain such as
+`a || b || …` or `{…} UNION {…} UNION …`), so a 20 KB query of nested parentheses overflows
+the stack and kills the process that parses it, ours or the SPARQL server's. Both measures are
+counted in one pass over the tokens.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from publisher.errors import ServiceRefused, UpdateRefused
+from publisher.errors import ServiceRefused, SparqlError, UpdateRefused
 from publisher.sparqltext import Token, tokens
 
 _SERVICE = re.compile("service", re.IGNORECASE)
@@ -28,6 +34,16 @@ _FROM = re.compile(
 _FORM = re.compile(
     r"\s*+(?:(?:BASE\s*+<>|PREFIX\s*+[^\s:]*+:\s*+<>)\s*+)*+([A-Za-z]+)", re.IGNORECASE | re.ASCII
 )
+# One nesting level (a bracket) or one link of a chain (an operator, a pattern joined to the
+# ones before it in its group). Keywords are matched in the code with IRIs and strings blanked.
+_STRUCTURE = re.compile(
+    r"([({\[])|([)}\]])|\|\||&&|!=|<=|>=|[=<>+\-*/|^!]"
+    r"|(?<![\w?$:])(?:UNION|MINUS|OPTIONAL|FILTER|BIND|VALUES|GRAPH|SERVICE)(?![\w:])",
+    re.IGNORECASE | re.ASCII,
+)
+MAX_CHAIN = 2000
+"""Longest chain of operators and joined patterns along one path of the query (nesting levels
+included): Oxigraph builds such chains as left-deep trees, and crashes near 10,000 links."""
 QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
 UPDATE_KEYWORDS = (
     "INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH",
@@ -43,11 +59,35 @@ class Inspection:
     has_dataset_clause: bool = False
 
 
-def inspect(query: str, service_allowlist: Iterable[str] = ()) -> Inspection:
-    """Refuse updates and SERVICE (outside the allowlist); return the form the query names and
-    whether it has FROM / FROM NAMED (then its own dataset replaces the union default graph;
-    Oxigraph fetches nothing for them either way)."""
+class QueryTooDeep(SparqlError):
+    """A query nested (or chained) beyond what query engines survive: refused, never parsed."""
+
+    slug = "query-too-deep"
+    title = "Query nested too deeply"
+
+    def __init__(self, measure: str, found: int, limit: int, setting: str) -> None:
+        super().__init__(
+            f"The query {measure} {found} deep; at most {limit} is accepted ({setting}), "
+            "because deeper queries overflow the query engine's stack. Flatten the query: "
+            "fewer nested groups and parentheses, or an IN list or VALUES block instead of "
+            "a long chain of || or UNION."
+        )
+        self.found, self.limit = found, limit
+
+    def extra(self) -> dict[str, object]:
+        return {"depth": self.found, "limit": self.limit}
+
+
+def inspect(
+    query: str, service_allowlist: Iterable[str] = (), max_depth: int | None = None
+) -> Inspection:
+    """Refuse queries nested deeper than `max_depth` or chained beyond MAX_CHAIN, updates and
+    SERVICE (outside the allowlist); return the form the query names and whether it has
+    FROM / FROM NAMED (then its own dataset replaces the union default graph; Oxigraph fetches
+    nothing for them either way)."""
     toks = tokens(query)
+    if max_depth is not None:
+        check_shape(toks, max_depth)
     skeleton = "".join(_skeleton(t) for t in toks)
     form_match = _FORM.match(skeleton)
     keyword = form_match.group(1).upper() if form_match else None
@@ -108,3 +148,37 @@ def _code_and_iris(toks: list[Token]) -> tuple[str, dict[int, str]]:
 
 
 _CODE_PIECES = {"iri": "<>", "string": '""', "comment": " ", "escape": "\\"}
+
+
+def check_shape(toks: list[Token], max_depth: int, max_chain: int = MAX_CHAIN) -> None:
+    """QueryTooDeep when brackets of any kind nest deeper than `max_depth`, or when the links
+    of chains open along one path (every enclosing level's operators and patterns so far, plus
+    the levels themselves) pass `max_chain`. One pass, linear in the query; unbalanced
+    brackets are left for the parser to report."""
+    code = "".join(_SHAPE_PIECES.get(t.kind, t.text) for t in toks)
+    levels = [0]  # links counted at each open level
+    depth = deepest = chain = longest = 0
+    for match in _STRUCTURE.finditer(code):
+        if match.group(2):  # a closing bracket
+            if len(levels) > 1:
+                chain -= levels.pop()
+                depth -= 1
+            continue
+        levels[-1] += 1
+        chain += 1
+        if match.group(1):  # an opening bracket: one level deeper
+            levels.append(0)
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > max_depth:
+                    raise QueryTooDeep("nests groups, brackets and parentheses", deepest,
+                                       max_depth, "setting max_query_depth")  # fmt: skip
+        if chain > longest:
+            longest = chain
+            if longest > max_chain:
+                raise QueryTooDeep("chains operators and patterns", longest, max_chain,
+                                   "a fixed limit")  # fmt: skip
+
+
+_SHAPE_PIECES = {"iri": " i ", "string": " s ", "comment": " ", "escape": " "}

@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl
 from publisher.errors import (
     ProtocolError,
     QueryTooLong,
+    RequestTooLarge,
     UnsupportedMediaType,
     UpdateRefused,
 )
@@ -48,7 +49,10 @@ def parse_request(
     body: bytes,
     max_query_length: int,
 ) -> QueryRequest:
-    """Decode a GET, HEAD or POST to the endpoint; raise a SparqlError for anything malformed."""
+    """Decode a GET, HEAD or POST to the endpoint; raise a SparqlError for anything malformed.
+    Sizes are checked before any decoding, so the work done is bounded by the limit."""
+    if len(query_string) > request_limit(max_query_length):
+        raise RequestTooLarge(request_limit(max_query_length))
     params = _pairs(query_string, "the URL")
     if method == "POST":
         media_type, charset = _media_type(content_type)
@@ -88,6 +92,12 @@ def parse_request(
         formats=tuple(v for n, v in params if n in FORMAT_PARAMETERS and v),
         download=any(n == "download" for n, _ in params),
     )
+
+
+def request_limit(max_query_length: int) -> int:
+    """Bytes a request body or URL may hold: percent-encoding can triple a query's size, and
+    a few other parameters come with it."""
+    return 3 * max_query_length + 65536
 
 
 def _pairs(encoded: bytes | str, where: str) -> list[tuple[str, str]]:

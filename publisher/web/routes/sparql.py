@@ -40,7 +40,7 @@ from publisher.sparql.endpoint import (
     SparqlEndpoint,
     choose_formats,
 )
-from publisher.sparql.protocol import QueryRequest, parse_request
+from publisher.sparql.protocol import QueryRequest, parse_request, request_limit
 from publisher.stores import start_query_runner
 from publisher.web.errors import retry_after, status_of
 from publisher.web.http import page_language, preflight, problem, represent, respond
@@ -138,11 +138,11 @@ async def sparql(request: Request) -> Response:
 
 
 async def _body(request: Request, max_query_length: int) -> bytes:
-    """The body, refused past what any acceptable query could need (form encoding can triple
-    a query's size)."""
+    """The body, refused past what any acceptable query could need, counted as it arrives:
+    a 10 MB body is cut off after the limit, never buffered whole."""
     if request.method != "POST":
         return b""
-    limit = 3 * max_query_length + 65536
+    limit = request_limit(max_query_length)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise errors.RequestTooLarge(limit)
