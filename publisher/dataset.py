@@ -72,6 +72,10 @@ class QueryRunner(Protocol):
 
     async def close(self) -> None: ...
 
+    def health(self) -> dict[str, object]:
+        """For /health: ok, workers (alive), wanted, busy, queued, restarting, last_error."""
+        ...
+
 
 @dataclass(frozen=True)
 class Capabilities:

@@ -6,8 +6,10 @@ queue_timeout): a burst of cheap queries is served in turn, never refused, while
 behind runaway queries is refused (EndpointBusy, 503) once full or once the wait runs out, so
 it cannot grow without bound. The deadline runs from dispatch until the serialised bytes are back in
 this process; past it the worker is killed (SIGKILL: Oxigraph cannot be interrupted any other
-way) and a fresh one is started in the background. The event loop only ever waits: the blocking
-pipe reads happen on a small private thread pool, so pages and other queries stay responsive.
+way) and a fresh one is started in the background, retried with back-off until it starts (a
+store that cannot be read now may be readable in a minute). The event loop only ever waits:
+the blocking pipe reads happen on a small private thread pool, so pages and other queries stay
+responsive.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 import publisher
-from publisher.errors import EndpointBusy, QueryTimeout, WorkerCrashed
+from publisher.errors import EndpointBusy, QueryTimeout, SparqlError, WorkerCrashed
 from publisher.sparql.worker import Failure, Job, Outcome, Ready, WorkerConfig
 
 log = logging.getLogger(__name__)
@@ -39,9 +41,29 @@ STARTUP_TIMEOUT = 300.0  # seconds a new worker may take to load the store
 # materialises (ORDER BY, GROUP BY) fails inside the worker instead of exhausting the machine.
 MEMORY_HEADROOM = 2 * 1024**3
 MEMORY_PER_DUMP_BYTE = 12
+RESTART_FIRST_DELAY = 0.5  # seconds before the second attempt to start a replacement worker
+RESTART_MAX_DELAY = 30.0  # the delay doubles after each failure, up to this
+RESTART_RETRY_AFTER = 5  # Retry-After (s) while no worker is running
 WORKER_COMMAND = (
     "import sys; from publisher.sparql.worker import serve_fd; serve_fd(int(sys.argv[1]))"
 )
+
+
+class WorkersRestarting(EndpointBusy):
+    """Every worker is gone and replacements are still starting (or failing to): a 503 with
+    Retry-After, and a message that does not pretend the slots are busy with queries."""
+
+    slug = "workers-restarting"
+    title = "The query workers are restarting"
+
+    def __init__(self, reason: str | None) -> None:
+        because = f" (last attempt: {reason})" if reason else ""
+        SparqlError.__init__(
+            self,
+            "No SPARQL query worker is running at the moment; replacements are being started"
+            f"{because}. Nothing is wrong with the query: retry in {RESTART_RETRY_AFTER} s.",
+        )
+        self.retry_after = RESTART_RETRY_AFTER
 
 
 @dataclass
@@ -68,6 +90,7 @@ class QueryPool:
     _executor: ThreadPoolExecutor | None = None
     _closed: bool = False
     isolation: str = "unknown"
+    last_error: str | None = None  # why the last replacement worker failed to start
 
     @classmethod
     async def start(
@@ -82,6 +105,7 @@ class QueryPool:
         read_only: str | None = None,
         queue_limit: int = 0,
         queue_wait: float = 0.0,
+        memory_headroom: int = MEMORY_HEADROOM,
     ) -> QueryPool:
         """Dump the store once to N-Quads, then start `size` workers that each load it; or,
         given the folder of an on-disk store (`read_only`), start workers that each open it
@@ -89,14 +113,14 @@ class QueryPool:
         executor = ThreadPoolExecutor(max_workers=2 * size + 2, thread_name_prefix="sparql")
         directory: Path | None = None
         if read_only is not None:
-            config = WorkerConfig("", base_iri, origin, isolate_network, MEMORY_HEADROOM, read_only)
+            config = WorkerConfig("", base_iri, origin, isolate_network, memory_headroom, read_only)
         else:
             directory = Path(tempfile.mkdtemp(prefix="publisher-sparql-"))
             dump = directory / "store.nq"
             await asyncio.get_running_loop().run_in_executor(
                 executor, lambda: store.dump(str(dump), format=ox.RdfFormat.N_QUADS)
             )
-            limit = MEMORY_HEADROOM + MEMORY_PER_DUMP_BYTE * dump.stat().st_size
+            limit = memory_headroom + MEMORY_PER_DUMP_BYTE * dump.stat().st_size
             config = WorkerConfig(str(dump), base_iri, origin, isolate_network, limit)
         pool = cls(config, size, timeout, directory, queue_limit, queue_wait, _executor=executor)
         try:
@@ -120,6 +144,19 @@ class QueryPool:
     @property
     def queued(self) -> int:
         return sum(1 for waiter in self._waiting if not waiter.done())
+
+    def health(self) -> dict[str, object]:
+        """The pool's real state, for /health: `ok` only when every wanted worker is alive."""
+        alive = len(self._idle) + len(self._busy)
+        return {
+            "ok": not self._closed and alive >= self.size,
+            "workers": alive,
+            "wanted": self.size,
+            "busy": len(self._busy),
+            "queued": self.queued,
+            "restarting": len(self._starting),
+            "last_error": self.last_error,
+        }
 
     async def run(self, job: Job) -> Outcome | Failure:
         """Answer a job within the deadline, or raise EndpointBusy, QueryTimeout, WorkerCrashed."""
@@ -150,6 +187,8 @@ class QueryPool:
             raise EndpointBusy(self.size, retry_after=1)
         if self._idle and not self.queued:
             return self._idle.pop()
+        if not self._idle and not self._busy and self.last_error is not None:
+            raise WorkersRestarting(self.last_error)  # replacements are failing: fail fast
         if self.queued >= self.queue_limit:
             raise EndpointBusy(self.size, retry_after=1, queued=self.queued)
         waiter: asyncio.Future[_Worker] = asyncio.get_running_loop().create_future()
@@ -159,6 +198,8 @@ class QueryPool:
             taken = await asyncio.wait_for(asyncio.shield(waiter), self.queue_wait)
             return taken
         except TimeoutError:
+            if not self._idle and not self._busy:
+                raise WorkersRestarting(self.last_error) from None
             raise EndpointBusy(self.size, retry_after=1, queued=self.queued) from None
         finally:
             if taken is None:  # gave up (time out, client gone): a worker handed over goes on
@@ -189,11 +230,25 @@ class QueryPool:
         task.add_done_callback(self._starting.discard)
 
     async def _respawn(self) -> None:
-        try:
-            fresh = await self._spawn()
-        except Exception:  # keep serving with one slot fewer rather than crash the server
-            log.exception("could not start a replacement SPARQL worker")
-            return
+        """Start a replacement, retrying with doubling delays until it starts or the pool
+        closes: a slot given up for good would leave the endpoint answering 503 for ever."""
+        delay = RESTART_FIRST_DELAY
+        while True:
+            try:
+                fresh = await self._spawn()
+                break
+            except Exception as error:  # keep serving with one slot fewer meanwhile
+                self.last_error = f"{type(error).__name__}: {error}"
+                log.warning(
+                    "could not start a replacement SPARQL worker (%s); retrying in %g s",
+                    self.last_error,
+                    delay,
+                )
+            if self._closed:
+                return
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RESTART_MAX_DELAY)
+        self.last_error = None
         if self._closed:
             _kill(fresh)
         else:
@@ -231,7 +286,8 @@ class QueryPool:
             raise
         if not isinstance(ready, Ready):
             _kill(fresh)
-            raise RuntimeError(f"SPARQL worker sent {ready!r} instead of ready")
+            why = ready.message if isinstance(ready, Failure) else f"sent {ready!r}"
+            raise RuntimeError(f"the SPARQL worker did not start: {why}")
         fresh.isolation = ready.isolation
         return fresh
 

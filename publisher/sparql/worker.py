@@ -51,6 +51,8 @@ class Job:
     graph_format: str | None
     max_results: int
     truncation_link: str
+    form: str | None = None  # SELECT, ASK, CONSTRUCT, DESCRIBE as the guard read it
+    check_only: bool = False  # parse and settle the format, no evaluation (see `check`)
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Failure:
-    error: str  # syntax | evaluation | not-acceptable
+    error: str  # syntax | evaluation | not-acceptable | startup
     message: str
     line: int | None = None
     column: int | None = None
@@ -84,13 +86,18 @@ def main(conn: Connection) -> None:
     isolation = isolate_network() if config.isolate_network else "not requested"
     if config.memory_limit:
         resource.setrlimit(resource.RLIMIT_DATA, (config.memory_limit, config.memory_limit))
-    if config.read_only:
-        store = ox.Store.read_only(config.read_only)
-        conn.send(Ready(-1, isolation))  # counting a big store takes a while: not asked
-    else:
-        store = ox.Store()
-        store.load(path=config.nquads, format=ox.RdfFormat.N_QUADS)
-        conn.send(Ready(len(store), isolation))
+    try:
+        if config.read_only:
+            store = ox.Store.read_only(config.read_only)
+            ready = Ready(-1, isolation)  # counting a big store takes a while: not asked
+        else:
+            store = ox.Store()
+            store.load(path=config.nquads, format=ox.RdfFormat.N_QUADS)
+            ready = Ready(len(store), isolation)
+    except (OSError, RuntimeError, ValueError, SyntaxError) as error:
+        conn.send(Failure("startup", f"cannot open the store: {error}"))  # the pool retries
+        return
+    conn.send(ready)
     while True:
         try:
             job = conn.recv()
@@ -126,6 +133,8 @@ def isolate_network() -> str:
 
 def execute(store: ox.Store, job: Job, config: WorkerConfig) -> Outcome | Failure:
     """Run the job and serialise its answer; every error becomes a Failure, never an exception."""
+    if job.check_only:
+        return check(job, config)
     try:
         answer = _query(store, job, config.base_iri)
     except SyntaxError as error:
@@ -140,6 +149,29 @@ def execute(store: ox.Store, job: Job, config: WorkerConfig) -> Outcome | Failur
         return _graph(answer, job, config)
     except (OSError, RuntimeError, ValueError) as error:
         return Failure("evaluation", str(error))
+
+
+def check(job: Job, config: WorkerConfig) -> Outcome | Failure:
+    """Parse the query against an empty store and settle the kind and format of its answer,
+    without reading it: a syntax error, an unacceptable format, or an empty Outcome of the right
+    kind. Oxigraph evaluates lazily, but ASK and ORDER BY start at once, so this too runs in a
+    worker process under the pool's deadline, never in the server's own process."""
+    try:
+        answer = _query(ox.Store(), job, config.base_iri)
+    except SyntaxError as error:
+        return _syntax_failure(error, job, config)
+    except (OSError, RuntimeError, ValueError) as error:
+        return Failure("evaluation", str(error))
+    if isinstance(answer, ox.QueryBoolean):
+        kind, fmt = "boolean", _format(job.table_format, TABLE_RESULT_FORMATS)
+    elif isinstance(answer, ox.QuerySolutions):
+        kind, fmt = "solutions", _format(job.table_format, TABLE_RESULT_FORMATS)
+    else:
+        kind, fmt = "graph", _format(job.graph_format, GRAPH_RESULT_FORMATS)
+    del answer  # dropped here, in the thread that made it
+    if fmt is None:
+        return Failure("not-acceptable", "", kind=kind)
+    return Outcome(kind, fmt.extension, b"", False, 0)
 
 
 def _query(

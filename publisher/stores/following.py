@@ -58,6 +58,9 @@ class FollowingPool:
                 if key in self._retired:
                     self._close_later(self._retired.pop(key))
 
+    def health(self) -> dict[str, object]:
+        return self.pool.health()
+
     def _retire(self, pool: QueryRunner) -> None:
         if self._running.get(id(pool)):
             self._retired[id(pool)] = pool  # closed by its last query

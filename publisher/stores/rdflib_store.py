@@ -227,6 +227,11 @@ class RdflibQueryRunner:
     async def close(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
 
+    def health(self) -> dict[str, object]:
+        """Threads, not processes: nothing to restart."""
+        slots = {"workers": self.size, "wanted": self.size, "busy": self.active, "queued": 0}
+        return {"ok": True, **slots, "restarting": 0, "last_error": None}
+
     def answer(self, job: Job) -> Outcome | Failure:
         """Oxigraph checks the query on an empty store first (syntax errors and the kind of
         answer as the workers give them), then rdflib answers it."""
