@@ -13,17 +13,19 @@ import gzip
 import hashlib
 import io
 import json
+import logging
 import os
 import re
 import shutil
 import tempfile
 import threading
+import time
 import weakref
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
@@ -337,7 +339,9 @@ def _write_kind(
     with _atomic_file(path) as raw:
         if kind.compressed:
             with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz:
-                write_statements(gz, ordered, kind.format, {} if plain else prefixes)
+                write_statements(
+                    cast(IO[bytes], gz), ordered, kind.format, {} if plain else prefixes
+                )
         else:
             write_statements(raw, ordered, kind.format, {} if plain else prefixes)
     return DumpFile(path.name, kind, path.stat().st_size, sha256_of(path))
@@ -358,7 +362,7 @@ def write_dumps(dataset: Dataset, urls: Urls, out_dir: Path) -> list[DumpFile]:
     out_dir.mkdir(parents=True, exist_ok=True)
     quads = canonical_quads(urls.rewrite_quad(q) for q in dataset.store)
     prefixes = prefixes_for(urls, declared_prefixes(dataset.store, dataset.base_iri))
-    by_graph = _ordered(quads, NQUADS)
+    by_graph: list[ox.Quad] = sorted(quads, key=_graph_order)
     del quads
     union: list[ox.Triple] | None = None
     files: list[DumpFile] = []
@@ -404,13 +408,89 @@ def read_dumps(dataset: Dataset, out_dir: Path) -> list[DumpFile] | None:
     return files
 
 
-class DumpStore:
-    """Where the current version's dumps live: written on first use, then reused.
+class DumpsUnavailable(RuntimeError):
+    """The dumps of this version could not be written (a full disk, say): `reason` says why."""
 
-    With `root` set (settings.dump_dir), files survive restarts and are reused when their
-    checksums still match; the folder name carries the version, the origin and the code that
-    wrote them, so servers on different origins can share one `root`. Without it, a temporary
-    folder per process is used and removed when the process ends.
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class DumpStatus:
+    """Where one version's dumps stand: `dumps` once written, `failure` if writing failed,
+    neither while they are being written."""
+
+    dumps: Dumps | None = None
+    failure: str | None = None
+
+    @property
+    def state(self) -> str:
+        """`ready`, `preparing` or `failed`: what /health and the listings say."""
+        if self.dumps is not None:
+            return "ready"
+        return "failed" if self.failure is not None else "preparing"
+
+
+RETRY_FAILED_AFTER = 60.0
+"""Seconds before dumps that failed (a full disk) are tried again on the next request."""
+
+log = logging.getLogger("publisher.dumps")
+
+
+class _Job:
+    """One background write of one version's dumps for one origin."""
+
+    def __init__(self, key: tuple[str, str]) -> None:
+        self.key = key
+        self.done = threading.Event()
+        self.dumps: Dumps | None = None
+        self.failure: str | None = None
+        self.finished_at = 0.0
+        self.callbacks: list[Callable[[], None]] = []
+
+    def status(self) -> DumpStatus:
+        return DumpStatus(self.dumps, self.failure) if self.done.is_set() else DumpStatus()
+
+
+def _run(job: _Job, dataset: Dataset, urls: Urls, folder: Path) -> None:
+    """The background thread: read back good files, else write them; never raise."""
+    try:
+        files = read_dumps(dataset, folder) or write_dumps(dataset, urls, folder)
+        job.dumps = Dumps(dataset.version, folder, tuple(files))
+    except OSError as error:
+        job.failure = error.strerror or str(error)  # public: no path of the server
+        log.error(
+            "the dumps of version %s could not be written to %s: %s; dump URLs answer 503 "
+            "until this is fixed (tried again in %d s)",
+            dataset.version,
+            folder,
+            error,
+            RETRY_FAILED_AFTER,
+        )
+    except Exception as error:  # a bug: say so, and keep serving everything else
+        job.failure = f"an error of the publisher: {type(error).__name__}"
+        log.exception("writing the dumps of version %s to %s failed", dataset.version, folder)
+    finally:
+        job.finished_at = time.monotonic()
+        job.done.set()
+        for callback in job.callbacks:
+            try:
+                callback()
+            except Exception:
+                log.exception("a callback after writing the dumps failed")
+
+
+class DumpStore:
+    """Where the current version's dumps live: written once, on a background thread.
+
+    Writing dumps is whole-dataset work (a minute and hundreds of megabytes at a million
+    triples), so no request waits for it: `start` begins it when a dataset version is opened,
+    `status` says how far it is without blocking, and `get` waits (for exports, VoID and
+    tests). With `root` set (settings.dump_dir), files survive restarts and are reused when
+    their checksums still match; the folder name carries the version, the origin and the code
+    that wrote them, so servers on different origins can share one `root`. Without it, a
+    temporary folder per process is used and removed when the process ends.
     """
 
     def __init__(self, root: str | os.PathLike[str] | None) -> None:
@@ -420,20 +500,60 @@ class DumpStore:
             weakref.finalize(self, shutil.rmtree, root, ignore_errors=True)
         self.root = Path(root)
         self._lock = threading.Lock()
-        self._current: tuple[tuple[str, str], Dumps] | None = None
+        self._job: _Job | None = None
 
     def folder(self, dataset: Dataset, urls: Urls) -> Path:
         writer = f"{urls.origin}\0{__version__}\0{ox.__version__}"
         return self.root / f"{dataset.version}-{hashlib.sha256(writer.encode()).hexdigest()[:8]}"
 
-    def get(self, dataset: Dataset, urls: Urls) -> Dumps:
-        """The dumps of `dataset` on `urls.origin`, writing them if they are not there yet."""
+    def start(
+        self, dataset: Dataset, urls: Urls, when_done: Callable[[], None] | None = None
+    ) -> DumpStatus:
+        """Begin writing the dumps of `dataset` in the background unless that is under way or
+        done (a failure is retried after RETRY_FAILED_AFTER s); returns at once."""
         key = (dataset.version, urls.origin)
         with self._lock:
-            if self._current is not None and self._current[0] == key:
-                return self._current[1]
-            folder = self.folder(dataset, urls)
-            files = read_dumps(dataset, folder) or write_dumps(dataset, urls, folder)
-            dumps = Dumps(dataset.version, folder, tuple(files))
-            self._current = (key, dumps)
-            return dumps
+            job = self._job
+            stale = job is None or job.key != key
+            retry = (
+                job is not None
+                and job.failure is not None
+                and time.monotonic() - job.finished_at > RETRY_FAILED_AFTER
+            )
+            if stale or retry:
+                job = self._job = _Job(key)
+                folder = self.folder(dataset, urls)
+                thread = threading.Thread(
+                    target=_run, args=(job, dataset, urls, folder), name="dumps", daemon=True
+                )
+                thread.start()
+            assert job is not None
+            if when_done is not None:
+                if job.done.is_set():
+                    when_done()
+                else:
+                    job.callbacks.append(when_done)
+            return job.status()
+
+    def status(self, dataset: Dataset, urls: Urls, wait: float = 0.0) -> DumpStatus:
+        """How far the dumps of `dataset` are (starting them if needed), waiting at most `wait`
+        seconds for a write in progress."""
+        self.start(dataset, urls)
+        with self._lock:
+            job = self._job
+        assert job is not None
+        if wait > 0:
+            job.done.wait(wait)
+        return job.status()
+
+    def get(self, dataset: Dataset, urls: Urls) -> Dumps:
+        """The dumps of `dataset` on `urls.origin`, waiting for them to be written;
+        `DumpsUnavailable` if they could not be."""
+        self.start(dataset, urls)
+        with self._lock:
+            job = self._job
+        assert job is not None
+        job.done.wait()
+        if job.dumps is None:
+            raise DumpsUnavailable(job.failure or "the dumps could not be written")
+        return job.dumps

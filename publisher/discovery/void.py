@@ -23,6 +23,7 @@ from publisher.discovery.dumps import (
     DumpFile,
     Dumps,
     DumpStore,
+    DumpsUnavailable,
     canonical_quads,
 )
 from publisher.discovery.statistics import Statistics, compute_statistics
@@ -331,7 +332,10 @@ class Published:
         """The VoID + DCAT quads (this writes the dumps first: DCAT gives their sizes)."""
 
         def compute() -> list[ox.Quad]:
-            files = self.dumps(dataset, urls).files
+            try:
+                files: Sequence[DumpFile] = self.dumps(dataset, urls).files
+            except DumpsUnavailable:  # a full disk: described without dumps (the log says why)
+                files = ()
             stats = self.statistics(dataset, urls)
             return describe_dataset(dataset, urls, files, stats, self.profile(dataset, urls))
 

@@ -2,17 +2,25 @@
 
 The data is read-only while served, so each (document, format[, language]) is rendered once and
 every later request only looks up bytes. One `Representations` belongs to one `Dataset`: a new
-dataset version gets a new, empty cache. Keys come from known resources and a fixed set of
-formats and languages only, so the cache cannot grow with arbitrary requests.
+dataset version gets a new, empty cache. A crawler can ask for every document of a big dataset,
+so the cache is bounded in bytes (`document_cache_bytes`), least recently used dropped first.
+
+Nothing here walks the whole dataset on a request: whether a thing exists is one indexed
+lookup of its subject (remembered in a bounded table), and the JSON-LD context, which does read
+every predicate, is built on a background thread when the version is opened (`prepare`).
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
-from collections.abc import Callable, Hashable
+import threading
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
+
+import pyoxigraph as ox
+from cachetools import LRUCache
 
 from publisher.dataset import Dataset
 from publisher.documents.describe import describe, describe_ontology, ontology_paths, thing_paths
@@ -65,15 +73,124 @@ def html_key(key: tuple[str, ...], lang: str) -> Hashable:
 
 CONTEXT_KEY = ("context",)
 
+DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
+"""The default of `document_cache_bytes`, for callers without settings (exports, tests)."""
+
+ENTRY_OVERHEAD = 400
+"""Bytes counted per cached entry beyond its bodies: the key, the ETags, the objects."""
+
+KNOWN_PATHS = 65536
+"""How many answers to "does this thing exist?" are remembered (about 10 MB at most)."""
+
+
+def entry_size(rendered: Rendered) -> int:
+    """What a cached representation costs, for the byte bound."""
+    return len(rendered.body) + len(rendered.gzip_body or b"") + ENTRY_OVERHEAD
+
+
+class ByteBoundedCache:
+    """A least-recently-used map of representations, at most `max_bytes` in total.
+
+    cachetools' LRUCache does the bookkeeping; it is not thread-safe, and documents render on
+    threadpool threads, so every access holds one lock (a dict lookup: no contention worth
+    the name). An entry larger than the whole bound is not kept.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._entries: LRUCache[Hashable, Rendered] = LRUCache(
+            maxsize=max(max_bytes, 1), getsizeof=entry_size
+        )
+
+    def get(self, key: Hashable) -> Rendered | None:
+        with self._lock:
+            return self._entries.get(key)
+
+    def keep(self, key: Hashable, rendered: Rendered) -> Rendered:
+        """Keep `rendered` unless another thread kept the same key first; return the kept one."""
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                return found
+            if entry_size(rendered) <= self.max_bytes:
+                self._entries[key] = rendered
+            return rendered
+
+    def forget(self, drop: Callable[[Hashable], bool]) -> None:
+        """Drop the entries whose key `drop` selects."""
+        with self._lock:
+            for key in [k for k in self._entries if drop(k)]:
+                del self._entries[key]
+
+    @property
+    def size(self) -> int:
+        """The bytes counted against the bound."""
+        with self._lock:
+            return int(self._entries.currsize)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+
+class Things:
+    """The things that dereference: `path in things` is one indexed lookup of the subject.
+
+    Replaces a set of every thing's path, built by the first request (seconds and hundreds of
+    megabytes at a million triples). Answers are remembered per version in a bounded table, so
+    a remote store is asked once per path, not per request. Iterating lists every path (a
+    whole-dataset query: for `warm` and exports only).
+    """
+
+    def __init__(self, dataset: Dataset, urls: Urls) -> None:
+        self.dataset = dataset
+        self.urls = urls
+        self._lock = threading.Lock()
+        self._known: LRUCache[str, bool] = LRUCache(maxsize=KNOWN_PATHS)
+
+    def __contains__(self, path: object) -> bool:
+        if not isinstance(path, str):
+            return False
+        with self._lock:
+            known = self._known.get(path)
+        if known is None:
+            known = self._exists(path)
+            with self._lock:
+                self._known[path] = known
+        return known
+
+    def _exists(self, path: str) -> bool:
+        iri = self.urls.thing(path)
+        if not path or self.urls.local_path(iri) != path:
+            return False
+        try:
+            subject = ox.NamedNode(iri)
+        except ValueError:  # not an IRI (a space, a `<`…): nothing can describe it
+            return False
+        return next(self.dataset.store.quads_for_pattern(subject, None, None), None) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(thing_paths(self.dataset, self.urls)))
+
 
 class Representations:
     """The cache of one dataset version's documents, the JSON-LD context, and what exists."""
 
-    def __init__(self, dataset: Dataset, urls: Urls, profile: Profile | None = None) -> None:
+    def __init__(
+        self,
+        dataset: Dataset,
+        urls: Urls,
+        profile: Profile | None = None,
+        max_bytes: int = DEFAULT_CACHE_BYTES,
+    ) -> None:
         self.dataset = dataset
         self.urls = urls
         self.given_profile = profile
-        self._cache: dict[Hashable, Rendered] = {}
+        self._cache = ByteBoundedCache(max_bytes)
+        self.things = Things(dataset, urls)
+        self._context_lock = threading.Lock()
+        self._context: JsonLdContext | None = None
 
     @cached_property
     def profile(self) -> Profile:
@@ -81,18 +198,33 @@ class Representations:
         return self.given_profile or read_profile(self.dataset)
 
     @cached_property
-    def things(self) -> frozenset[str]:
-        """`type/slug` of every thing that dereferences; anything else under /id/ is a 404."""
-        return thing_paths(self.dataset, self.urls)
-
-    @cached_property
     def ontologies(self) -> dict[str, str]:
         """`name`, `name/1.0.0` → the ontology IRI they serve."""
         return ontology_paths(self.dataset, self.urls)
 
-    @cached_property
+    @property
     def context(self) -> JsonLdContext:
-        return build_context(self.dataset, self.urls)
+        """The JSON-LD context of this version: built once (it reads every predicate of the
+        data, so `prepare` builds it in the background before a request needs it)."""
+        with self._context_lock:
+            if self._context is None:
+                self._context = build_context(self.dataset, self.urls)
+            return self._context
+
+    def prepare(self) -> threading.Thread:
+        """Build what a first request would otherwise wait for, on a background thread."""
+        thread = threading.Thread(target=lambda: self.context, name="representations", daemon=True)
+        thread.start()
+        return thread
+
+    def forget(self, drop: Callable[[Hashable], bool]) -> None:
+        """Drop cached entries (a page that said the dumps were being prepared, say)."""
+        self._cache.forget(drop)
+
+    @property
+    def cache_bytes(self) -> int:
+        """Bytes of rendered representations held now (bounded by `max_bytes`)."""
+        return self._cache.size
 
     def cached(self, key: Hashable) -> Rendered | None:
         """A representation already rendered, or None: the fast path of every request."""
@@ -133,8 +265,9 @@ class Representations:
         return self._get(CONTEXT_KEY, self.context.to_bytes, "context")
 
     def warm(self) -> int:
-        """Render every RDF document now (for benchmarks and exports); returns how many."""
-        for path in sorted(self.things):
+        """Render every RDF document now (for benchmarks and exports); returns how many are
+        held (fewer than rendered when they exceed the byte bound)."""
+        for path in self.things:
             for fmt in RDF_DOCUMENT_FORMATS:
                 self.document(path, fmt)
         for path in sorted(self.ontologies):
@@ -147,7 +280,5 @@ class Representations:
         found = self._cache.get(key)
         if found is None:
             # Two threads may render the same key at once; both get equal bytes, one is kept.
-            found = self._cache.setdefault(
-                key, Rendered.of(render(), self.dataset.version, variant)
-            )
+            found = self._cache.keep(key, Rendered.of(render(), self.dataset.version, variant))
         return found

@@ -6,19 +6,26 @@ is then a type error, and every cache keyed by the dataset version is listed her
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 from starlette.requests import Request
 from starlette.types import ASGIApp
 
 from publisher.config import Settings
 from publisher.dataset import Dataset
+from publisher.discovery.dumps import DumpStatus
 from publisher.discovery.void import Published
 from publisher.documents.cache import Representations
 from publisher.sparql.endpoint import SparqlEndpoint
 from publisher.urls import Urls
 
 STATE_ATTRIBUTE = "publisher"
+
+DUMPS_GRACE = 1.0
+"""Seconds a request waits for dumps being written before it says they are being prepared:
+a small dataset's dumps are written by then, a big one's never hold a request longer."""
 
 
 class NotLoaded(RuntimeError):
@@ -40,6 +47,8 @@ class AppState:
     sparql: SparqlEndpoint | None = None
     cached: Representations | None = None
     sparql_descriptions: dict[str, bytes] = field(default_factory=dict)
+    health: Any = None  # the /health monitor (publisher.web.routes.health), started on use
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def dataset(self) -> Dataset:
@@ -48,19 +57,50 @@ class AppState:
         return self.loaded
 
     def replace_dataset(self, dataset: Dataset) -> None:
-        """Serve a new version: its caches start empty, its ETags carry its version."""
+        """Serve a new version: its caches start empty, its ETags carry its version, and its
+        whole-dataset work (dumps, the JSON-LD context) starts in the background."""
         self.loaded = dataset
         self.cached = None
         self.sparql_descriptions = {}
         if self.sparql is not None:
             self.sparql.dataset = dataset
+        self.prepare()
+
+    def prepare(self) -> None:
+        """Start writing the served version's dumps and building its JSON-LD context on
+        background threads, so no request does either (the lifespan calls this at start)."""
+        dataset = self.dataset
+        self.representations().prepare()
+        self.published.dump_store.start(
+            dataset, self.urls, when_done=lambda: self._dumps_written(dataset)
+        )
+
+    def dump_status(self, wait: float | None = None) -> DumpStatus:
+        """How far the served version's dumps are; never waits longer than `wait` (default
+        DUMPS_GRACE)."""
+        wait = DUMPS_GRACE if wait is None else wait
+        dataset = self.dataset
+        status = self.published.dump_store.start(
+            dataset, self.urls, when_done=lambda: self._dumps_written(dataset)
+        )
+        if status.state == "preparing" and wait > 0:
+            status = self.published.dump_store.status(dataset, self.urls, wait)
+        return status
+
+    def _dumps_written(self, dataset: Dataset) -> None:
+        """Pages rendered while the dumps were being prepared say so: drop them now."""
+        cached = self.cached
+        if cached is not None and cached.dataset is dataset:
+            cached.forget(lambda key: isinstance(key, tuple) and key[:2] == ("html", "page"))
 
     def representations(self) -> Representations:
         """The document cache of the dataset being served (a new version gets a fresh one)."""
         dataset = self.dataset
-        if self.cached is None or self.cached.dataset is not dataset:
-            self.cached = Representations(dataset, self.urls)
-        return self.cached
+        with self._lock:
+            if self.cached is None or self.cached.dataset is not dataset:
+                max_bytes = self.settings.document_cache_bytes
+                self.cached = Representations(dataset, self.urls, max_bytes=max_bytes)
+            return self.cached
 
 
 def state_of(request: Request) -> AppState:

@@ -1,5 +1,10 @@
 """/dumps/: the dataset's dump files, streamed from disk with Range, ETag and SHA256SUMS.
 
+Dumps are written on a background thread when a version is opened (`AppState.prepare`); no
+request writes them. Until they are ready the index says they are being prepared and a file
+answers 503 with Retry-After; if writing failed (a full disk), the same, with the reason (the
+log has the folder).
+
 A `.gz` dump is served as what it is, `Content-Type: application/gzip` (RFC 6713) with no
 `Content-Encoding`: with `Content-Encoding: gzip` browsers, `requests` and `curl --compressed`
 would unpack it on the fly, so the saved file would no longer match its name, its
@@ -17,7 +22,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 from starlette.responses import MalformedRangeHeader, RangeNotSatisfiable
 
-from publisher.discovery.dumps import CHECKSUMS_NAME, DUMP_KINDS, DumpFile, Dumps, dump_stem
+from publisher.discovery.dumps import (
+    CHECKSUMS_NAME,
+    DUMP_KINDS,
+    RETRY_FAILED_AFTER,
+    DumpFile,
+    Dumps,
+    DumpStatus,
+    DumpsUnavailable,
+    dump_stem,
+)
 from publisher.discovery.void import VOID_PATH, dataset_iri, dump_url
 from publisher.formats import HTML, TURTLE, Format
 from publisher.headers import DUMP_ALIASES, DUMP_FILES, DUMP_INDEX, Family, link_header
@@ -37,6 +51,10 @@ from publisher.web.http import (
 )
 from publisher.web.state import state_of
 
+PREPARING_RETRY_AFTER = 10
+"""Seconds a client is asked to wait while the dumps are being written."""
+PROBLEM_JSON = "application/problem+json"
+
 router = APIRouter()
 
 JSON = Format("JSON", "application/json", "json")
@@ -45,9 +63,47 @@ LISTING_FORMATS: tuple[Format, ...] = (JSON, HTML, TEXT)  # curl (*/*) gets JSON
 
 
 def current_dumps(request: Request) -> Dumps:
-    """The dumps of the served dataset, written on the first call (for the home page too)."""
+    """The dumps of the served dataset, waiting for them (VoID's HTML lists their sizes); none
+    when they could not be written (a full disk: the log says why, dump URLs answer 503)."""
     state = state_of(request)
-    return state.published.dumps(state.dataset, state.urls)
+    store = state.published.dump_store
+    try:
+        return store.get(state.dataset, state.urls)
+    except DumpsUnavailable:
+        return Dumps(state.dataset.version, store.folder(state.dataset, state.urls), ())
+
+
+def not_ready_message(status: DumpStatus, version: str) -> str:
+    """What a person is told while there are no dumps to give."""
+    if status.failure is not None:
+        return (
+            f"The dumps of version {version} could not be written on this server "
+            f"({status.failure}). The rest of the dataset is served as usual; the server "
+            f"tries again in {RETRY_FAILED_AFTER:.0f} s."
+        )
+    return (
+        f"The dumps of version {version} are being prepared. Nothing is wrong: retry in "
+        f"{PREPARING_RETRY_AFTER} s, or use the SPARQL endpoint or the documents meanwhile."
+    )
+
+
+def _not_ready(request: Request, status: DumpStatus) -> Response:
+    """503 + Retry-After for a dump file that is not written (yet, or at all)."""
+    state = state_of(request)
+    failed = status.failure is not None
+    retry = int(RETRY_FAILED_AFTER) if failed else PREPARING_RETRY_AFTER
+    title = "Dumps unavailable" if failed else "Dumps being prepared"
+    problem_body = {
+        "type": "about:blank",
+        "title": title,
+        "status": 503,
+        "detail": not_ready_message(status, state.dataset.version),
+        "instance": request.url.path,
+        "dumps": status.state,
+    }
+    body = json.dumps(problem_body, ensure_ascii=False, indent=2).encode()
+    headers = {"Retry-After": str(retry), "Cache-Control": "no-store"}
+    return respond(request, DUMP_INDEX, body, PROBLEM_JSON, status=503, headers=headers)
 
 
 def described_by(urls: Urls) -> str:
@@ -132,7 +188,10 @@ def _not_found(request: Request, dumps: Dumps, name: str) -> NotPublished:
 @router.api_route("/dumps/{name}", methods=["GET", "HEAD"], include_in_schema=False)
 def dump_file(name: str, request: Request) -> Response:
     """A dump (immutable), SHA256SUMS (changes with the version), or a `latest.*` alias."""
-    dumps = current_dumps(request)
+    status = state_of(request).dump_status()
+    if status.dumps is None:
+        return _not_ready(request, status)
+    dumps = status.dumps
     if name == CHECKSUMS_NAME:
         sha = hashlib.sha256(dumps.checksums.encode()).hexdigest()
         return _file_response(request, dumps, name, sha, "text/plain", DUMP_INDEX)
@@ -152,18 +211,21 @@ def dumps_preflight(request: Request) -> Response:
     return preflight(request, DUMP_FILES)
 
 
-def listing(request: Request, dumps: Dumps) -> dict[str, object]:
-    """What the index says about each file, in JSON terms."""
+def listing(request: Request, dumps: Dumps | None, status: str = "ready") -> dict[str, object]:
+    """What the index says about each file, in JSON terms (no files until they are ready)."""
     state = state_of(request)
     urls = state.urls
-    return {
+    said: dict[str, object] = {
         "dataset": dataset_iri(urls),
-        "version": dumps.version,
+        "version": state.dataset.version if dumps is None else dumps.version,
         "modified": state.dataset.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "description": urls.absolute(VOID_PATH),
         "checksums": dump_url(urls) + CHECKSUMS_NAME,
-        "files": [_entry(urls, dump) for dump in dumps.files],
+        "files": [_entry(urls, dump) for dump in dumps.files] if dumps is not None else [],
     }
+    if status != "ready":
+        said["status"] = status
+    return said
 
 
 def _entry(urls: Urls, dump: DumpFile) -> dict[str, object]:
@@ -189,16 +251,24 @@ def dumps_index(request: Request) -> Response:
     fmt = negotiate(request.headers.get("accept"), LISTING_FORMATS)
     if fmt is None:
         raise NotAcceptable(tuple((f, dump_url(state.urls)) for f in LISTING_FORMATS))
-    dumps = current_dumps(request)
-    data = listing(request, dumps)
+    status = state.dump_status()
+    data = listing(request, status.dumps, status.state)
+    message = None if status.dumps is not None else not_ready_message(status, state.dataset.version)
+    if message is not None:
+        data["message"] = message
     if fmt is HTML:
         context = {"listing": data, "kinds": DUMP_KINDS, "settings": state.settings}
         body = render_template("discovery/dumps.html", context).encode()
     elif fmt is JSON:
         body = json.dumps(data, indent=2, ensure_ascii=False).encode() + b"\n"
-    else:
-        files = [dump_url(state.urls, dump) for dump in dumps.files]
+    elif status.dumps is not None:
+        files = [dump_url(state.urls, dump) for dump in status.dumps.files]
         lines = [*files, dump_url(state.urls) + CHECKSUMS_NAME]
         body = "".join(f"{url}\n" for url in lines).encode()
+    else:
+        body = b""  # a list of URLs to fetch: none yet
     content_type = text_content_type(fmt.media_type)
+    if message is not None:  # not cached: the answer changes when the dumps are written
+        headers = {"Cache-Control": "no-store", "Vary": "Accept"}
+        return respond(request, DUMP_INDEX, body, content_type, headers=headers)
     return represent(request, in_memory(body), DUMP_INDEX, content_type, negotiated=True)

@@ -27,9 +27,10 @@ router = APIRouter(tags=["pages"])
 
 def _render(state: AppState, entry: SitePage, lang: str) -> str:
     dataset, urls, published = state.dataset, state.urls, state.published
+    written = state.dump_status().dumps  # never waits for the dumps being written
     dumps = [
         {"name": f.kind.label, "url": f"/{DUMPS_PATH}{f.name}", "media_type": f.media_type}
-        for f in published.dumps(dataset, urls).files
+        for f in (written.files if written is not None else ())
     ]
     profile = published.profile(dataset, urls)
     return render_site_page(entry.name, dataset, urls, lang, profile, dumps)
