@@ -25,6 +25,7 @@ compacted with the prefixes of docs/model.md.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -36,6 +37,7 @@ from typing import Any
 
 import pyshacl
 import rdflib
+from pyshacl.entrypoints import meta_validate
 from rdflib import RDF, SH, BNode, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.plugins.sparql import prepareQuery
@@ -68,6 +70,49 @@ def load_shapes(paths: Iterable[Path]) -> rdflib.Graph:
         return graph_of(chain.from_iterable(read_quads(path) for path in paths))
 
 
+class InvalidShapes(PublisherError):
+    """A shapes graph that parses but is not valid SHACL (SHACL's own shapes say why): pySHACL
+    would otherwise skip the broken constraints and report the data as conforming."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+
+    def __str__(self) -> str:
+        return f"the SHACL shapes are not valid SHACL: {self.problem}"
+
+
+def check_shapes(shapes: rdflib.Graph) -> None:
+    """Raise InvalidShapes unless `shapes` conforms to SHACL-SHACL (about 2.5 s for the
+    embedded shapes, so the answer is remembered per shapes graph for the process)."""
+    digest = hashlib.sha256(
+        "\n".join(sorted(shapes.serialize(format="nt").splitlines())).encode()
+    ).hexdigest()
+    problem = _shapes_problem(digest, shapes)
+    if problem is not None:
+        raise InvalidShapes(problem)
+
+
+_checked_shapes: dict[str, str | None] = {}
+
+
+def _shapes_problem(digest: str, shapes: rdflib.Graph) -> str | None:
+    if digest not in _checked_shapes:
+        with _quiet_rdflib():
+            conforms, results, _ = meta_validate(shapes, inference="none")
+        problem = None
+        if not conforms:
+            found = sorted(_violations(results, shapes, shapes), key=_sort_key)
+            first = found[0] if found else None
+            problem = (
+                f"{first.focus}: {first.message} ({len(found)} problem(s))"
+                if first is not None
+                else "SHACL-SHACL reports a violation"
+            )
+        _checked_shapes[digest] = problem
+    return _checked_shapes[digest]
+
+
 def validate(
     data: rdflib.Graph,
     shapes: rdflib.Graph,
@@ -76,6 +121,7 @@ def validate(
     prefixes: Mapping[str, str] | None = None,
 ) -> ValidationReport:
     """Validate `data` (plus `ontology`, mixed in for its subclass triples) against `shapes`."""
+    check_shapes(shapes)
     prefixes = {**bound_prefixes(shapes), **bound_prefixes(data), **(prefixes or PREFIXES)}
     # What `ont_graph` would do (mix the ontology into a copy of the data), done here so that the
     # copy answers SPARQL from a cache of parsed queries; pyshacl may then work on it in place.
