@@ -1,10 +1,15 @@
 """The SPARQL endpoint in front of a remote store: queries are forwarded to the SPARQL server.
 
 `RemoteQueryRunner` has the interface of `engine.QueryPool` (`await run(job)`, `close()`), so
-`SparqlEndpoint` does what it always does: the guard has refused updates and SERVICE, IRIs are
-canonical. Each query is first parsed by Oxigraph against an empty store, which gives syntax
-errors the same messages and positions as with the embedded store, and tells which kind of
-answer comes (so the right format is asked for). The server then answers as SPARQL XML or
+`SparqlEndpoint` does what it always does: the guard has refused updates, SERVICE and queries
+nested too deeply for the server to survive, IRIs are canonical. Each query is first parsed by
+Oxigraph against an empty store, which gives syntax errors the same messages and positions as
+with the embedded store, and tells which kind of answer comes (so the right format is asked
+for). That check runs in a killable worker process (`engine.QueryPool` over an empty store,
+CHECK_TIMEOUT, CHECK_MEMORY), never in this process: Oxigraph starts evaluating ASK and ORDER BY
+as it parses, and a VALUES cross product or a doubling CONCAT needs no data to take minutes
+and gigabytes. A check cut at its deadline means the query parsed; it is forwarded with the kind
+its keyword names, and the server's own time limit applies. The server then answers as SPARQL XML or
 N-Triples, read as a stream and cut at max_results, and the answer is written again in the
 negotiated format exactly as the workers write it: IRIs on the public origin, skolem IRIs as
 blank nodes again, the truncation notice in the body and the header. A row cap of the server
@@ -19,21 +24,29 @@ MaxQueryExecutionTime, `oxigraph serve --timeout-s`). A server that does not ans
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import IO
 
 import httpx
 import pyoxigraph as ox
 
 from publisher.dataset import ReadStore
-from publisher.errors import EndpointBusy, SparqlError, StoreError, StoreUnavailable
+from publisher.errors import (
+    EndpointBusy,
+    QueryTimeout,
+    SparqlError,
+    StoreError,
+    StoreUnavailable,
+)
 from publisher.formats import GRAPH_RESULT_FORMATS, TABLE_RESULT_FORMATS, Format, by_extension
 from publisher.sparql import results
-from publisher.sparql.worker import Failure, Job, Outcome, WorkerConfig, execute
+from publisher.sparql.engine import QueryPool
+from publisher.sparql.worker import Failure, Job, Outcome
 from publisher.sparqltext import RewriteTooLarge, unskolemise
 from publisher.stores.remote.client import (
     N_TRIPLES,
@@ -46,6 +59,10 @@ from publisher.stores.remote.client import (
 from publisher.stores.remote.dialect import protocol_dataset
 from publisher.stores.remote.reader import read_results
 from publisher.stores.remote.store import RemoteStore
+
+CHECK_TIMEOUT = 1.0  # seconds the syntax check of one query may take (parsing takes ms)
+CHECK_MEMORY = 512 * 1024**2  # address space of a checking worker beyond its empty store
+_KINDS = {"SELECT": "solutions", "ASK": "boolean", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
 
 
 class StoreUnavailableError(EndpointBusy):
@@ -109,7 +126,12 @@ class RemoteQueryRunner:
         self._executor = ThreadPoolExecutor(
             max_workers=2 * self.size + 2, thread_name_prefix="sparql-remote"
         )
-        self._config = WorkerConfig("", self.base_iri, self.origin, False, None)
+        self._checker: QueryPool | None = None
+        self._checker_lock = asyncio.Lock()
+        self._checker_error: str | None = None
+        self._warming: asyncio.Task[None] | None = None
+        with contextlib.suppress(RuntimeError):  # no loop yet: started by the first query
+            self._warming = asyncio.get_running_loop().create_task(self._warm())
 
     @property
     def available(self) -> int:
@@ -117,10 +139,25 @@ class RemoteQueryRunner:
 
     @property
     def pids(self) -> set[int]:
-        return set()  # no worker processes: the server runs the queries
+        """The checking workers' process ids (the server runs the queries themselves)."""
+        return self._checker.pids if self._checker is not None else set()
+
+    def health(self) -> dict[str, object]:
+        """The same shape as `QueryPool.health`: the checking workers, the queries running."""
+        checker = self._checker.health() if self._checker is not None else {}
+        workers = checker.get("workers", 0)
+        return {
+            "ok": not self._closed and self._checker_error is None and bool(checker.get("ok")),
+            "workers": workers,
+            "wanted": self.size,
+            "busy": self._active,
+            "queued": checker.get("queued", 0),
+            "restarting": checker.get("restarting", 0),
+            "last_error": self._checker_error or checker.get("last_error"),
+        }
 
     async def run(self, job: Job) -> Outcome | Failure:
-        """Answer within the deadline, or raise EndpointBusy, QueryTimeout or
+        """Answer within the deadline, or raise EndpointBusy, QueryTimeout, WorkerCrashed or
         StoreUnavailableError."""
         if self._closed or self._active >= self.size:
             raise EndpointBusy(self.size, retry_after=1)
@@ -128,8 +165,12 @@ class RemoteQueryRunner:
         deadline = time.monotonic() + self.timeout
         loop = asyncio.get_running_loop()
         try:
+            checked = await self._check(job)
+            if isinstance(checked, Failure):
+                return checked
             answer = await asyncio.wait_for(
-                loop.run_in_executor(self._executor, self._answer, job, deadline), self.timeout
+                loop.run_in_executor(self._executor, self._answer, job, checked.kind, deadline),
+                max(deadline - time.monotonic(), 0.001),
             )
         except TimeoutError:
             raise RemoteTimeout(self.timeout) from None
@@ -141,24 +182,78 @@ class RemoteQueryRunner:
             raise RemoteTimeout(self.timeout)
         return answer
 
+    async def _check(self, job: Job) -> Outcome | Failure:
+        """Syntax, kind and format as the embedded store would settle them, in a worker.
+        A query still busy at CHECK_TIMEOUT has parsed; its keyword gives the kind."""
+        pool = await self._checking_pool()
+        try:
+            return await pool.run(replace(job, check_only=True))
+        except QueryTimeout:
+            kind = _KINDS.get(job.form or "")
+            if kind is None:
+                raise RemoteTimeout(self.timeout) from None
+            offered, extension = (
+                (GRAPH_RESULT_FORMATS, job.graph_format)
+                if kind == "graph"
+                else (TABLE_RESULT_FORMATS, job.table_format)
+            )
+            fmt = _format(extension, offered)
+            if fmt is None:
+                return Failure("not-acceptable", "", kind=kind)
+            return Outcome(kind, fmt.extension, b"", False, 0)
+
+    async def _warm(self) -> None:
+        """Start the checking workers ahead of the first query; a failure is kept for
+        `health` and retried by that query."""
+        with contextlib.suppress(StoreUnavailableError):
+            await self._checking_pool()
+
+    async def _checking_pool(self) -> QueryPool:
+        """The workers that check queries: started once, on an empty store, network-isolated."""
+        async with self._checker_lock:
+            if self._checker is None:
+                try:
+                    self._checker = await QueryPool.start(
+                        ox.Store(),
+                        size=self.size,
+                        timeout=min(CHECK_TIMEOUT, self.timeout),
+                        base_iri=self.base_iri,
+                        origin=self.origin,
+                        isolate_network=True,
+                        queue_limit=self.size,
+                        queue_wait=self.timeout,
+                        memory_headroom=CHECK_MEMORY,
+                    )
+                except Exception as error:
+                    self._checker_error = f"{type(error).__name__}: {error}"
+                    raise StoreUnavailableError() from None
+                self._checker_error = None
+                if self._closed:
+                    await self._checker.close()
+            return self._checker
+
     async def close(self) -> None:
         self._closed = True
+        if self._warming is not None and not self._warming.done():
+            self._warming.cancel()
+            with contextlib.suppress(BaseException):
+                await self._warming
+        async with self._checker_lock:
+            if self._checker is not None:
+                await self._checker.close()
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     # In a thread ------------------------------------------------------------------------------
 
-    def _answer(self, job: Job, deadline: float) -> Outcome | Failure | _Refusal:
+    def _answer(self, job: Job, kind: str, deadline: float) -> Outcome | Failure | _Refusal:
         """Runs in a thread and raises nothing: pyoxigraph's objects must not travel to the
         event loop inside a traceback (they may only be dropped on the thread that made them)."""
-        checked = execute(ox.Store(), job, self._config)  # syntax, kind, format: as embedded
-        if isinstance(checked, Failure):
-            return checked
         store = self.current()
         assert isinstance(store, RemoteStore), type(store).__name__
         dataset = protocol_dataset(
             store.layout, job.default_graphs, job.named_graphs, union=job.union
         )
-        graph = checked.kind == "graph"
+        graph = kind == "graph"
         try:
             query = unskolemise(job.query, store.layout.genid)
         except RewriteTooLarge as error:
@@ -184,7 +279,7 @@ class RemoteQueryRunner:
                 stream = io.BufferedReader(reader)
                 if graph:
                     return self._graph(store, stream, job, capped)
-                return self._table(store, stream, job, capped, checked.kind)
+                return self._table(store, stream, job, capped, kind)
         except (httpx.TimeoutException, TimeoutError):
             return _Refusal(unavailable=False)
         except (httpx.TransportError, StoreUnavailable):
