@@ -114,6 +114,18 @@ def parse_locations(config: str) -> dict[str, Location]:
     return found
 
 
+SECURITY_IN_NGINX = {**headers.SECURITY_HEADERS, "Content-Security-Policy": "$pub_csp"}
+"""The security headers in every nginx block (the CSP through a conneg.conf map: HTML only)."""
+
+
+def security_of(given: dict[str, str]) -> dict[str, str]:
+    return {name: value for name, value in given.items() if name in SECURITY_IN_NGINX}
+
+
+def without_security(given: dict[str, str]) -> dict[str, str]:
+    return {name: value for name, value in given.items() if name not in SECURITY_IN_NGINX}
+
+
 def cors_of(given: dict[str, str] | httpx.Headers) -> dict[str, str]:
     return {
         name.title(): value
@@ -159,7 +171,9 @@ def test_nginx_sends_what_the_table_says(
     suffix = dump_name.split(".", 1)[1]
     location = locations[where.format(dump=dump_name, suffix=suffix)]
     assert cors_of(location.headers) == titled(family.cors())
-    assert location.preflight == preflight_headers(family)
+    assert without_security(location.preflight) == preflight_headers(family)
+    if location.preflight:
+        assert security_of(location.preflight) == SECURITY_IN_NGINX
     if where not in NOT_CACHED_HERE:
         assert location.headers.get("Cache-Control") == family.cache_control(3600)
     if negotiated:
@@ -232,6 +246,50 @@ def test_the_app_sends_what_the_table_says(
     vary = {t.strip() for t in response.headers.get("vary", "").split(",")}
     if negotiated:
         assert vary.issuperset(family.vary)
+    for name, value in headers.SECURITY_HEADERS.items():
+        assert response.headers.get(name) == value
+    is_html = response.headers.get("content-type", "").startswith("text/html")
+    csp = response.headers.get("content-security-policy")
+    assert csp == (headers.CONTENT_SECURITY_POLICY if is_html else None)
+
+
+def test_every_nginx_block_with_headers_has_the_security_headers(
+    locations: dict[str, Location], app: FastAPI
+) -> None:
+    """nginx gives a block the add_headers of its parent only when it has none of its own:
+    every block (server, location, if) that adds a header adds the security ones too."""
+    state = state_of_app(app)
+    site = NginxSite(
+        origin=ORIGIN,
+        root="/srv/site",
+        listen="127.0.0.1:8765",
+        server_name="127.0.0.1",
+        languages=("en", "ar"),
+        default_language="en",
+        max_age=state.settings.cache_max_age,
+        document_formats=DOCUMENT_FORMATS,
+        listing_formats=LISTING_FORMATS,
+        sparql_endpoint="https://example.org/sparql",
+    )
+    config = render_nginx(site)
+    blocks: list[list[str]] = []
+    stack: list[list[str]] = []
+    for line in config["site.conf"].splitlines():
+        text = line.strip()
+        if text.endswith("{") and not text.startswith(("types", "map")):
+            stack.append([text])
+        elif text.endswith("{"):
+            stack.append(["(ignored)"])
+        elif text == "}" and stack:
+            blocks.append(stack.pop())
+        elif stack and text.startswith("add_header "):
+            stack[-1].append(text.split()[1])
+    with_headers = [b for b in blocks if len(b) > 1]
+    assert len(with_headers) > 20
+    for block in with_headers:
+        assert set(SECURITY_IN_NGINX) <= set(block[1:]), block[0]
+    csp_map = config["conneg.conf"].split("$pub_csp {", 1)[1].split("}", 1)[0]
+    assert f'"~^text/html" "{headers.CONTENT_SECURITY_POLICY}";' in csp_map
 
 
 PREFLIGHT_SAMPLES = [

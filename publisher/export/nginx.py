@@ -241,6 +241,8 @@ def render_nginx(site: NginxSite) -> dict[str, str]:
         "default_requested_headers": ", ".join(headers.QUERY_PREFLIGHT.allow_headers),
         "not_found_placeholder": NOT_FOUND_PLACEHOLDER,
         "safe_path": SAFE_PATH,
+        "security_headers": headers.SECURITY_HEADERS,
+        "content_security_policy": headers.CONTENT_SECURITY_POLICY,
     }
     return {
         name: env.get_template(f"{name}.j2").render(context)
