@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import signal
+import socket
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -90,6 +93,43 @@ def require_shapes(settings: Settings) -> None:
 def fail(message: str, status: int) -> None:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(status)
+
+
+@contextmanager
+def interrupt_on_sigterm() -> Iterator[None]:
+    """SIGTERM as SIGINT: the `finally` blocks run (a load removes its staging folder)."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread (an embedding program): leave its handler alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def port_is_free(host: str, port: int) -> None:
+    """Fail before opening the dataset rather than after (uvicorn would start the app, then
+    fail to bind and shut it down again)."""
+    if port == 0:
+        return
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as error:
+        fail(f"cannot listen on {host}:{port}: {error.strerror or error}", 2)
+        return
+    family, kind, _, _, address = infos[0]
+    with socket.socket(family, kind) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            fail(f"cannot listen on {host}:{port}: {error.strerror or error}", 2)
 
 
 def run_reporting_errors(action: Callable[[], int]) -> None:
@@ -219,6 +259,7 @@ def serve(
             title=title,
             license=license,
         )
+        port_is_free(settings.host, settings.port)
         parsed = parses_sources(settings)  # else loaded (and validated) ahead
         if parsed:
             require_shapes(settings)
@@ -389,7 +430,8 @@ def load(
         require_shapes(settings)
         if settings.skip_validation:
             typer.echo(SKIPPED, err=True)
-        return _load(settings, Sources.from_settings(settings), target)
+        with interrupt_on_sigterm():
+            return _load(settings, Sources.from_settings(settings), target)
 
     run_reporting_errors(action)
 
