@@ -16,13 +16,16 @@ from starlette.routing import Match
 
 SLASH_REDIRECT = 307
 """As Starlette answered: the method and body are kept (a POST to /sparql/ stays a POST)."""
+REDIRECTED_METHODS = frozenset({"GET", "HEAD", "POST"})
+"""Other methods get the 404 or 405 of the path they named, not a detour to a twin."""
 
 
 def slash_twin(request: Request) -> str | None:
     """The server-relative target (query kept) of the path with its trailing slash added or
-    removed, when that names a route of the app; None otherwise (and for `/`)."""
+    removed, when that names a route of the app; None otherwise (and for `/`, and for methods
+    other than GET, HEAD and POST)."""
     path: str = request.scope["path"]
-    if path == "/" or "//" in path:
+    if request.method not in REDIRECTED_METHODS or path == "/" or "//" in path:
         return None
     twin_path = path.rstrip("/") if path.endswith("/") else path + "/"
     if not twin_path:
