@@ -127,25 +127,25 @@ def test_dumps_start_when_the_app_starts(tmp_path: Path) -> None:
 def test_a_full_dump_folder_is_a_503_with_a_reason(
     full_disk: None, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.ERROR, logger="publisher.dumps"):
-        with TestClient(create_app(settings_in(tmp_path))) as client:
-            wait_for(client)
-            assert client.get("/").status_code == 200
-            listing = client.get("/dumps/", headers=JSON).json()
-            assert listing["status"] == "failed"
-            assert "No space left on device" in listing["message"]
-            for name in ("SHA256SUMS", "latest.ttl", "anything.nt.gz"):
-                answer = client.get(f"/dumps/{name}")
-                assert answer.status_code == 503, name
-                assert answer.headers["retry-after"]
-                assert "No space left on device" in answer.json()["detail"]
-                assert str(tmp_path) not in answer.text  # no server path in public answers
-            assert client.get("/.well-known/void").status_code == 200  # described, no dumps
-            assert client.get("/void.html").status_code == 200
-            health = client.get("/health")
-            assert health.status_code == 200
-            assert health.json()["status"] == "degraded"
-            assert health.json()["dumps"] == "failed"
+    logs = caplog.at_level(logging.ERROR, logger="publisher.dumps")
+    with logs, TestClient(create_app(settings_in(tmp_path))) as client:
+        wait_for(client)
+        assert client.get("/").status_code == 200
+        listing = client.get("/dumps/", headers=JSON).json()
+        assert listing["status"] == "failed"
+        assert "No space left on device" in listing["message"]
+        for name in ("SHA256SUMS", "latest.ttl", "anything.nt.gz"):
+            answer = client.get(f"/dumps/{name}")
+            assert answer.status_code == 503, name
+            assert answer.headers["retry-after"]
+            assert "No space left on device" in answer.json()["detail"]
+            assert str(tmp_path) not in answer.text  # no server path in public answers
+        assert client.get("/.well-known/void").status_code == 200  # described, no dumps
+        assert client.get("/void.html").status_code == 200
+        health = client.get("/health")
+        assert health.status_code == 200
+        assert health.json()["status"] == "degraded"
+        assert health.json()["dumps"] == "failed"
     logged = [r.getMessage() for r in caplog.records if r.name == "publisher.dumps"]
     assert any("No space left on device" in m and str(tmp_path) in m for m in logged), logged
     leftovers = [p for p in tmp_path.rglob("*") if p.is_file()]
