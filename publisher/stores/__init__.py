@@ -91,9 +91,16 @@ def _open_disk(settings: Settings, sources: Sources | None) -> Dataset:
 
 
 def _open_remote(settings: Settings, sources: Sources | None) -> Dataset:
+    """The server's dataset; if the server does not answer, a stand-in that answers 503 until
+    it does (the publisher starts anyway and recovers without a restart)."""
+    from publisher.errors import StoreUnavailable
     from publisher.stores.remote import open_remote_dataset
+    from publisher.stores.remote.store import waiting_dataset
 
-    return open_remote_dataset(settings)
+    try:
+        return open_remote_dataset(settings)
+    except StoreUnavailable as error:
+        return waiting_dataset(settings, error)
 
 
 def _open_rdflib(settings: Settings, sources: Sources | None) -> Dataset:

@@ -19,6 +19,7 @@ import pyoxigraph as ox
 
 from publisher.config import Settings
 from publisher.dataset import Capabilities, Dataset, Sources, Subject, declared_modified
+from publisher.errors import StoreUnavailable
 from publisher.sources import discover
 from publisher.sparqltext import bind, split_prologue, unskolemise
 from publisher.stores.remote import dialect
@@ -285,6 +286,50 @@ class RemoteStore:
             offset += len(rows)
 
 
+class UnreachableStore(RemoteStore):
+    """Stands in for a server that did not answer when the publisher started: every read is
+    a StoreUnavailable (503 with Retry-After) until `refresh_dataset` reaches the server."""
+
+    def __init__(self, client: SparqlClient, reason: str) -> None:
+        super().__init__(client, Layout())
+        self.reason = reason
+
+    def _down(self) -> StoreUnavailable:
+        return StoreUnavailable(self.client.location, self.reason)
+
+    def query(self, query: str, **kwargs: object) -> ox.QuerySolutions | ox.QueryBoolean:
+        raise self._down()
+
+    def quads_for_pattern(self, *args: object, **kwargs: object) -> Iterator[ox.Quad]:
+        raise self._down()
+
+    def __len__(self) -> int:
+        raise self._down()
+
+    def named_graphs(self) -> Iterator[ox.NamedNode]:
+        raise self._down()
+
+
+UNREACHABLE = "unreachable"  # the version of the stand-in dataset (no ETag matches it)
+
+
+def waiting_dataset(settings: Settings, error: StoreUnavailable) -> Dataset:
+    """The dataset served while the server is not answering at start: the publisher starts,
+    answers 503 with Retry-After wherever the data is needed, and switches to the server's
+    dataset on the first check that reaches it (`refresh_dataset`)."""
+    client = SparqlClient.from_settings(settings)
+    log.warning("%s; serving 503 until it answers", error)
+    return Dataset(
+        store=UnreachableStore(client, error.reason),
+        base_iri=settings.base_iri,
+        version=UNREACHABLE,
+        modified=datetime(1970, 1, 1, tzinfo=UTC),
+        sources=Sources(data=(), ontology=(), shapes=tuple(discover(settings.shapes))),
+        location=client.location,
+        capabilities=Capabilities(changes=True),
+    )
+
+
 def open_remote_dataset(settings: Settings) -> Dataset:
     """The dataset on the SPARQL server `settings.store` (a query endpoint URL).
 
@@ -342,7 +387,7 @@ def refresh_dataset(dataset: Dataset, settings: Settings) -> Dataset | None:
         return None
     layout = read_layout(store.client) or Layout()
     version = layout.version or _fingerprint(RemoteStore(store.client, layout))
-    if version == dataset.version:
+    if version == dataset.version and not isinstance(store, UnreachableStore):
         return None
-    log.info("%s now holds version %s (was %s)", store.client.location, version, dataset.version)
+    log.warning("%s now holds version %s (was %s)", store.client.location, version, dataset.version)
     return _dataset(settings, store.client, layout)
