@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pyoxigraph as ox
 import pytest
 from fastapi import FastAPI
 from sparql_support import SPARQL_DATA, app_for, serve, settings_for
@@ -36,9 +37,10 @@ def job(query: str) -> Job:
 
 async def start_pool(size: int, timeout: float) -> QueryPool:
     settings = settings_for(SPARQL_DATA, "http://127.0.0.1:8765/")
-    dataset = open_dataset(settings, Sources((SPARQL_DATA,), (), ()))
+    store = open_dataset(settings, Sources((SPARQL_DATA,), (), ())).store
+    assert isinstance(store, ox.Store)
     return await QueryPool.start(
-        dataset.store,
+        store,
         size=size,
         timeout=timeout,
         base_iri=settings.base_iri,
@@ -127,7 +129,8 @@ def served() -> Iterator[tuple[str, FastAPI]]:
 def pids(app: FastAPI) -> set[int]:
     endpoint = state_of_app(app).sparql
     assert endpoint is not None
-    return endpoint.pool.pids  # type: ignore[no-any-return]
+    found: set[int] = getattr(endpoint.pool, "pids")  # noqa: B009  # not on the protocol
+    return found
 
 
 def test_a_worker_killed_mid_query_fails_that_query_only(served: tuple[str, FastAPI]) -> None:
