@@ -37,6 +37,7 @@ import json
 import logging
 import os
 import shutil
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -476,7 +477,7 @@ def _commit(staging: Path, folder: Path, metadata: StoreMetadata) -> StoreMetada
     one rename (the switch a server sees), then the convenience links; then drop versions
     older than the previous one (a server may still read that one for a few seconds)."""
     previous = _current(folder)
-    stamp = f"{metadata.loaded:%Y%m%dT%H%M%SZ}-{os.getpid()}"
+    stamp = f"{metadata.loaded:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
     name = f"{VERSIONS}/{stamp}"
     metadata = dataclasses.replace(metadata, current=name, files=_sums(staging))
     (folder / VERSIONS).mkdir(exist_ok=True)
