@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -74,6 +74,9 @@ class JsonLdContext:
     _namespaces: dict[str, frozenset[str]] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
+    _compact_iris: dict[Hashable, str | None] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     @property
     def document(self) -> dict[str, Any]:
@@ -125,8 +128,8 @@ class JsonLdContext:
         call; both are done once here (the input is already expanded, the context is fixed
         for the dataset version), then pyld's compaction algorithm runs unchanged.
         `tests/test_document_rendering.py` checks the result equals `jsonld.compact`'s."""
-        processor = jsonld.JsonLdProcessor()
         active, options = self._active_context
+        processor = _RememberingProcessor(active, self._compact_iris)
         compacted: Any = processor._compact(active, None, expanded, options)
         if isinstance(compacted, list) and len(compacted) <= 1:
             compacted = compacted[0] if compacted else {}
@@ -159,6 +162,59 @@ class JsonLdContext:
     def to_bytes(self) -> bytes:
         """The context as served: stable bytes, so its ETag only changes when it does."""
         return (json.dumps(self.document, ensure_ascii=False, indent=2) + "\n").encode()
+
+
+class _RememberingProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]  # pyld is untyped
+    """pyld's processor, remembering which term or compact IRI each (IRI, value shape) compacts
+    to. Choosing one scans every term of the context, and documents ask the same questions
+    again and again (the same predicates with the same kinds of values). The key holds every
+    part of the value `_compact_iri` reads (its keys, `@language`, `@type`, `@direction`,
+    `@id`), never the literal text; values it would read more of are not remembered."""
+
+    def __init__(self, active: dict[str, Any], memo: dict[Hashable, str | None]) -> None:
+        super().__init__()
+        self._active = active
+        self._memo = memo
+
+    def _compact_iri(
+        self,
+        active_ctx: dict[str, Any],
+        iri: str | None,
+        value: Any = None,
+        vocab: bool = False,
+        base: str | None = None,
+        reverse: bool = False,
+    ) -> str | None:
+        shape = _value_shape(value) if active_ctx is self._active else None
+        if shape is None:
+            return super()._compact_iri(active_ctx, iri, value, vocab, base, reverse)  # type: ignore[no-any-return]
+        key = (iri, shape, vocab, base, reverse)
+        if key in self._memo:
+            return self._memo[key]
+        found: str | None = super()._compact_iri(active_ctx, iri, value, vocab, base, reverse)
+        if len(self._memo) >= _MEMO_LIMIT:
+            self._memo.clear()
+        self._memo[key] = found
+        return found
+
+
+_UNREMEMBERED = frozenset({"@list", "@graph", "@preserve", "@index", "@included", "@set"})
+
+
+def _value_shape(value: Any) -> Hashable | None:
+    """What `_compact_iri` reads of `value`, or None when it may read more."""
+    if value is None:
+        return ("none",)
+    if not isinstance(value, dict) or not _UNREMEMBERED.isdisjoint(value):
+        return None
+    keys = frozenset(value)
+    if "@value" in value:
+        parts = (value.get("@language"), value.get("@type"), value.get("@direction"))
+        if all(p is None or isinstance(p, str) for p in parts):
+            return ("value", keys, *parts)
+        return None
+    ref = value.get("@id")
+    return ("node", keys, ref) if ref is None or isinstance(ref, str) else None
 
 
 def dataset_prefixes(dataset: Dataset, urls: Urls) -> dict[str, str]:
