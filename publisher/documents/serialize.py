@@ -141,7 +141,11 @@ def _text(data: bytes | None) -> bytes:
 
 
 def _canonical(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
-    """The quads, deduplicated, with blank nodes relabelled by RDFC-1.0 (c14n0, c14n1, …)."""
+    """The quads, deduplicated, with blank nodes relabelled by RDFC-1.0 (c14n0, c14n1, …);
+    without blank nodes there is nothing to relabel (callers sort what they write)."""
+    quads = list(quads)
+    if not has_blank_nodes(quads):
+        return list(set(quads))
     dataset = ox.Dataset(quads)
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     return list(dataset)
