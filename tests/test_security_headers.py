@@ -28,6 +28,8 @@ HTML_PAGES = [
     "/",
     "/concepts",
     "/sparql",
+    "/sparql?query=SELECT%20*%20WHERE%20%7B%3Fs%20%3Fp%20%3Fo%7D%20LIMIT%205",
+    "/sparql?query=SELEC",
     "/doc/person/alice",
     "/doc/person/alice.html",
     "/def/tst",
