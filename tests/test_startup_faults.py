@@ -65,7 +65,7 @@ def truncate(path: Path) -> None:
         stream.truncate(100)
 
 
-STORE_FAULTS: dict[str, Callable[[Path], None]] = {
+STORE_FAULTS: dict[str, Callable[[Path], object]] = {
     "unreadable metadata": lambda f: unreadable(f / METADATA),
     "garbled metadata": lambda f: (f / METADATA).write_text("{not json"),
     "metadata of another layout": lambda f: (f / METADATA).write_text('{"layout": 1}'),
