@@ -29,12 +29,17 @@ APP_FACTORY = "publisher.web.app:create_app"
 # starve the thread that answers for well over 5 s on big data (12 s at 1M triples on disk),
 # which would then get the worker killed and restarted, forever.
 WORKER_HEALTHCHECK_TIMEOUT = 120
+STARTUP_FAILURE = 3
+"""The exit status `uvicorn.run` gives a server that did not start."""
 
 
 def run(settings: Settings, dataset: Dataset | None = None) -> None:
     """Serve until interrupted; with several workers, `dataset` must be None (each loads)."""
     if settings.workers == 1:
-        uvicorn.Server(server_config(settings, create_app(settings, dataset))).run()
+        server = uvicorn.Server(server_config(settings, create_app(settings, dataset)))
+        server.run()
+        if not server.started:  # the port was taken, the app failed to start…
+            raise SystemExit(STARTUP_FAILURE)
         return
     if dataset is not None:
         raise ValueError("with several workers each process opens the dataset itself")
