@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -111,6 +112,18 @@ def interrupt_on_sigterm() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def exit_on_sigterm() -> None:
+    """SIGTERM is how a service is stopped: uvicorn finishes the requests in flight, then
+    raises the signal again once it has restored this handler, which makes it a clean exit
+    (0) rather than a death by signal (the same before the server has started)."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(0)
+
+    with contextlib.suppress(ValueError):  # not the main thread: leave the handler alone
+        signal.signal(signal.SIGTERM, stop)
 
 
 def port_is_free(host: str, port: int) -> None:
@@ -274,6 +287,7 @@ def serve(
                 return 1
         if settings.workers > 1:
             dataset = None  # type: ignore[assignment]  # each worker opens its own
+        exit_on_sigterm()
         run(settings, dataset)
         return 0
 
