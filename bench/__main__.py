@@ -6,7 +6,7 @@ import importlib
 import inspect
 import sys
 
-BENCHMARKS = ("dereference", "sparql", "burst", "load", "workers", "remote")
+BENCHMARKS = ("dereference", "sparql", "burst", "load", "workers", "remote", "mixed")
 
 
 def main(names: list[str]) -> None:
