@@ -130,6 +130,19 @@ CASES = [
     ),
     Case("update, text/plain body", 415, body=UPDATES[0], content_type="text/plain"),
     Case("update, no content type", 415, body=UPDATES[0]),
+    Case("update, JSON body", 415, body='{"update": "CLEAR ALL"}', content_type="application/json"),
+    Case(
+        "update, multipart body",
+        415,
+        body="update=CLEAR+ALL",
+        content_type="multipart/form-data; boundary=x",
+    ),  # fmt: skip
+    Case(
+        "update, form with a charset",
+        400,
+        body="update=CLEAR+ALL",
+        content_type=FORM + "; charset=UTF-8",
+    ),  # fmt: skip
     *(Case(f"service {i}", 400, query=q) for i, q in enumerate(SERVICES)),
     *(
         Case(f"service form {i}", 400, body=f"query={quote(q)}", content_type=FORM)
