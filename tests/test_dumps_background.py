@@ -148,7 +148,7 @@ def test_a_full_dump_folder_is_a_503_with_a_reason(
         assert health.json()["dumps"] == "failed"
     logged = [r.getMessage() for r in caplog.records if r.name == "publisher.dumps"]
     assert any("No space left on device" in m and str(tmp_path) in m for m in logged), logged
-    leftovers = [p for p in tmp_path.rglob("*") if p.is_file()]
+    leftovers = [p for p in tmp_path.rglob("*") if p.is_file() and p.suffix != ".lock"]
     assert leftovers == []  # no half-written dump left behind
 
 
@@ -180,3 +180,25 @@ def test_get_waits_and_status_does_not(held: threading.Event, tmp_path: Path) ->
     dumps = store.get(dataset, urls)
     assert [f.kind.suffix for f in dumps.files] == ["ttl", "nt.gz", "trig", "nq.gz", "jsonld"]
     assert store.status(dataset, urls).dumps is dumps
+
+
+def test_workers_sharing_a_dump_dir_write_once(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`serve --workers N` with one dump_dir: one process writes, the others read back."""
+    settings = settings_in(tmp_path)
+    dataset, urls = open_dataset(settings), Urls(settings.base_iri, settings.origin)
+    real = dumps_module.write_dumps
+    calls: list[int] = []
+
+    def counted(*args: Any) -> Any:
+        calls.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(dumps_module, "write_dumps", counted)
+    stores = [DumpStore(tmp_path) for _ in range(4)]  # one per worker process
+    for store in stores:
+        store.start(dataset, urls)
+    found = [store.get(dataset, urls) for store in stores]
+    assert len(calls) == 1
+    assert all(dumps.files == found[0].files for dumps in found)

@@ -9,6 +9,7 @@ checksums) dumps that contain that origin.
 
 from __future__ import annotations
 
+import fcntl
 import gzip
 import hashlib
 import io
@@ -453,10 +454,26 @@ class _Job:
         return DumpStatus(self.dumps, self.failure) if self.done.is_set() else DumpStatus()
 
 
+@contextmanager
+def _writer_lock(folder: Path) -> Iterator[None]:
+    """An exclusive lock on `folder` across processes (workers sharing one dump_dir): the
+    others wait, then read the files back instead of writing them again."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with open(folder.parent / f".{folder.name}.lock", "ab") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def _run(job: _Job, dataset: Dataset, urls: Urls, folder: Path) -> None:
     """The background thread: read back good files, else write them; never raise."""
     try:
-        files = read_dumps(dataset, folder) or write_dumps(dataset, urls, folder)
+        files = read_dumps(dataset, folder)
+        if files is None:
+            with _writer_lock(folder):  # `serve --workers N`: one process writes, N read
+                files = read_dumps(dataset, folder) or write_dumps(dataset, urls, folder)
         job.dumps = Dumps(dataset.version, folder, tuple(files))
     except OSError as error:
         job.failure = error.strerror or str(error)  # public: no path of the server
