@@ -200,7 +200,11 @@ def add_graph(store: ReadStore, names: Labeller, this: ox.NamedNode, page: Resou
             for g in names.groups(facts)
         )
         page.graph_facts.append(SubjectFacts(link, groups))
-    page.graph_facts.sort(key=lambda s: s.subject.label.value if s.subject else "")
+    # Blank subjects have no label and fresh ids on every load: their facts order them, so
+    # the page (and its ETag) is the same from one load to the next.
+    page.graph_facts.sort(
+        key=lambda s: (s.subject.label.value if s.subject else "", repr(s.groups))
+    )
 
 
 def _without_sources(value: Value) -> Value:
