@@ -197,9 +197,10 @@ def test_workers_get_the_settings_through_the_environment(
     back into equal Settings. A slow first request must not get a worker killed."""
     from publisher.config import Settings
     from publisher.web import server
+    from publisher.web.limits import LimitedConfig
 
-    calls: list[tuple[tuple[object, ...], dict[str, object]]] = []
-    monkeypatch.setattr(server.uvicorn, "run", lambda *a, **k: calls.append((a, k)))
+    calls: list[LimitedConfig] = []
+    monkeypatch.setattr(server, "supervise", calls.append)
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PUBLISHER_")}
     monkeypatch.setattr(os, "environ", environment)  # a private copy, dropped after the test
     settings = Settings(
@@ -207,9 +208,10 @@ def test_workers_get_the_settings_through_the_environment(
     )
     environment["PUBLISHER_DUMP_DIR"] = "/stale/value"
     server.run(settings)
-    (target,), options = calls[0]
-    assert target == server.APP_FACTORY and options["factory"] is True
-    assert options["workers"] == 2
-    assert options["timeout_worker_healthcheck"] >= 60
+    (config,) = calls
+    assert config.app == server.APP_FACTORY and config.factory is True
+    assert config.workers == 2
+    assert config.timeout_worker_healthcheck >= 60
+    assert config.limits.header_timeout == settings.header_timeout
     assert "PUBLISHER_DUMP_DIR" not in os.environ  # unset here, so unset for the workers
     assert Settings() == settings

@@ -21,7 +21,7 @@ from uvicorn.supervisors import Multiprocess
 from publisher.config import Settings
 from publisher.dataset import Dataset
 from publisher.web.app import create_app
-from publisher.web.limits import server_config
+from publisher.web.limits import LimitedConfig, server_config
 
 APP_FACTORY = "publisher.web.app:create_app"
 # uvicorn kills a worker that does not answer its health check within this many seconds (5 by
@@ -53,5 +53,10 @@ def run(settings: Settings, dataset: Dataset | None = None) -> None:
         workers=settings.workers,
         timeout_worker_healthcheck=WORKER_HEALTHCHECK_TIMEOUT,
     )
-    # What uvicorn.run does with several workers, with our Config (uvicorn.run builds its own).
+    supervise(config)
+
+
+def supervise(config: LimitedConfig) -> None:
+    """What `uvicorn.run` does with several workers, with our Config (it would build its own):
+    bind once, then spawn the workers, each of which gets `config` (limits included)."""
     Multiprocess(config, sockets=[config.bind_socket()]).run()
