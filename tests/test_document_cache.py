@@ -177,3 +177,15 @@ def test_the_app_uses_document_cache_bytes(tmp_path: Path, settings: Settings) -
             assert answer.status_code == 200
         assert state.representations().cache_bytes <= limit
         assert client.get("/doc/no/such-thing.ttl").status_code == 404
+
+
+def test_exists_answers_on_the_event_loop_as_in_does(dataset: Dataset, urls: Urls) -> None:
+    import anyio
+
+    things = Representations(dataset, urls).things
+    path = min(thing_paths(dataset, urls))
+
+    async def ask() -> list[bool]:
+        return [await things.exists(p) for p in (path, "no/such-thing", path)]
+
+    assert anyio.run(ask) == [True, False, True]

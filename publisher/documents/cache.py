@@ -19,6 +19,7 @@ from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
+import anyio
 import pyoxigraph as ox
 from cachetools import LRUCache
 
@@ -159,6 +160,15 @@ class Things:
             with self._lock:
                 self._known[path] = known
         return known
+
+    async def exists(self, path: str) -> bool:
+        """`path in self`, for the event loop: a path not yet known is looked up on a worker
+        thread (a remote store's lookup is a network round trip, and may hang in an outage)."""
+        with self._lock:
+            known = self._known.get(path)
+        if known is not None:
+            return known
+        return await anyio.to_thread.run_sync(self.__contains__, path)
 
     def _exists(self, path: str) -> bool:
         iri = self.urls.thing(path)

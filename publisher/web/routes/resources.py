@@ -48,7 +48,7 @@ async def thing(request: Request) -> Response:
     path = request.path_params["path"]
     state = state_of(request)
     reps, urls = state.representations(), state.urls
-    if path not in reps.things:
+    if not await reps.things.exists(path):  # off the loop when the store is remote
         raise ResourceNotFound(urls.thing(path))
     fmt = _negotiate(request, urls, path)
     location = urls.absolute(urls.document(path, fmt))
@@ -66,7 +66,7 @@ async def document(request: Request) -> Response:
     stem, explicit = split_extension(request.path_params["path"], DOCUMENT_FORMATS)
     state = state_of(request)
     reps, urls = state.representations(), state.urls
-    if stem not in reps.things:
+    if not await reps.things.exists(stem):
         raise ResourceNotFound(urls.thing(stem))
     fmt = explicit or _negotiate(request, urls, stem)
     lang: str | None = None
