@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
@@ -41,6 +42,30 @@ MAX_HEADER_BYTES = 64 * 1024
 """The most header bytes (names and values) one request may send (431 beyond)."""
 BUSY_RETRY_AFTER = 1
 """Seconds a client refused for too many connections is told to wait (Retry-After)."""
+
+
+class Refusals:
+    """Connections refused for being over the limit, logged at most once per interval (a flood
+    would otherwise write one warning per connection)."""
+
+    def __init__(self, interval: float = 10.0) -> None:
+        self.interval = interval
+        self.count = 0
+        self.last_logged = -interval
+
+    def refused(self, open_connections: int) -> None:
+        self.count += 1
+        now = time.monotonic()
+        if now - self.last_logged >= self.interval:
+            log.warning(
+                "refused %d connection(s) over max_connections (%d open)",
+                self.count,
+                open_connections,
+            )
+            self.count, self.last_logged = 0, now
+
+
+REFUSALS = Refusals()
 
 
 @dataclass(frozen=True)
@@ -96,7 +121,7 @@ class LimitedHttpProtocol(HttpToolsProtocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)  # type: ignore[arg-type]  # always a Transport
         if len(self.connections) > self.limits.max_connections:
-            log.warning("refused a connection: %d open", len(self.connections) - 1)
+            REFUSALS.refused(len(self.connections) - 1)
             self.answer_and_close(
                 HTTPStatus.SERVICE_UNAVAILABLE,
                 "Too many connections; retry shortly.",
