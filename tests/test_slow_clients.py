@@ -232,3 +232,19 @@ def test_connections_over_the_limit_get_503_at_once(server: Server) -> None:
     assert len(busy) >= extra
     assert all(b"retry-after: " in r.lower() for r in busy)
     assert httpx.get(server.origin + "health", timeout=10).status_code == 200
+
+
+def test_the_access_log_does_not_believe_x_forwarded_for(server: Server) -> None:
+    """No trusted proxy is configured: the log names the socket's peer, not the header's."""
+    response = httpx.get(
+        server.origin + "health?forwarded-check", headers={"X-Forwarded-For": "203.0.113.9"}
+    )
+    assert response.status_code == 200
+    time.sleep(0.3)
+    lines = [
+        line
+        for line in server.log.read_text(errors="replace").splitlines()
+        if "forwarded-check" in line
+    ]
+    assert lines and all("127.0.0.1" in line for line in lines)
+    assert not any("203.0.113.9" in line for line in lines)
