@@ -176,6 +176,7 @@ def fake_runner(report: dict[str, object]) -> Any:
             503,
             "unavailable",
         ),
+        ({"ok": False, "workers": 0, "wanted": 2, "last_error": None}, 200, "ok"),  # starting
     ],
 )
 def test_the_sparql_workers_real_state(

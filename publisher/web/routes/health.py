@@ -132,7 +132,7 @@ _CREATE = threading.Lock()
 
 
 def sparql_report(state: AppState) -> tuple[str, dict[str, Any]]:
-    """(`ok`, `degraded` or `unavailable`, the query runner's own report): from the runner's
+    """(`ok`, `starting`, `degraded` or `unavailable`, the runner's own report): from the runner's
     `health()` (workers alive and wanted, busy, queued, restarting, last error)."""
     endpoint = state.sparql
     if endpoint is None:
@@ -148,8 +148,10 @@ def sparql_report(state: AppState) -> tuple[str, dict[str, Any]]:
         status = "ok"
     elif report.get("workers"):
         status = "degraded"  # some workers are being replaced; queries still run
+    elif report.get("last_error") is None:
+        status = "starting"  # the first workers are on their way; queries wait for them
     else:
-        status = "unavailable"  # no worker can run a query
+        status = "unavailable"  # no worker can run a query, and starting one failed
     return status, {"status": status, **report}
 
 
