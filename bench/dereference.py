@@ -17,7 +17,9 @@ Two measures per format and server:
 - cold latency: one keep-alive connection, one request at a time, the median over fresh IRIs.
 
 Goals (issue 14): throughput >= 0.25x Oxigraph's, median latency <= 2x Oxigraph's. The machine
-is shared by the client and both servers: run it on an otherwise idle machine.
+is shared by the client and both servers: run it on an otherwise idle machine. `--ceiling` adds
+the earlier measure of the HTTP path alone: one cached document against a bare FastAPI app
+serving the same bytes (target 0.7).
 
     python -m bench dereference
     python -m bench.dereference --triples 1000000 --seconds 5
@@ -48,7 +50,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.server import free_port
+from bench.server import free_port, uvicorn_server
 from bench.synthetic import BASE, write_ntriples
 from bench.workers import wait_until_up
 
@@ -103,6 +105,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--client", choices=("auto", "wrk", "python"), default="auto")
     parser.add_argument("--source", type=Path, help="serve the publisher from this tree")
     parser.add_argument("--formats", default=",".join(e for e, _ in FORMATS))
+    parser.add_argument(
+        "--ceiling",
+        action="store_true",
+        help="also: one cached document against a bare FastAPI app serving its bytes",
+    )
     args = parser.parse_args(argv or [])
     triples = args.triples // 4 * 4
     client = args.client
@@ -141,7 +148,39 @@ def main(argv: list[str] | None = None) -> None:
                         measure(client, describe, theirs, accept, args.seconds, root),
                     )
                 )
+            warm = (
+                warm_against_ceiling(client, publisher, args.seconds, root)
+                if args.ceiling
+                else None
+            )
     report(rows, triples, client, args)
+    if warm is not None:
+        cached, bare = warm
+        print(
+            f"one cached document ({WARM_DOCUMENT}): publisher {cached:,.0f} req/s, a bare "
+            f"FastAPI app serving its bytes {bare:,.0f} req/s, ratio {cached / bare:.2f} "
+            "(target >= 0.70)"
+        )
+
+
+WARM_DOCUMENT = "doc/thing/0.ttl"
+
+
+def warm_against_ceiling(
+    client: str, publisher: str, seconds: int, root: Path
+) -> tuple[float, float]:
+    """The HTTP path alone: the same cached document over and over, and the same bytes from
+    `bench.bare_app` under the same uvicorn settings (requests/s of each)."""
+    with urllib.request.urlopen(publisher + WARM_DOCUMENT) as response:
+        body = response.read()
+        media_type = response.headers["Content-Type"]
+    ours = run_load(client, publisher, ["/" + WARM_DOCUMENT], {}, seconds, root)
+    body_file = root / "body"
+    body_file.write_bytes(body)
+    env = {"BENCH_BODY_FILE": str(body_file), "BENCH_MEDIA_TYPE": media_type}
+    with uvicorn_server("bench.bare_app:app", env=env) as bare:
+        ceiling = run_load(client, bare, ["/" + WARM_DOCUMENT], {}, seconds, root)
+    return ours, ceiling
 
 
 def measure(
