@@ -189,8 +189,9 @@ class _RememberingProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]  # py
         if shape is None:
             return super()._compact_iri(active_ctx, iri, value, vocab, base, reverse)  # type: ignore[no-any-return]
         key = (iri, shape, vocab, base, reverse)
-        if key in self._memo:
-            return self._memo[key]
+        remembered = self._memo.get(key, _UNKNOWN)  # one lookup: another thread may clear it
+        if remembered is not _UNKNOWN:
+            return remembered  # type: ignore[return-value]  # a str or None once remembered
         found: str | None = super()._compact_iri(active_ctx, iri, value, vocab, base, reverse)
         if len(self._memo) >= _MEMO_LIMIT:
             self._memo.clear()
@@ -198,6 +199,7 @@ class _RememberingProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]  # py
         return found
 
 
+_UNKNOWN = object()
 _UNREMEMBERED = frozenset({"@list", "@graph", "@preserve", "@index", "@included", "@set"})
 
 
