@@ -361,3 +361,19 @@ def test_corpus_covers_every_result_format() -> None:
     accepted = {c.accept for c in CASES if c.truncated}
     for fmt in (*TABLE_RESULT_FORMATS, *GRAPH_RESULT_FORMATS):
         assert fmt.media_type in accepted, fmt.media_type
+
+
+def test_remote_mode_recovers_after_many_runaway_checks(remote: Served) -> None:
+    """Eight VALUES cross products in a row used to leave every later query at 503 (threads of
+    the publisher still evaluating them): now each is stopped in a checking worker, within the
+    limit and before it reaches the server, and the next query answers."""
+    case = next(c for c in CASES if c.name == "six VALUES blocks")
+    for _ in range(8):
+        started = time.monotonic()
+        answer = send(remote, case)
+        assert answer.status_code == 503
+        assert time.monotonic() - started < BOUND
+        assert "was stopped" in answer.text, answer.text  # in the check: never forwarded
+    with httpx.Client(timeout=30) as http:
+        answer = http.get(remote.origin + "sparql", params={"query": "ASK { ?s ?p ?o }"})
+    assert answer.status_code == 200 and answer.json()["boolean"] is True

@@ -6,10 +6,10 @@ nested too deeply for the server to survive, IRIs are canonical. Each query is f
 Oxigraph against an empty store, which gives syntax errors the same messages and positions as
 with the embedded store, and tells which kind of answer comes (so the right format is asked
 for). That check runs in a killable worker process (`engine.QueryPool` over an empty store,
-CHECK_TIMEOUT, CHECK_MEMORY), never in this process: Oxigraph starts evaluating ASK and ORDER BY
-as it parses, and a VALUES cross product or a doubling CONCAT needs no data to take minutes
-and gigabytes. A check cut at its deadline means the query parsed; it is forwarded with the kind
-its keyword names, and the server's own time limit applies. The server then answers as SPARQL XML or
+CHECK_MEMORY, within the query's own deadline), never in this process: Oxigraph starts
+evaluating ASK and ORDER BY as it parses, and a VALUES cross product or a doubling CONCAT needs
+no data to take minutes and gigabytes; such a query is stopped there and never reaches the
+server. The server then answers as SPARQL XML or
 N-Triples, read as a stream and cut at max_results, and the answer is written again in the
 negotiated format exactly as the workers write it: IRIs on the public origin, skolem IRIs as
 blank nodes again, the truncation notice in the body and the header. A row cap of the server
@@ -60,9 +60,7 @@ from publisher.stores.remote.dialect import protocol_dataset
 from publisher.stores.remote.reader import read_results
 from publisher.stores.remote.store import RemoteStore
 
-CHECK_TIMEOUT = 1.0  # seconds the syntax check of one query may take (parsing takes ms)
 CHECK_MEMORY = 512 * 1024**2  # address space of a checking worker beyond its empty store
-_KINDS = {"SELECT": "solutions", "ASK": "boolean", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
 
 
 class StoreUnavailableError(EndpointBusy):
@@ -162,17 +160,12 @@ class RemoteQueryRunner:
         if self._closed or self._active >= self.size:
             raise EndpointBusy(self.size, retry_after=1)
         self._active += 1
-        deadline = time.monotonic() + self.timeout
-        loop = asyncio.get_running_loop()
+        forwarded: list[bool] = []  # set once the check has passed
         try:
-            checked = await self._check(job)
-            if isinstance(checked, Failure):
-                return checked
-            answer = await asyncio.wait_for(
-                loop.run_in_executor(self._executor, self._answer, job, checked.kind, deadline),
-                max(deadline - time.monotonic(), 0.001),
-            )
+            answer = await asyncio.wait_for(self._checked_answer(job, forwarded), self.timeout)
         except TimeoutError:
+            if not forwarded:  # stopped in the check: the server never saw it
+                raise QueryTimeout(self.timeout) from None
             raise RemoteTimeout(self.timeout) from None
         finally:
             self._active -= 1
@@ -182,25 +175,24 @@ class RemoteQueryRunner:
             raise RemoteTimeout(self.timeout)
         return answer
 
+    async def _checked_answer(
+        self, job: Job, forwarded: list[bool]
+    ) -> Outcome | Failure | _Refusal:
+        """The check, then the server's answer: one deadline for both (the caller's)."""
+        deadline = time.monotonic() + self.timeout
+        checked = await self._check(job)
+        if isinstance(checked, Failure):
+            return checked
+        forwarded.append(True)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._answer, job, checked.kind, deadline)
+
     async def _check(self, job: Job) -> Outcome | Failure:
-        """Syntax, kind and format as the embedded store would settle them, in a worker.
-        A query still busy at CHECK_TIMEOUT has parsed; its keyword gives the kind."""
+        """Syntax, kind and format as the embedded store would settle them, in a worker. A
+        query whose check alone outlasts the time limit is never forwarded: even on no data it
+        costs more than the limit allows, so the server would only spend it in vain."""
         pool = await self._checking_pool()
-        try:
-            return await pool.run(replace(job, check_only=True))
-        except QueryTimeout:
-            kind = _KINDS.get(job.form or "")
-            if kind is None:
-                raise RemoteTimeout(self.timeout) from None
-            offered, extension = (
-                (GRAPH_RESULT_FORMATS, job.graph_format)
-                if kind == "graph"
-                else (TABLE_RESULT_FORMATS, job.table_format)
-            )
-            fmt = _format(extension, offered)
-            if fmt is None:
-                return Failure("not-acceptable", "", kind=kind)
-            return Outcome(kind, fmt.extension, b"", False, 0)
+        return await pool.run(replace(job, check_only=True))  # QueryTimeout: stopped there
 
     async def _warm(self) -> None:
         """Start the checking workers ahead of the first query; a failure is kept for
@@ -216,7 +208,7 @@ class RemoteQueryRunner:
                     self._checker = await QueryPool.start(
                         ox.Store(),
                         size=self.size,
-                        timeout=min(CHECK_TIMEOUT, self.timeout),
+                        timeout=self.timeout,
                         base_iri=self.base_iri,
                         origin=self.origin,
                         isolate_network=True,
