@@ -109,13 +109,18 @@ class Urls:
         return self.origin + server_path.lstrip("/")
 
     def rewrite_term(self, term: Term) -> Term:
-        """The term on the public origin when it is a canonical IRI; any other term as it is."""
+        """The term on the public origin when it is a canonical IRI, or a quoted triple with
+        its IRIs rewritten; literals and blank nodes as they are."""
         if (
             self.rewrites
             and isinstance(term, ox.NamedNode)
             and term.value.startswith(self.base_iri)
         ):
             return ox.NamedNode(self.public(term.value))  # type: ignore[return-value]  # Term is NamedNode here
+        if self.rewrites and isinstance(term, ox.Triple):
+            subject, predicate = self.rewrite_term(term.subject), self.rewrite_term(term.predicate)
+            rewritten = ox.Triple(subject, predicate, self.rewrite_term(term.object))
+            return rewritten  # type: ignore[return-value]  # Term is Triple here
         return term
 
     def rewrite_quad(self, quad: ox.Quad) -> ox.Quad:

@@ -317,3 +317,20 @@ def test_a_graph_page_is_the_same_from_one_load_to_the_next(urls: Urls) -> None:
         for _ in range(4)
     }
     assert len(pages) == 1
+
+
+@pytest.mark.parametrize("fmt", [TURTLE, NTRIPLES, NQUADS], ids=lambda f: f.extension)
+def test_iris_inside_a_quoted_triple_are_rewritten(
+    fmt: Format, urls: Urls, context: JsonLdContext
+) -> None:
+    """RDF 1.2 triple terms: their IRIs are IRIs of the representation too."""
+    quoted = ox.Triple(
+        ox.NamedNode(BASE + "id/person/alice"),
+        ox.NamedNode(BASE + "def/tst#knows"),
+        ox.NamedNode(BASE + "id/person/bob"),
+    )
+    reifies = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#reifies")
+    document = hand_made(ox.Quad(ox.NamedNode(BASE + "id/claim/1"), reifies, quoted))
+    body = serialize(document, fmt, urls, context)
+    assert BASE.encode() not in body
+    assert f"<{ORIGIN}id/person/bob>".encode() in body
