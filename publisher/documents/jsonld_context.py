@@ -89,15 +89,16 @@ class JsonLdContext:
         with, so a Turtle document does not open with twenty lines. Which prefixes an IRI's
         namespace (up to its last `/` or `#`) starts with is remembered for the dataset version:
         a prefix ending in `/` or `#` fits an IRI exactly when it fits that namespace."""
-        iris: set[str] = set()
+        named: set[str] = set()
+        datatypes: set[str] = set()
         for t in triples:
             for term in (t.subject, t.predicate, t.object):
                 if isinstance(term, ox.NamedNode):
-                    iris.add(public(term.value))
+                    named.add(term.value)
                 elif isinstance(term, ox.Literal):
-                    iris.add(term.datatype.value)
+                    datatypes.add(term.datatype.value)
         names: set[str] = set()
-        for iri in iris:
+        for iri in {public(iri) for iri in named} | datatypes:
             names |= self._prefixes_of(iri)
         return {name: ns for name, ns in self.prefixes.items() if name in names}
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pyoxigraph as ox
@@ -115,8 +115,9 @@ def _serialize_then_rewrite(
     if fmt is NTRIPLES:  # sorted line by line afterwards: the order of the triples is moot
         data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
         return _lines(_rewrite_bytes(data, urls))
-    ordered = _sorted_triples(triples, document.topic, document.iri, urls.public)
-    prefixes = context.used_prefixes(ordered, urls.public)
+    public = _public(urls)
+    ordered = _sorted_triples(triples, document.topic, document.iri, public)
+    prefixes = context.used_prefixes(ordered, public)
     if urls.rewrites:  # declared on the canonical namespace, so the replace below reaches them
         prefixes = {name: urls.canonical(ns) for name, ns in prefixes.items()}
     data = ox.serialize(ordered, format=fmt.rdf_format, prefixes=prefixes)
@@ -159,6 +160,18 @@ def _lines(data: bytes | None) -> bytes:
 
 def _same(iri: str) -> str:
     return iri
+
+
+def _public(urls: Urls) -> Callable[[str], str]:
+    """`urls.public` as a plain function (it is called for every IRI of every statement)."""
+    if not urls.rewrites:
+        return _same
+    base, origin, length = urls.base_iri, urls.origin, len(urls.base_iri)
+
+    def public(iri: str) -> str:
+        return origin + iri[length:] if iri.startswith(base) else iri
+
+    return public
 
 
 def _sorted_triples(
@@ -208,16 +221,17 @@ def _key(term: Term, public: Any = _same) -> tuple[int, str, str, str]:
 
 def _jsonld(document: Document, urls: Urls, context: JsonLdContext) -> bytes:
     if has_blank_nodes(document.quads):
-        public = [urls.rewrite_quad(quad) for quad in document.quads]
+        rewritten = [urls.rewrite_quad(quad) for quad in document.quads]
         topic, doc = urls.public(document.topic), urls.public(document.iri)
-        triples = _sorted_triples(_canonical(ox.Quad(*q.triple) for q in public), topic, doc)
+        triples = _sorted_triples(_canonical(ox.Quad(*q.triple) for q in rewritten), topic, doc)
         return to_jsonld(triples, context)
     # No blank node: no canonical labels to compute, and IRIs are rewritten as strings (an IRI
     # inside a literal stays as it is: literals are values, not links).
+    public = _public(urls)
     ordered = _sorted_triples(
-        {q.triple for q in document.quads}, document.topic, document.iri, urls.public
+        {q.triple for q in document.quads}, document.topic, document.iri, public
     )
-    return _compacted(_expanded(ordered, urls.public), context)
+    return _compacted(_expanded(ordered, public), context)
 
 
 def _compacted(expanded: list[dict[str, Any]], context: JsonLdContext) -> bytes:
