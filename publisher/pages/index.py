@@ -54,10 +54,13 @@ ORDER BY DESC(?count) ?type
 
 MAIN_QUERY = """
 SELECT ?resource ?type WHERE {
+  VALUES ?type { %(types)s }
   ?resource a ?type .
   FILTER(STRSTARTS(STR(?resource), %(things)s))
 }
 """
+"""Only the classes small enough to list: at a million triples, every typed resource would be
+hundreds of thousands of rows read into Python to keep a few hundred."""
 
 SCHEMES_QUERY = """
 SELECT DISTINCT ?scheme ?concept ?notation ?label WHERE {
@@ -158,7 +161,11 @@ def _sections(
     """The resources of every class small enough to list, each listed once: under its rarest
     class (the most specific, as a rule), sections in the order of their class labels."""
     listed = {cls: count for cls, count in counted if count <= SECTION_LIMIT}
-    rows, query = select(store, "q_main", MAIN_QUERY % {"things": things}, ns=names.ns)
+    if not listed:
+        return []
+    types = " ".join(_iri(cls) for cls in sorted(listed) if _iri(cls))
+    main = MAIN_QUERY % {"things": things, "types": types}
+    rows, query = select(store, "q_main", main, ns=names.ns)
     page.queries.append(query)
     typed: dict[str, set[str]] = defaultdict(set)
     for row in rows:
@@ -176,6 +183,14 @@ def _sections(
         (headings[key], sorted(links, key=lambda x: natural(x.label.value)))
         for key, links in sorted(merged.items(), key=lambda item: natural(item[0]))
     ]
+
+
+def _iri(value: str) -> str:
+    """`<value>` when it is an IRI (a class may be a blank node), else ""."""
+    try:
+        return str(ox.NamedNode(value))
+    except ValueError:
+        return ""
 
 
 def dataset_jsonld(
