@@ -207,8 +207,10 @@ def test_sha256sum_accepts_the_checksums_file(fixture_dataset: Dataset, tmp_path
     )
     assert result.returncode == 0, result.stdout + result.stderr
     (tmp_path / next(p.name for p in tmp_path.glob("*.ttl"))).write_text("tampered")
-    result = subprocess.run(["sha256sum", "-c", CHECKSUMS_NAME], cwd=tmp_path, capture_output=True)
-    assert result.returncode != 0
+    tampered = subprocess.run(
+        ["sha256sum", "-c", CHECKSUMS_NAME], cwd=tmp_path, capture_output=True
+    )
+    assert tampered.returncode != 0
 
 
 @pytest.mark.parametrize(
