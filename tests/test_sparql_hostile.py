@@ -53,6 +53,7 @@ DEEP_GROUPS = "SELECT * " + "{" * 5000 + "}" * 5000
 DEEP_OPTIONALS = "SELECT * { " + "OPTIONAL { " * 3000 + "}" * 3000 + " }"
 DEEP_SUBQUERIES = "SELECT * " + "{ SELECT * " * 1000 + "{}" + " }" * 1000
 LONG_OR = "SELECT * { BIND(" + "||".join(["1"] * 20000) + " AS ?x) }"
+LONG_OBJECT_LIST = "SELECT * { ?s <http://e/p> " + ",".join(["1"] * 20000) + " }"
 MANY_FILTERS = "SELECT * { " + " ".join(["FILTER(1)"] * 8000) + " }"
 NESTED_150 = "SELECT * " + "{" * 150 + "}" * 150
 CROSS = "SELECT * { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -164,6 +165,13 @@ CASES = [
     Case("deep subqueries", 400, body=DEEP_SUBQUERIES, content_type=QUERY),
     Case("long || chain", 400, body=LONG_OR, content_type=QUERY),
     Case("thousands of FILTERs", 400, body=MANY_FILTERS, content_type=QUERY),
+    Case("long object list", 400, body=LONG_OBJECT_LIST, content_type=QUERY),
+    Case(
+        "long IN list",
+        (200,),
+        body="ASK { FILTER(1 IN (" + ",".join(["2"] * 20000) + ")) }",
+        content_type=QUERY,
+    ),  # fmt: skip
     Case(
         "huge VALUES",
         200,
@@ -206,7 +214,8 @@ REMOTE_CASES = [
     c
     for c in CASES
     if c.name in ("six VALUES blocks", "doubling CONCAT", "deep parentheses", "deep groups",
-                  "deep OPTIONALs", "deep subqueries", "long || chain", "harmless 8")
+                  "deep OPTIONALs", "deep subqueries", "long || chain", "long object list",
+                  "harmless 8")
 ]  # fmt: skip
 
 

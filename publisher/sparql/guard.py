@@ -35,9 +35,11 @@ _FORM = re.compile(
     r"\s*+(?:(?:BASE\s*+<>|PREFIX\s*+[^\s:]*+:\s*+<>)\s*+)*+([A-Za-z]+)", re.IGNORECASE | re.ASCII
 )
 # One nesting level (a bracket) or one link of a chain (an operator, a pattern joined to the
-# ones before it in its group). Keywords are matched in the code with IRIs and strings blanked.
+# ones before it in its group, an object or predicate of a triple pattern: `,` and `;` outside
+# parentheses, where they separate arguments instead). Keywords are matched in the code with
+# IRIs and strings blanked.
 _STRUCTURE = re.compile(
-    r"([({\[])|([)}\]])|\|\||&&|!=|<=|>=|[=<>+\-*/|^!]"
+    r"([({\[])|([)}\]])|([,;])|\|\||&&|!=|<=|>=|[=<>+\-*/|^!]"
     r"|(?<![\w?$:])(?:UNION|MINUS|OPTIONAL|FILTER|BIND|VALUES|GRAPH|SERVICE)(?![\w:])",
     re.IGNORECASE | re.ASCII,
 )
@@ -157,17 +159,22 @@ def check_shape(toks: list[Token], max_depth: int, max_chain: int = MAX_CHAIN) -
     brackets are left for the parser to report."""
     code = "".join(_SHAPE_PIECES.get(t.kind, t.text) for t in toks)
     levels = [0]  # links counted at each open level
+    opened = [""]  # the bracket that opened each level
     depth = deepest = chain = longest = 0
     for match in _STRUCTURE.finditer(code):
         if match.group(2):  # a closing bracket
             if len(levels) > 1:
                 chain -= levels.pop()
+                opened.pop()
                 depth -= 1
+            continue
+        if match.group(3) and opened[-1] == "(":  # arguments: a flat list
             continue
         levels[-1] += 1
         chain += 1
         if match.group(1):  # an opening bracket: one level deeper
             levels.append(0)
+            opened.append(match.group(1))
             depth += 1
             if depth > deepest:
                 deepest = depth
