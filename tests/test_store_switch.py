@@ -19,7 +19,7 @@ from typer.testing import CliRunner, Result
 
 from publisher.cli import app as cli
 from publisher.config import Settings
-from publisher.stores import disk
+from publisher.stores import disk, disk_load
 from publisher.stores.disk import LOCK, METADATA, STAGING_PREFIX, VERSIONS, read_metadata
 from publisher.web.app import create_app
 
@@ -130,7 +130,7 @@ def test_a_full_disk_leaves_the_store_as_it_was(
     def full(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(disk, where, full)
+    monkeypatch.setattr(disk_load, where, full)
     result = load(folder)
     assert result.exit_code == 2, result.output
     assert "No space left on device" in result.stderr and "left as it was" in result.stderr

@@ -206,7 +206,7 @@ def _remote_base_iri(settings: Settings) -> str | None:
 
 
 def _load_disk(settings: Settings, sources: Sources, target: str) -> Loaded:
-    from publisher.stores.disk import load_folder
+    from publisher.stores.disk_load import load_folder
     from publisher.stores.progress import progress_reporter
 
     folder = Path(target)
