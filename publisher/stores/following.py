@@ -80,5 +80,9 @@ class FollowingPool:
         if self._closing:
             await asyncio.gather(*self._closing, return_exceptions=True)
 
+    def health(self) -> dict[str, object]:
+        """The current pool's report (the retiring ones only finish their queries)."""
+        return self.pool.health()
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self.pool, name)
