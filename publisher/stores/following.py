@@ -59,6 +59,7 @@ class FollowingPool:
                     self._close_later(self._retired.pop(key))
 
     def health(self) -> dict[str, object]:
+        """The current pool's report (the retiring ones only finish their queries)."""
         return self.pool.health()
 
     def _retire(self, pool: QueryRunner) -> None:
@@ -79,10 +80,6 @@ class FollowingPool:
             await pool.close()
         if self._closing:
             await asyncio.gather(*self._closing, return_exceptions=True)
-
-    def health(self) -> dict[str, object]:
-        """The current pool's report (the retiring ones only finish their queries)."""
-        return self.pool.health()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.pool, name)
