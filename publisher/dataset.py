@@ -81,7 +81,7 @@ class QueryRunner(Protocol):
 class Capabilities:
     """What the code must know about a store besides `ReadStore`."""
 
-    changes: bool = False  # the data can change under us: versions are polled (remote)
+    changes: bool = False  # the data can change under us: versions are polled (remote, disk)
     shared_path: Path | None = None  # an on-disk store other processes may open read-only
     keeps_report: bool = False  # loaded ahead with its SHACL report (`Dataset.report`; None
     # there means the load skipped validation, and validating now reads the whole store)
