@@ -202,3 +202,25 @@ def test_workers_sharing_a_dump_dir_write_once(
     found = [store.get(dataset, urls) for store in stores]
     assert len(calls) == 1
     assert all(dumps.files == found[0].files for dumps in found)
+
+
+def test_the_home_page_is_rendered_before_anyone_asks(tmp_path: Path) -> None:
+    """Its counts read the whole dataset: a background thread renders it when the version is
+    opened, and again once the dumps it lists are written."""
+    import time
+
+    from publisher.documents.cache import html_key
+
+    with TestClient(create_app(settings_in(tmp_path))) as client:
+        wait_for(client)
+        state = state_of_app(client.app)
+        key = html_key(("page", "index"), "en")
+        deadline = time.monotonic() + 30
+        while state.representations().cached(key) is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        ahead = state.representations().cached(key)
+        assert ahead is not None
+        listing = client.get("/dumps/", headers=JSON).json()
+        assert listing["files"][0]["url"].rsplit("/", 1)[-1] in ahead.body.decode()
+        answer = client.get("/?lang=en", headers={"Accept-Encoding": "identity"})
+        assert answer.headers["etag"] == ahead.etag

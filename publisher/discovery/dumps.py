@@ -445,6 +445,7 @@ class _Job:
     def __init__(self, key: tuple[str, str]) -> None:
         self.key = key
         self.done = threading.Event()
+        self.lock = threading.Lock()  # `done` and `callbacks` change together
         self.dumps: Dumps | None = None
         self.failure: str | None = None
         self.finished_at = 0.0
@@ -489,9 +490,11 @@ def _run(job: _Job, dataset: Dataset, urls: Urls, folder: Path) -> None:
         job.failure = f"an error of the publisher: {type(error).__name__}"
         log.exception("writing the dumps of version %s to %s failed", dataset.version, folder)
     finally:
-        job.finished_at = time.monotonic()
-        job.done.set()
-        for callback in job.callbacks:
+        with job.lock:
+            job.finished_at = time.monotonic()
+            job.done.set()
+            callbacks, job.callbacks = job.callbacks, []
+        for callback in callbacks:
             try:
                 callback()
             except Exception:
@@ -527,7 +530,8 @@ class DumpStore:
         self, dataset: Dataset, urls: Urls, when_done: Callable[[], None] | None = None
     ) -> DumpStatus:
         """Begin writing the dumps of `dataset` in the background unless that is under way or
-        done (a failure is retried after RETRY_FAILED_AFTER s); returns at once."""
+        done (a failure is retried after RETRY_FAILED_AFTER s); returns at once. `when_done`
+        is called when they are written or failed (at once if they are already)."""
         key = (dataset.version, urls.origin)
         with self._lock:
             job = self._job
@@ -545,12 +549,15 @@ class DumpStore:
                 )
                 thread.start()
             assert job is not None
-            if when_done is not None:
-                if job.done.is_set():
-                    when_done()
-                else:
+        call_now = False
+        if when_done is not None:
+            with job.lock:
+                call_now = job.done.is_set()
+                if not call_now:
                     job.callbacks.append(when_done)
-            return job.status()
+        if call_now and when_done is not None:
+            when_done()  # outside every lock: it may ask this store again
+        return job.status()
 
     def status(self, dataset: Dataset, urls: Urls, wait: float = 0.0) -> DumpStatus:
         """How far the dumps of `dataset` are (starting them if needed), waiting at most `wait`

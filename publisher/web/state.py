@@ -6,6 +6,7 @@ is then a type error, and every cache keyed by the dataset version is listed her
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,13 +16,18 @@ from starlette.types import ASGIApp
 
 from publisher.config import Settings
 from publisher.dataset import Dataset
-from publisher.discovery.dumps import DumpStatus
+from publisher.discovery.dumps import DUMPS_PATH, DumpStatus
 from publisher.discovery.void import Published
 from publisher.documents.cache import Representations
+from publisher.i18n import LANGUAGES
+from publisher.pages.render import render_site_page
 from publisher.sparql.endpoint import SparqlEndpoint
 from publisher.urls import Urls
 
 STATE_ATTRIBUTE = "publisher"
+HOME_PAGE = ("page", "index")
+"""What the home page's cache key says it shows (as in web/routes/pages.py)."""
+log = logging.getLogger("publisher.web")
 
 DUMPS_GRACE = 1.0
 """Seconds a request waits for dumps being written before it says they are being prepared:
@@ -49,6 +55,7 @@ class AppState:
     sparql_descriptions: dict[str, bytes] = field(default_factory=dict)
     health: Any = None  # the /health monitor (publisher.web.routes.health), started on use
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _dumps_watched: Dataset | None = field(default=None, repr=False)
 
     @property
     def dataset(self) -> Dataset:
@@ -67,31 +74,66 @@ class AppState:
         self.prepare()
 
     def prepare(self) -> None:
-        """Start writing the served version's dumps and building its JSON-LD context on
-        background threads, so no request does either (the lifespan calls this at start)."""
+        """Start writing the served version's dumps, building its JSON-LD context and rendering
+        its home page (counts over the whole dataset) on background threads, so no request
+        does any of it (the lifespan calls this at start)."""
         dataset = self.dataset
         self.representations().prepare()
-        self.published.dump_store.start(
-            dataset, self.urls, when_done=lambda: self._dumps_written(dataset)
-        )
+        self._start_dumps(dataset)
+        threading.Thread(
+            target=self.warm_home, args=(dataset,), name="home page", daemon=True
+        ).start()
+
+    def warm_home(self, dataset: Dataset) -> None:
+        """Render the home page in every language into the cache, as its route would (the same
+        function and arguments, hence the same bytes): it counts over the whole dataset."""
+        try:
+            reps = self.representations()
+            if reps.dataset is not dataset:
+                return  # a newer version is served already
+            urls = self.urls
+            profile = self.published.profile(dataset, urls)
+            written = self.published.dump_store.status(dataset, urls).dumps
+            dumps = [
+                {"name": f.kind.label, "url": f"/{DUMPS_PATH}{f.name}", "media_type": f.media_type}
+                for f in (written.files if written is not None else ())
+            ]
+            for lang in LANGUAGES:
+                reps.html(
+                    HOME_PAGE,
+                    lang,
+                    lambda lang=lang: render_site_page(  # type: ignore[misc]
+                        "index", dataset, urls, lang, profile, dumps
+                    ),
+                )
+        except Exception:  # the route renders it then; say why it could not be done ahead
+            log.exception("rendering the home page ahead of requests failed")
 
     def dump_status(self, wait: float | None = None) -> DumpStatus:
         """How far the served version's dumps are; never waits longer than `wait` (default
         DUMPS_GRACE)."""
         wait = DUMPS_GRACE if wait is None else wait
         dataset = self.dataset
-        status = self.published.dump_store.start(
-            dataset, self.urls, when_done=lambda: self._dumps_written(dataset)
-        )
+        status = self._start_dumps(dataset)
         if status.state == "preparing" and wait > 0:
             status = self.published.dump_store.status(dataset, self.urls, wait)
         return status
 
+    def _start_dumps(self, dataset: Dataset) -> DumpStatus:
+        """Start (or find) the dumps of `dataset`, asking once per version to be told when
+        they are written."""
+        first = self._dumps_watched is not dataset
+        self._dumps_watched = dataset
+        when_done = (lambda: self._dumps_written(dataset)) if first else None
+        return self.published.dump_store.start(dataset, self.urls, when_done=when_done)
+
     def _dumps_written(self, dataset: Dataset) -> None:
-        """Pages rendered while the dumps were being prepared say so: drop them now."""
+        """Pages rendered while the dumps were being prepared lack them: drop them now, and
+        render the home page again (this runs on the dumps' background thread)."""
         cached = self.cached
         if cached is not None and cached.dataset is dataset:
             cached.forget(lambda key: isinstance(key, tuple) and key[:2] == ("html", "page"))
+            self.warm_home(dataset)
 
     def representations(self) -> Representations:
         """The document cache of the dataset being served (a new version gets a fresh one)."""
