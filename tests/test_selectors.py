@@ -134,11 +134,12 @@ def test_every_fact_is_in_a_named_graph(dataset: Dataset) -> None:
         types = dataset.store.quads_for_pattern(subject, rdf_type, None, default)
         return any(q.object.value in sources for q in types)
 
-    # The dataset's description of itself and of its page sections is composed too: every
-    # subject those two files describe (blank nodes included, by their position in the store).
+    # The dataset's description of itself, of its page sections and of its moved IRIs is
+    # composed too: every subject those files describe (blank nodes included, by their position
+    # in the store).
     described_by_the_project = {
         q.subject
-        for name in ("dataset.ttl", "views.ttl")
+        for name in ("dataset.ttl", "views.ttl", "moved.ttl")
         for q in ox.parse(path=str(PROJECT_ROOT / "data" / name))
     }
     composed_blank = {

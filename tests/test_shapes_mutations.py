@@ -32,8 +32,10 @@ SKOS = rdflib.SKOS
 
 CONFERENCE = ID["event/gcm-arab-regional-review-conference-2021"]
 DASHTI = ID["person/rola-dashti"]
-DASHTI_STATEMENT = ID["statement/rola-dashti-2021-02-24"]
-VITORINO_STATEMENT = ID["statement/antonio-vitorino-2021-02-24"]
+DASHTI_STATEMENT = ID["statement/rola-dashti"]
+VITORINO_STATEMENT = ID["statement/antonio-vitorino"]
+MOVED_STATEMENT = ID["statement/rola-dashti-2021-02-24"]
+WD = Namespace("http://www.wikidata.org/entity/")
 DASHTI_ESCWA = ID["membership/rola-dashti-escwa"]
 
 Mutation = Callable[[rdflib.Graph], None]
@@ -172,6 +174,35 @@ def capacity_of_someone_else(g: rdflib.Graph) -> None:
     replace_object(g, DASHTI_STATEMENT, GCMR.inCapacityOf, ID["membership/antonio-vitorino-iom"])
 
 
+def unverified_wikidata_link(g: rdflib.Graph) -> None:
+    assert (ID["org/iom"], RDF.type, SCHEMA.Organization) in g
+    g.add((ID["org/iom"], rdflib.OWL.sameAs, WD["Q206"]))
+
+
+def invented_arabic_alt_label(g: rdflib.Graph) -> None:
+    label(g, objective(7), "ar")
+    g.add((objective(7), SKOS.altLabel, Literal("الحد من مواطن الضعف في الهجرة", lang="ar")))
+
+
+def second_summary_for_one_sentence(g: rdflib.Graph) -> None:
+    assert len(list(g.objects(VITORINO_STATEMENT, SCHEMA.abstract))) == 1
+    g.add((VITORINO_STATEMENT, SCHEMA.abstract, Literal("He also said more.", lang="en")))
+
+
+def moved_iri_described(g: rdflib.Graph) -> None:
+    assert g.value(MOVED_STATEMENT, rdflib.DCTERMS.isReplacedBy) == DASHTI_STATEMENT
+    g.add((MOVED_STATEMENT, RDFS.label, Literal("Statement by Rola Dashti", lang="en")))
+
+
+def link_to_moved_iri(g: rdflib.Graph) -> None:
+    assert g.value(MOVED_STATEMENT, rdflib.DCTERMS.isReplacedBy) == DASHTI_STATEMENT
+    g.add((CONFERENCE, SCHEMA.subjectOf, MOVED_STATEMENT))
+
+
+def moved_to_nothing(g: rdflib.Graph) -> None:
+    replace_object(g, MOVED_STATEMENT, rdflib.DCTERMS.isReplacedBy, ID["statement/nobody"])
+
+
 def shift_selector_offsets(g: rdflib.Graph) -> None:
     position = passage_selector(g, "s04", OA.TextPositionSelector)
     for predicate in (OA.start, OA.end):
@@ -291,7 +322,7 @@ MUTATIONS = [
     ),
     pytest.param(
         remove_speaker,
-        ("id:statement/rola-dashti-2021-02-24", "exactly one gcmr:speaker"),
+        ("id:statement/rola-dashti", "exactly one gcmr:speaker"),
         id="remove-a-speaker",
     ),
     pytest.param(
@@ -321,12 +352,12 @@ MUTATIONS = [
     pytest.param(broken_duration, ("valid xsd:duration",), id="broken-duration"),
     pytest.param(
         remove_statement_capacity,
-        ("id:statement/antonio-vitorino-2021-02-24", "needs gcmr:inCapacityOf"),
+        ("id:statement/antonio-vitorino", "needs gcmr:inCapacityOf"),
         id="statement-without-role",
     ),
     pytest.param(
         remove_statement_passage,
-        ("id:statement/rola-dashti-2021-02-24", "needs gcmr:reportedIn"),
+        ("id:statement/rola-dashti", "needs gcmr:reportedIn"),
         id="statement-without-source-selector",
     ),
     pytest.param(
@@ -421,6 +452,36 @@ MUTATIONS = [
         unknown_class,
         ("id:person/rola-dashti", "rdf:type schema:Patient is not a class of the data model"),
         id="unknown-class",
+    ),
+    pytest.param(
+        unverified_wikidata_link,
+        ("id:org/iom", "only to an identifier on the verified list"),
+        id="unverified-wikidata-link",
+    ),
+    pytest.param(
+        invented_arabic_alt_label,
+        ("id:objective/7", "skos:altLabel", "is the plain «الهدف N»"),
+        id="objective-arabic-alt-label-invented",
+    ),
+    pytest.param(
+        second_summary_for_one_sentence,
+        ("id:statement/antonio-vitorino", "at most one English summary per sentence"),
+        id="two-summaries-one-sentence",
+    ),
+    pytest.param(
+        moved_iri_described,
+        ("id:statement/rola-dashti-2021-02-24", "A moved IRI says nothing but"),
+        id="moved-iri-described",
+    ),
+    pytest.param(
+        link_to_moved_iri,
+        ("id:statement/rola-dashti-2021-02-24", "nothing links to it"),
+        id="link-to-moved-iri",
+    ),
+    pytest.param(
+        moved_to_nothing,
+        ("id:statement/rola-dashti-2021-02-24", "what replaces it is a current resource"),
+        id="moved-to-nothing",
     ),
 ]
 
