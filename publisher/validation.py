@@ -50,6 +50,7 @@ from publisher.prefixes import bound_prefixes, declared_prefixes
 from publisher.rdfterms import graph_of
 from publisher.report import PREFIXES, SEVERITY_ORDER, ValidationReport, Violation
 from publisher.sources import read_quads
+from publisher.validation_graph import validation_graph
 
 _MAX_VALUE = 60
 
@@ -174,7 +175,7 @@ def validate_dataset(dataset: Dataset, *, fresh: bool = False) -> ValidationRepo
         raise NotValidated()
     shapes = load_shapes(dataset.sources.shapes)
     with _quiet_rdflib():
-        data = graph_of(dataset.store)
+        data = validation_graph(dataset.store)
     vocabularies = declared_prefixes(dataset.store, dataset.base_iri)
     return validate(data, shapes, prefixes={**default_prefixes(dataset.base_iri), **vocabularies})
 

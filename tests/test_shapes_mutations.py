@@ -1,8 +1,10 @@
 """Each row breaks the shipped data in one way; the shapes must reject it with the expected line.
 
-The mutations work on an rdflib copy of the union of all graphs (ontology included), which is
-what `validate_dataset` validates. Each one first checks that it found what it changes, so a row
-cannot pass because the data it targets moved away.
+The mutations work on an rdflib copy of the union of all graphs (ontology included), with each
+named graph's subjects and literals marked, which is what `validate_dataset` validates
+(publisher/validation_graph.py); a mutation that puts a fact into a named graph marks it too.
+Each one first checks that it found what it changes, so a row cannot pass because the data it
+targets moved away.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ import rdflib
 from rdflib import RDF, RDFS, XSD, Literal, Namespace, URIRef
 
 from publisher.dataset import Dataset
-from publisher.rdfterms import graph_of
 from publisher.validation import ValidationReport, default_prefixes, load_shapes, validate
+from publisher.validation_graph import HOLDS_LITERAL, HOLDS_SUBJECT, validation_graph
 
 ID = Namespace("https://w3id.org/gcm-arab-review/id/")
 # A mutated copy is a fresh graph without the files' prefixes: `id:` is named for the report.
@@ -48,7 +50,7 @@ def shapes(dataset: Dataset) -> rdflib.Graph:
 
 @pytest.fixture(scope="module")
 def shipped(dataset: Dataset) -> rdflib.Graph:
-    return graph_of(dataset.store)
+    return validation_graph(dataset.store)
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -201,6 +203,30 @@ def link_to_moved_iri(g: rdflib.Graph) -> None:
 
 def moved_to_nothing(g: rdflib.Graph) -> None:
     replace_object(g, MOVED_STATEMENT, rdflib.DCTERMS.isReplacedBy, ID["statement/nobody"])
+
+
+def state_participates_without_source(g: rdflib.Graph) -> None:
+    """Egypt added as a participant in the default graph: no source says it took part."""
+    assert (ID["country/eg"], RDF.type, SCHEMA.Country) in g
+    participation = ID["participation/eg"]
+    g.add((CONFERENCE, GCMR.hasParticipation, participation))
+    g.add((participation, RDF.type, GCMR.Participation))
+    g.add((participation, GCMR.participant, ID["country/eg"]))
+    g.add((participation, GCMR.participationRole, ID["role/participant"]))
+
+
+def state_participates_in_a_sentence_that_does_not_name_it(g: rdflib.Graph) -> None:
+    """Egypt's participation put into sentence 2's graph, a sentence that names only Morocco."""
+    state_participates_without_source(g)
+    g.add((ID["graph/article-s02"], HOLDS_SUBJECT, ID["participation/eg"]))
+
+
+def literal_copied_into_another_sentence_graph(g: rdflib.Graph) -> None:
+    """Dashti's Arabic name stated in sentence 5's graph too: sentence 5 does not name her."""
+    name = label(g, DASHTI, "ar")
+    assert (ID["graph/article-s04"], HOLDS_LITERAL, name) in g
+    g.add((ID["graph/article-s05"], HOLDS_SUBJECT, DASHTI))
+    g.add((ID["graph/article-s05"], HOLDS_LITERAL, name))
 
 
 def shift_selector_offsets(g: rdflib.Graph) -> None:
@@ -482,6 +508,21 @@ MUTATIONS = [
         moved_to_nothing,
         ("id:statement/rola-dashti-2021-02-24", "what replaces it is a current resource"),
         id="moved-to-nothing",
+    ),
+    pytest.param(
+        state_participates_without_source,
+        ("id:participation/eg", "id:country/eg takes part only if a source says so"),
+        id="state-participates-without-source",
+    ),
+    pytest.param(
+        state_participates_in_a_sentence_that_does_not_name_it,
+        ("id:participation/eg", "id:country/eg takes part only if a source says so"),
+        id="state-participates-in-unrelated-sentence",
+    ),
+    pytest.param(
+        literal_copied_into_another_sentence_graph,
+        ("id:graph/article-s05", "رولا دشتي is stated in this sentence's graph"),
+        id="literal-copied-into-another-sentence-graph",
     ),
 ]
 

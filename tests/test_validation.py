@@ -26,6 +26,7 @@ from publisher.validation import (
     validate,
     validate_dataset,
 )
+from publisher.validation_graph import HOLDS_LITERAL, HOLDS_SUBJECT, validation_graph
 
 FIXTURES = Path(__file__).parent / "fixtures" / "validation"
 EX = "http://example.org/def/mini#"
@@ -303,3 +304,19 @@ def test_cli_exit_1_on_a_mutated_copy(dataset: Dataset, tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output
     assert "exactly one gcmr:speaker" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_the_validation_graph_marks_what_each_named_graph_holds() -> None:
+    """Graph-aware shapes see named graphs through val:holdsSubject / val:holdsLiteral; the
+    default graph's triples are in the union but marked as held by no graph."""
+    a, p, g = ox.NamedNode("http://a/x"), ox.NamedNode("http://a/p"), ox.NamedNode("http://a/g")
+    name = ox.Literal("x", language="en")
+    graph = validation_graph(
+        [ox.Quad(a, p, name, g), ox.Quad(a, p, ox.NamedNode("http://a/y"), ox.DefaultGraph())]
+    )
+    x = rdflib.URIRef("http://a/x")
+    assert (x, rdflib.URIRef("http://a/p"), rdflib.URIRef("http://a/y")) in graph
+    assert set(graph.triples((None, HOLDS_SUBJECT, None))) == {
+        (rdflib.URIRef("http://a/g"), HOLDS_SUBJECT, x)
+    }
+    assert set(graph.objects(None, HOLDS_LITERAL)) == {rdflib.Literal("x", lang="en")}
