@@ -22,7 +22,12 @@ from pyld import jsonld
 from publisher.dataset import Dataset
 from publisher.documents.describe import describe
 from publisher.documents.jsonld_context import JsonLdContext, build_context
-from publisher.documents.serialize import refuse_remote_documents, serialize, to_jsonld
+from publisher.documents.serialize import (
+    refuse_remote_documents,
+    serialize,
+    to_jsonld,
+    with_default_graph,
+)
 from publisher.formats import (
     JSONLD,
     NQUADS,
@@ -71,24 +76,33 @@ def test_triple_formats_parse_back_to_the_document(
 
 
 @pytest.mark.parametrize("path", THINGS)
-def test_nquads_keep_every_graph_name(
+def test_nquads_keep_every_graph_name_and_every_triple_in_the_default_graph(
     dataset: Dataset, urls: Urls, context: JsonLdContext, path: str
 ) -> None:
+    """Each fact in its source graph, and every triple in the default graph too, so that a
+    client reading the document as one graph (Comunica) sees all of it (decision 0008)."""
     doc = describe(dataset, urls, urls.thing(path))
     body = serialize(doc, NQUADS, urls, context)
-    assert canonical(parse(body, ox.RdfFormat.N_QUADS)) == canonical(
-        urls.rewrite_quad(q) for q in doc.quads
-    )
+    parsed = parse(body, ox.RdfFormat.N_QUADS)
+    public = [urls.rewrite_quad(q) for q in doc.quads]
+    assert canonical(parsed) == canonical(with_default_graph(public))
+    default = {q.triple for q in parsed if q.graph_name == ox.DefaultGraph()}
+    assert len(default) == len({q.triple for q in parsed})
 
 
 def test_nquads_name_the_source_graphs_on_the_public_origin(
     dataset: Dataset, urls: Urls, context: JsonLdContext
 ) -> None:
     body = document_bytes(dataset, urls, context, "event/meeting-1", NQUADS).decode()
-    chair = [line for line in body.splitlines() if line.split()[1].endswith("#chair>")]
-    assert sorted(line.split()[-2] for line in chair) == [
+    chair = [
+        q
+        for q in parse(body.encode(), ox.RdfFormat.N_QUADS)
+        if q.predicate.value.endswith("#chair")
+    ]
+    assert sorted(str(q.graph_name) for q in chair) == [
         f"<{ORIGIN}id/graph/g1>",
         f"<{ORIGIN}id/graph/g2>",
+        "DEFAULT",  # the triple once in the default graph as well
     ]
 
 

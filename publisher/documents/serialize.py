@@ -29,7 +29,7 @@ from publisher.formats import JSONLD, NQUADS, NTRIPLES, TURTLE, Format
 from publisher.urls import Urls
 from publisher.vocab import RDF_TYPE, XSD
 
-__all__ = ["refuse_remote_documents", "serialize", "to_jsonld"]
+__all__ = ["refuse_remote_documents", "serialize", "to_jsonld", "with_default_graph"]
 
 XSD_STRING = XSD + "string"
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple  # a quoted triple (RDF 1.2)
@@ -50,7 +50,8 @@ def serialize(document: Document, fmt: Format, urls: Urls, context: JsonLdContex
     public = [urls.rewrite_quad(quad) for quad in document.quads]
     topic, doc = urls.public(document.topic), urls.public(document.iri)
     if fmt is NQUADS:
-        return _lines(ox.serialize(_canonical(public), format=ox.RdfFormat.N_QUADS))
+        quads = _canonical(with_default_graph(public))
+        return _lines(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
     triples = _sorted_triples(_canonical(ox.Quad(*q.triple) for q in public), topic, doc)
     if fmt is NTRIPLES:
         return _lines(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
@@ -58,6 +59,16 @@ def serialize(document: Document, fmt: Format, urls: Urls, context: JsonLdContex
         raise ValueError(f"{fmt.name} is not an RDF format")
     data = ox.serialize(triples, format=fmt.rdf_format, prefixes=context.used_prefixes(triples))
     return _text(data)
+
+
+def with_default_graph(quads: Iterable[ox.Quad]) -> set[ox.Quad]:
+    """The quads as they are, plus each of their triples in the default graph.
+
+    A client that reads a quad document as a graph (Comunica, which prefers N-Quads, matches
+    triple patterns against the default graph) then finds every triple, and one that reads the
+    graph names still finds each fact's source graph (docs/decisions/0008)."""
+    quads = set(quads)
+    return quads | {ox.Quad(q.subject, q.predicate, q.object) for q in quads}
 
 
 def to_jsonld(triples: list[ox.Triple], context: JsonLdContext) -> bytes:
@@ -109,7 +120,7 @@ def _serialize_then_rewrite(
     document: Document, fmt: Format, urls: Urls, context: JsonLdContext
 ) -> bytes:
     if fmt is NQUADS:
-        data = ox.serialize(set(document.quads), format=ox.RdfFormat.N_QUADS)
+        data = ox.serialize(with_default_graph(document.quads), format=ox.RdfFormat.N_QUADS)
         return _lines(_rewrite_bytes(data, urls))
     triples = {q.triple for q in document.quads}
     if fmt is NTRIPLES:  # sorted line by line afterwards: the order of the triples is moot
