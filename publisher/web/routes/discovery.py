@@ -9,7 +9,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from publisher.discovery.dumps import canonical_quads, prefixes_for, render
+from publisher.discovery.dumps import prefixes_for, render
 from publisher.discovery.sitemap import (
     SITEMAP_PATH,
     SitemapPage,
@@ -20,14 +20,14 @@ from publisher.discovery.sitemap import (
     sitemap_xml,
     split_sitemap,
 )
+from publisher.discovery.validation_report import validation_quads
 from publisher.discovery.void import DESCRIPTION_PREFIXES, VALIDATION_PATH, dataset_iri, dump_url
 from publisher.errors import SourceNotFound
 from publisher.formats import DOCUMENT_FORMATS, HTML, Format, by_extension
 from publisher.headers import DISCOVERY, format_links
+from publisher.i18n import direction
 from publisher.negotiation import negotiate
 from publisher.pages.render import render_template
-from publisher.report import ValidationReport
-from publisher.urls import Urls
 from publisher.validation import NoShapes, NotValidated, validate_dataset
 from publisher.web.errors import NotAcceptable, NotPublished
 from publisher.web.http import in_memory, preflight, represent, text_content_type
@@ -105,6 +105,8 @@ def _void(request: Request, ext: str | None) -> Response:
             "dataset": dataset,
             "dataset_iri": dataset_iri(urls),
             "stats": published.statistics(dataset, urls),
+            "profile": published.profile(dataset, urls),
+            "direction": direction,
             "files": current_dumps(request).files,
             "dump_url": lambda dump=None: dump_url(urls, dump),
             "urls": urls,
@@ -146,20 +148,12 @@ def discovery_preflight(request: Request) -> Response:
 # --- SHACL validation report -------------------------------------------------------------------
 
 
-def _validation_quads(report: ValidationReport, urls: Urls) -> list[ox.Quad]:
-    """The report as pySHACL writes it, IRIs on the public origin, blank nodes canonical."""
-    parsed = ox.parse(report.to_turtle().encode(), format=ox.RdfFormat.TURTLE)
-    return canonical_quads(urls.rewrite_quad(q) for q in parsed)
-
-
 def _validation(request: Request, ext: str | None) -> Response:
     fmt = _pick(request, VALIDATION_PATH, ext)
     state = state_of(request)
-    dataset, urls = state.dataset, state.urls
+    dataset, urls, published = state.dataset, state.urls, state.published
     try:
-        report = state.published.once(
-            dataset, urls, "validation", lambda: validate_dataset(dataset)
-        )
+        report = published.once(dataset, urls, "validation", lambda: validate_dataset(dataset))
     except NO_REPORT as error:
         raise NotPublished(f"This server has no validation report: {error}.") from None
 
@@ -173,9 +167,12 @@ def _validation(request: Request, ext: str | None) -> Response:
         }
         return render_template("discovery/validation.html", context)
 
-    return _represent(
-        request, VALIDATION_PATH, fmt, ext is None, lambda: _validation_quads(report, urls), html
-    )
+    license = published.profile(dataset, urls).license
+
+    def quads() -> list[ox.Quad]:
+        return validation_quads(report, urls, dataset.modified, license)
+
+    return _represent(request, VALIDATION_PATH, fmt, ext is None, quads, html)
 
 
 @router.api_route("/validation", methods=READ, include_in_schema=False)
