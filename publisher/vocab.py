@@ -42,6 +42,8 @@ OWL_VERSION_INFO = ox.NamedNode(OWL + "versionInfo")
 SKOS_PREF_LABEL = ox.NamedNode(SKOS + "prefLabel")
 DCTERMS_MODIFIED = ox.NamedNode(DCTERMS + "modified")
 DCTERMS_LICENSE = ox.NamedNode(DCTERMS + "license")
+DCTERMS_IS_REPLACED_BY = ox.NamedNode(DCTERMS + "isReplacedBy")
+"""A published IRI that moved: the server and the static export answer it with 301 to this."""
 FOAF_DOCUMENT = ox.NamedNode(FOAF + "Document")
 FOAF_PRIMARY_TOPIC = ox.NamedNode(FOAF + "primaryTopic")
 VOID_IN_DATASET = ox.NamedNode(VOID + "inDataset")

@@ -44,6 +44,7 @@ from publisher.config import PROJECT_ROOT
 from publisher.dataset import Dataset
 
 CANONICAL = "https://w3id.org/gcm-arab-review/"
+IS_REPLACED_BY = ox.NamedNode("http://purl.org/dc/terms/isReplacedBy")
 STARTUP_LIMIT = 120.0  # seconds to wait for /health before giving up (not an assertion)
 MAX_REQUESTS = 8_000  # the crawl makes about 3 900; a loop would hit this bound
 PERSON = "id/person/nasser-bourita"
@@ -127,12 +128,16 @@ def crawl(client: httpx.Client, origin: str) -> CrawlResult:
 
 @pytest.fixture(scope="module")
 def expected(dataset: Dataset, origin: str) -> set[str]:
-    """Every resource of the dataset: each subject IRI under {base}id/, on the server origin."""
+    """Every resource of the dataset: each subject IRI under {base}id/, on the server origin,
+    but the moved ones (they redirect: `test_a_moved_iri_redirects_permanently`)."""
     prefix = CANONICAL + "id/"
+    moved = {q.subject for q in dataset.store.quads_for_pattern(None, IS_REPLACED_BY, None)}
     subjects = {
         quad.subject.value
         for quad in dataset.store.quads_for_pattern(None, None, None)
-        if isinstance(quad.subject, ox.NamedNode) and quad.subject.value.startswith(prefix)
+        if isinstance(quad.subject, ox.NamedNode)
+        and quad.subject.value.startswith(prefix)
+        and quad.subject not in moved
     }
     return {origin + iri[len(CANONICAL) :] for iri in subjects}
 
@@ -410,6 +415,35 @@ def test_conditional_get_of_a_dump(client: httpx.Client, dump: dict[str, object]
 
 
 # --- HEAD --------------------------------------------------------------------------------------
+
+
+MOVED = [
+    # (asked for, where it moved): a statement IRI that carried an unsourced date, the documents
+    # of it in a format and negotiated (a chosen language kept), and a removed session whose
+    # content belongs to the conference (data/moved.ttl)
+    ("id/statement/rola-dashti-2021-02-24", "id/statement/rola-dashti"),
+    ("doc/statement/rola-dashti-2021-02-24", "doc/statement/rola-dashti"),
+    ("doc/statement/rola-dashti-2021-02-24.nq", "doc/statement/rola-dashti.nq"),
+    ("doc/statement/rola-dashti-2021-02-24.html?lang=ar", "doc/statement/rola-dashti.html?lang=ar"),
+    (
+        "id/event/gcm-arab-regional-review-conference-2021-national-reviews-session",
+        "id/event/gcm-arab-regional-review-conference-2021",
+    ),
+]
+
+
+@pytest.mark.parametrize(("path", "moved_to"), MOVED)
+def test_a_moved_iri_redirects_permanently(
+    client: httpx.Client, origin: str, path: str, moved_to: str
+) -> None:
+    """A published IRI never just disappears: the old IRI and its documents answer 301 to what
+    replaces them, on GET and HEAD, and the replacement answers."""
+    for method in ("GET", "HEAD"):
+        answer = client.request(method, f"/{path}")
+        assert answer.status_code == 301, (method, path, answer.status_code)
+        assert answer.headers["location"] == origin + moved_to
+        assert answer.headers["access-control-allow-origin"] == "*"
+    assert client.get(origin + moved_to).status_code in (200, 303)
 
 
 def test_head_of_a_thing_is_the_same_303(client: httpx.Client) -> None:

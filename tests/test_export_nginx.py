@@ -162,6 +162,7 @@ test_robots_and_the_sitemap_name_only_crawled_pages = (
 test_conditional_get = live.test_conditional_get
 test_conditional_get_of_a_dump = live.test_conditional_get_of_a_dump
 test_head_of_a_thing_is_the_same_303 = live.test_head_of_a_thing_is_the_same_303
+test_a_moved_iri_redirects_permanently = live.test_a_moved_iri_redirects_permanently
 test_head_of_a_dump = live.test_head_of_a_dump
 test_406_lists_what_can_be_served = live.test_406_lists_what_can_be_served
 test_404_for_a_browser_is_an_html_page = live.test_404_for_a_browser_is_an_html_page

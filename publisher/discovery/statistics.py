@@ -41,7 +41,8 @@ _ENTITIES = """
 SELECT ?space (COUNT(DISTINCT ?s) AS ?n)
 WHERE { ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), ?space)) } GROUP BY ?space"""
 _DOCUMENTS = """
-SELECT DISTINCT ?s ?space WHERE { ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), ?space)) }"""
+SELECT DISTINCT ?s ?space WHERE { ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), ?space))
+  FILTER NOT EXISTS { ?s <http://purl.org/dc/terms/isReplacedBy> ?new } }"""
 _CLASSES = f"""
 SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s <{RDF}type> ?c }} GROUP BY ?c"""
 _PROPERTIES = f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ {_DISTINCT} }} GROUP BY ?p"

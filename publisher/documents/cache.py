@@ -26,6 +26,7 @@ from cachetools import LRUCache
 from publisher.dataset import Dataset
 from publisher.documents.describe import describe, describe_ontology, ontology_paths, thing_paths
 from publisher.documents.jsonld_context import JsonLdContext, build_context
+from publisher.documents.moved import replacement_of
 from publisher.documents.serialize import serialize
 from publisher.formats import RDF_DOCUMENT_FORMATS, Format
 from publisher.profile import Profile, read_profile
@@ -148,29 +149,36 @@ class Things:
         self.dataset = dataset
         self.urls = urls
         self._lock = threading.Lock()
-        self._known: LRUCache[str, bool] = LRUCache(maxsize=KNOWN_PATHS)
+        # True: described; False: nothing; a string: moved, the IRI that replaces it.
+        self._known: LRUCache[str, bool | str] = LRUCache(maxsize=KNOWN_PATHS)
 
     def __contains__(self, path: object) -> bool:
-        if not isinstance(path, str):
-            return False
+        return isinstance(path, str) and self.look_up_now(path) is True
+
+    def look_up_now(self, path: str) -> bool | str:
+        """True if `path` names a thing, the IRI replacing it if it moved, else False."""
         with self._lock:
             known = self._known.get(path)
         if known is None:
-            known = self._exists(path)
+            known = self._look_up(path)
             with self._lock:
                 self._known[path] = known
         return known
 
-    async def exists(self, path: str) -> bool:
-        """`path in self`, for the event loop: a path not yet known is looked up on a worker
+    async def look_up(self, path: str) -> bool | str:
+        """`look_up_now`, for the event loop: a path not yet known is looked up on a worker
         thread (a remote store's lookup is a network round trip, and may hang in an outage)."""
         with self._lock:
             known = self._known.get(path)
         if known is not None:
             return known
-        return await anyio.to_thread.run_sync(self.__contains__, path)
+        return await anyio.to_thread.run_sync(self.look_up_now, path)
 
-    def _exists(self, path: str) -> bool:
+    async def exists(self, path: str) -> bool:
+        """`path in self`, for the event loop (see `look_up`)."""
+        return await self.look_up(path) is True
+
+    def _look_up(self, path: str) -> bool | str:
         iri = self.urls.thing(path)
         if not path or self.urls.local_path(iri) != path:
             return False
@@ -178,6 +186,9 @@ class Things:
             subject = ox.NamedNode(iri)
         except ValueError:  # not an IRI (a space, a `<`…): nothing can describe it
             return False
+        replacement = replacement_of(self.dataset.store, iri)
+        if replacement is not None:
+            return replacement
         return next(self.dataset.store.quads_for_pattern(subject, None, None), None) is not None
 
     def __iter__(self) -> Iterator[str]:

@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message
 from publisher.config import Settings
 from publisher.dataset import Dataset
 from publisher.documents.describe import ontology_paths, thing_paths
+from publisher.documents.moved import moved_iris, moved_redirects
 from publisher.export.nginx import NOT_FOUND_PLACEHOLDER, NginxSite
 from publisher.export.site import (
     PAGES_DIR,
@@ -172,6 +173,7 @@ def export_site(
         checksums_sha256=hashlib.sha256(published.checksums.encode()).hexdigest(),
         sparql_endpoint=sparql_endpoint,
         pages=tuple((path, page.name) for page, path in exported_pages(dataset, urls)),
+        moved=moved_redirects(urls, moved_iris(dataset, urls), DOCUMENT_FORMATS),
     )
     with SiteWriter(out, site, dataset) as writer, InProcessClient(app, settings.origin) as get:
         writer.summary.things = len(usable)

@@ -75,6 +75,9 @@ _SAFE_VALUES = {
     "sparql_endpoint": r"https?://[A-Za-z0-9._~:@!&()*+,;=%/?\[\]-]+",
 }
 
+_MOVED_PATH = r"/[A-Za-z0-9._~:@!&()*+,=%/\[\]-]+"
+_MOVED_TARGET = r"https?://[A-Za-z0-9._~:@!&()*+,=%/?#\[\]-]+"
+
 
 @dataclass(frozen=True)
 class NginxSite:
@@ -95,6 +98,8 @@ class NginxSite:
     sparql_endpoint: str | None = None
     pages: tuple[tuple[str, str], ...] = (("/", "index"),)
     """(path, name) of the pages of the page table the export renders (`_pages/{name}.{lang}`)."""
+    moved: tuple[tuple[str, str], ...] = ()
+    """(server path, absolute URL): moved IRIs and their documents, answered with 301."""
 
     def __post_init__(self) -> None:
         for name, pattern in _SAFE_VALUES.items():
@@ -103,6 +108,12 @@ class NginxSite:
                 raise NginxConfigError(
                     f"{name} {value!r} cannot be written into an nginx configuration "
                     "(no quotes, `$`, `;` or braces; root must be an absolute path)"
+                )
+        for path, target in self.moved:
+            if not re.fullmatch(_MOVED_PATH, path) or not re.fullmatch(_MOVED_TARGET, target):
+                raise NginxConfigError(
+                    f"moved IRI {path!r} -> {target!r} cannot be written into an nginx "
+                    "configuration (no spaces, quotes, `$`, `;` or braces)"
                 )
 
 

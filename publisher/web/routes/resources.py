@@ -24,6 +24,7 @@ from publisher.documents.cache import (
     ontology_key,
 )
 from publisher.documents.describe import ResourceNotFound
+from publisher.documents.moved import moved_location
 from publisher.formats import DOCUMENT_FORMATS, HTML, JSONLD, Format, split_extension
 from publisher.headers import DOCUMENTS, REDIRECTS, format_links
 from publisher.i18n import LANGUAGES
@@ -48,7 +49,10 @@ async def thing(request: Request) -> Response:
     path = request.path_params["path"]
     state = state_of(request)
     reps, urls = state.representations(), state.urls
-    if not await reps.things.exists(path):  # off the loop when the store is remote
+    found = await reps.things.look_up(path)  # off the loop when the store is remote
+    if isinstance(found, str):
+        return redirect(request, moved_location(urls, found, None), REDIRECTS, status=301)
+    if not found:
         raise ResourceNotFound(urls.thing(path))
     fmt = _negotiate(request, urls, path)
     location = urls.absolute(urls.document(path, fmt))
@@ -66,7 +70,13 @@ async def document(request: Request) -> Response:
     stem, explicit = split_extension(request.path_params["path"], DOCUMENT_FORMATS)
     state = state_of(request)
     reps, urls = state.representations(), state.urls
-    if not await reps.things.exists(stem):
+    found = await reps.things.look_up(stem)
+    if isinstance(found, str):
+        location = moved_location(urls, found, explicit or "doc")
+        if request.url.query:  # a chosen page language (`?lang=`) survives the move
+            location += "?" + request.url.query
+        return redirect(request, location, REDIRECTS, status=301)
+    if not found:
         raise ResourceNotFound(urls.thing(stem))
     fmt = explicit or _negotiate(request, urls, stem)
     lang: str | None = None
