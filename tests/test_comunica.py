@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
+from ld_support import real_dataset
+from sparql_support import serve
 
 from publisher.config import Settings
 from publisher.web.app import create_app
-from tests.ld_support import real_dataset
-from tests.sparql_support import serve
 
 COMUNICA = (
     Path(__file__).resolve().parent / "comunica" / "node_modules" / ".bin" / "comunica-sparql"

@@ -8,10 +8,10 @@ import re
 import lxml.html
 import pyoxigraph as ox
 import pytest
+from ld_support import Client, make_client
 
 from publisher.config import Settings
 from publisher.dataset import Dataset
-from tests.ld_support import Client, make_client
 
 FOAF = "http://xmlns.com/foaf/0.1/"
 SH = "http://www.w3.org/ns/shacl#"
