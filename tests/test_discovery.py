@@ -20,7 +20,7 @@ from rdflib import RDF
 
 from publisher.config import PROJECT_ROOT, Settings
 from publisher.dataset import Dataset
-from publisher.discovery.dumps import DumpStore
+from publisher.discovery.dump_store import DumpStore
 from publisher.discovery.schema_org import schema_org_dataset
 from publisher.discovery.sitemap import (
     SITEMAP_LIMIT,

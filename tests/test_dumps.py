@@ -16,10 +16,10 @@ from rdflib.compare import isomorphic
 
 from publisher.config import PROJECT_ROOT, Settings
 from publisher.dataset import Dataset
+from publisher.discovery.dump_store import DumpStore
 from publisher.discovery.dumps import (
     CHECKSUMS_NAME,
     DUMP_KINDS,
-    DumpStore,
     canonical_quads,
     dump_name,
     dump_stem,
@@ -233,12 +233,12 @@ def test_store_writes_once_and_reuses_files_across_restarts(
     first = DumpStore(tmp_path).get(fixture_dataset, urls)
     assert DumpStore(tmp_path).get(fixture_dataset, urls) == first  # read back, not rewritten
 
-    import publisher.discovery.dumps as dumps_module
+    import publisher.discovery.dump_store as store_module
 
     def refuse(*args: object) -> None:
         raise AssertionError("dumps were written again")
 
-    monkeypatch.setattr(dumps_module, "write_dumps", refuse)
+    monkeypatch.setattr(store_module, "write_dumps", refuse)
     store = DumpStore(tmp_path)
     assert store.get(fixture_dataset, urls) is store.get(fixture_dataset, urls)
 

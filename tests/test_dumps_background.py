@@ -20,10 +20,11 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
     from fastapi.testclient import TestClient
 
+import publisher.discovery.dump_store as store_module
 import publisher.discovery.dumps as dumps_module
 import publisher.web.state as state_module
 from publisher.config import Settings
-from publisher.discovery.dumps import DumpStore
+from publisher.discovery.dump_store import DumpStore
 from publisher.stores import open_dataset
 from publisher.urls import Urls
 from publisher.web.app import create_app
@@ -56,13 +57,13 @@ def no_grace(monkeypatch: pytest.MonkeyPatch) -> None:
 def held(monkeypatch: pytest.MonkeyPatch, no_grace: None) -> Iterator[threading.Event]:
     """Dump writing blocks until the test sets the event (a big dataset, slowed down)."""
     release = threading.Event()
-    real = dumps_module.write_dumps
+    real = store_module.write_dumps
 
     def slow(*args: Any) -> Any:
         release.wait(30)
         return real(*args)
 
-    monkeypatch.setattr(dumps_module, "write_dumps", slow)
+    monkeypatch.setattr(store_module, "write_dumps", slow)
     yield release
     release.set()
 
@@ -157,17 +158,17 @@ def test_a_failed_write_is_tried_again_later(
 ) -> None:
     settings = settings_in(tmp_path)
     dataset, urls = open_dataset(settings), Urls(settings.base_iri, settings.origin)
-    real = dumps_module.write_dumps
+    real = store_module.write_dumps
 
     def no_space(*args: Any) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(dumps_module, "write_dumps", no_space)
+    monkeypatch.setattr(store_module, "write_dumps", no_space)
     store = DumpStore(tmp_path)
     assert store.status(dataset, urls, wait=30).state == "failed"
-    monkeypatch.setattr(dumps_module, "write_dumps", real)  # space was freed
+    monkeypatch.setattr(store_module, "write_dumps", real)  # space was freed
     assert store.status(dataset, urls, wait=30).state == "failed"  # not retried at once
-    monkeypatch.setattr(dumps_module, "RETRY_FAILED_AFTER", 0.0)
+    monkeypatch.setattr(store_module, "RETRY_FAILED_AFTER", 0.0)
     assert store.status(dataset, urls, wait=30).state == "ready"
 
 
@@ -188,14 +189,14 @@ def test_workers_sharing_a_dump_dir_write_once(
     """`serve --workers N` with one dump_dir: one process writes, the others read back."""
     settings = settings_in(tmp_path)
     dataset, urls = open_dataset(settings), Urls(settings.base_iri, settings.origin)
-    real = dumps_module.write_dumps
+    real = store_module.write_dumps
     calls: list[int] = []
 
     def counted(*args: Any) -> Any:
         calls.append(1)
         return real(*args)
 
-    monkeypatch.setattr(dumps_module, "write_dumps", counted)
+    monkeypatch.setattr(store_module, "write_dumps", counted)
     stores = [DumpStore(tmp_path) for _ in range(4)]  # one per worker process
     for store in stores:
         store.start(dataset, urls)

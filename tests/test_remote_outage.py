@@ -24,11 +24,6 @@ from publisher.stores.remote import push_to_remote
 from publisher.web.app import create_app
 
 BASE = "https://w3id.org/gcm-arab-review/"
-# documents/cache.py `prepare` builds the JSON-LD context on a thread that lets the store's
-# StoreUnavailable escape (reported to the owner of documents/); until it logs it instead,
-# pytest's unhandled-thread-exception warning is not this test's subject.
-THREAD_WARNING = "ignore::pytest.PytestUnhandledThreadExceptionWarning"
-pytestmark = pytest.mark.filterwarnings(THREAD_WARNING)
 DATA_ROUTES = ("/", "/doc/country/ma.ttl", "/id/country/ma", "/void.ttl")
 
 

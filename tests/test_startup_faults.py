@@ -179,9 +179,8 @@ def damaged_while_served(copy: Path) -> Iterator[Client]:
     yield client
 
 
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
 def test_a_store_damaged_while_served_is_503(damaged_while_served: Client) -> None:
-    """documents/cache.py's background thread meets the same damage (reported to its owner)."""
+    """The background threads meet the same damage and log it; requests answer 503."""
     for path in ("/doc/item/3.ttl", "/doc/item/4"):
         answer = damaged_while_served.get(path, accept="application/json")
         assert answer.status_code == 503, (path, answer.text[:300])

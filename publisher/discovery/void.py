@@ -17,15 +17,8 @@ from typing import Any, TypeVar, cast
 import pyoxigraph as ox
 
 from publisher.dataset import Dataset
-from publisher.discovery.dumps import (
-    DUMPS_PATH,
-    GZIP_MEDIA_TYPE,
-    DumpFile,
-    Dumps,
-    DumpStore,
-    DumpsUnavailable,
-    canonical_quads,
-)
+from publisher.discovery.dump_store import DumpStore, DumpsUnavailable
+from publisher.discovery.dumps import DUMPS_PATH, GZIP_MEDIA_TYPE, DumpFile, Dumps, canonical_quads
 from publisher.discovery.statistics import Statistics, compute_statistics
 from publisher.formats import JSONLD, NQUADS, NTRIPLES, RDFXML, TRIG, TURTLE, Format
 from publisher.profile import Overrides, Profile, read_profile

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import logging
 import threading
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
@@ -28,12 +29,15 @@ from publisher.documents.describe import describe, describe_ontology, ontology_p
 from publisher.documents.jsonld_context import JsonLdContext, build_context
 from publisher.documents.moved import replacement_of
 from publisher.documents.serialize import serialize
+from publisher.errors import PublisherError
 from publisher.formats import RDF_DOCUMENT_FORMATS, Format
 from publisher.profile import Profile, read_profile
 from publisher.urls import Urls
 
 GZIP_MINIMUM = 500
 """Bodies smaller than this are sent as they are: gzip would save next to nothing."""
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -234,9 +238,19 @@ class Representations:
 
     def prepare(self) -> threading.Thread:
         """Build what a first request would otherwise wait for, on a background thread."""
-        thread = threading.Thread(target=lambda: self.context, name="representations", daemon=True)
+        thread = threading.Thread(target=self._prepare, name="representations", daemon=True)
         thread.start()
         return thread
+
+    def _prepare(self) -> None:
+        """The background thread: never raise (a store that cannot be read now is the first
+        request's to report, as a 503; here it is one log line)."""
+        try:
+            self.context  # noqa: B018  # the property builds and keeps it
+        except PublisherError as error:
+            log.warning("preparing the JSON-LD context ahead of requests failed: %s", error)
+        except Exception:
+            log.exception("preparing the JSON-LD context ahead of requests failed")
 
     def forget(self, drop: Callable[[Hashable], bool]) -> None:
         """Drop cached entries (a page that said the dumps were being prepared, say)."""

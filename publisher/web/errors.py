@@ -120,6 +120,11 @@ def describe(error: BaseException, method: str, accept: str | None, urls: Urls) 
         detail = error.detail
     elif isinstance(error, NotAcceptable):
         return _not_acceptable(error, accept)
+    elif isinstance(error, errors.StoreDamaged):
+        detail = (
+            f"The data of this server could not be read ({error.reason}); the operator has been "
+            f"told in the log. Nothing is wrong with the request; retry in {error.retry_after} s."
+        )
     elif isinstance(error, errors.StoreUnavailable):
         detail = (
             "The data store behind this server (a SPARQL server) is not answering at the "

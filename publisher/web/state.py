@@ -16,7 +16,8 @@ from starlette.types import ASGIApp
 
 from publisher.config import Settings
 from publisher.dataset import Dataset
-from publisher.discovery.dumps import DUMPS_PATH, DumpStatus
+from publisher.discovery.dump_store import DumpStatus
+from publisher.discovery.dumps import DUMPS_PATH
 from publisher.discovery.void import Published
 from publisher.documents.cache import Representations
 from publisher.i18n import LANGUAGES

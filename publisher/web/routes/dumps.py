@@ -22,16 +22,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 from starlette.responses import MalformedRangeHeader, RangeNotSatisfiable
 
-from publisher.discovery.dumps import (
-    CHECKSUMS_NAME,
-    DUMP_KINDS,
-    RETRY_FAILED_AFTER,
-    DumpFile,
-    Dumps,
-    DumpStatus,
-    DumpsUnavailable,
-    dump_stem,
-)
+from publisher.discovery.dump_store import RETRY_FAILED_AFTER, DumpStatus, DumpsUnavailable
+from publisher.discovery.dumps import CHECKSUMS_NAME, DUMP_KINDS, DumpFile, Dumps, dump_stem
 from publisher.discovery.void import VOID_PATH, dataset_iri, dump_url
 from publisher.formats import HTML, TURTLE, Format
 from publisher.headers import DUMP_ALIASES, DUMP_FILES, DUMP_INDEX, Family, link_header
