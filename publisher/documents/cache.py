@@ -113,11 +113,12 @@ class ByteBoundedCache:
         with self._lock:
             return self._entries.get(key)
 
-    def keep(self, key: Hashable, rendered: Rendered) -> Rendered:
-        """Keep `rendered` unless another thread kept the same key first; return the kept one."""
+    def keep(self, key: Hashable, rendered: Rendered, *, replace: bool = False) -> Rendered:
+        """Keep `rendered` unless another thread kept the same key first (or, with `replace`,
+        in its place); return the kept one."""
         with self._lock:
             found = self._entries.get(key)
-            if found is not None:
+            if found is not None and not replace:
                 return found
             if entry_size(rendered) <= self.max_bytes:
                 self._entries[key] = rendered
@@ -291,8 +292,14 @@ class Representations:
             fmt.extension,
         )
 
-    def html(self, key: tuple[str, ...], lang: str, render: Callable[[], str]) -> Rendered:
-        """An HTML page, keyed by what it shows and its language; `render` makes it once."""
+    def html(
+        self, key: tuple[str, ...], lang: str, render: Callable[[], str], *, replace: bool = False
+    ) -> Rendered:
+        """An HTML page, keyed by what it shows and its language; `render` makes it once (or
+        again, in place of what is kept, with `replace`: a page whose inputs changed)."""
+        if replace:
+            rendered = Rendered.of(render().encode(), self.dataset.version, f"html-{lang}")
+            return self._cache.keep(html_key(key, lang), rendered, replace=True)
         return self._get(html_key(key, lang), lambda: render().encode(), f"html-{lang}")
 
     def context_document(self) -> Rendered:

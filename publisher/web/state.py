@@ -85,9 +85,11 @@ class AppState:
             target=self.warm_home, args=(dataset,), name="home page", daemon=True
         ).start()
 
-    def warm_home(self, dataset: Dataset) -> None:
+    def warm_home(self, dataset: Dataset, *, replace: bool = False) -> None:
         """Render the home page in every language into the cache, as its route would (the same
-        function and arguments, hence the same bytes): it counts over the whole dataset."""
+        function and arguments, hence the same bytes): it counts over the whole dataset. With
+        `replace`, what is kept is replaced: a render started before the dumps were written
+        may have put a page without them there meanwhile."""
         try:
             reps = self.representations()
             if reps.dataset is not dataset:
@@ -106,6 +108,7 @@ class AppState:
                     lambda lang=lang: render_site_page(  # type: ignore[misc]
                         "index", dataset, urls, lang, profile, dumps
                     ),
+                    replace=replace,
                 )
         except Exception:  # the route renders it then; say why it could not be done ahead
             log.exception("rendering the home page ahead of requests failed")
@@ -134,7 +137,7 @@ class AppState:
         cached = self.cached
         if cached is not None and cached.dataset is dataset:
             cached.forget(lambda key: isinstance(key, tuple) and key[:2] == ("html", "page"))
-            self.warm_home(dataset)
+            self.warm_home(dataset, replace=True)
 
     def representations(self) -> Representations:
         """The document cache of the dataset being served (a new version gets a fresh one)."""
