@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import anyio
 import httpx
 import pyoxigraph as ox
+from fastapi import FastAPI
 from starlette.types import ASGIApp
 
 from publisher.config import PROJECT_ROOT, Settings
@@ -15,6 +17,7 @@ from publisher.dataset import Dataset, Sources
 from publisher.stores import open_dataset
 from publisher.urls import Urls
 from publisher.web.app import create_app
+from publisher.web.state import state_of_app
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "ld"
 BASE = "https://data.example.org/ld/"
@@ -109,3 +112,15 @@ def as_graph(quads: Iterable[ox.Quad]) -> ox.Dataset:
 
 def parse(body: bytes, fmt: ox.RdfFormat, base: str | None = None) -> list[ox.Quad]:
     return list(ox.parse(body, format=fmt, base_iri=base))
+
+
+@contextmanager
+def fixture_app() -> Iterator[FastAPI]:
+    """The app over the fixture dataset; its SPARQL worker pool (started by a TestClient's
+    lifespan, if one ran) is closed afterwards."""
+    settings = fixture_settings()
+    app = create_app(settings, fixture_dataset(settings))
+    yield app
+    endpoint = state_of_app(app).sparql
+    if endpoint is not None:
+        anyio.run(endpoint.pool.close)

@@ -16,13 +16,11 @@ import anyio
 import httpx
 import pytest
 from fastapi import FastAPI
-from ld_support import ORIGIN, Client, fixture_dataset, fixture_settings
+from ld_support import ORIGIN, Client, fixture_app
 from starlette.types import Receive, Scope, Send
 
 from publisher.config import Settings
-from publisher.web.app import create_app
 from publisher.web.limits import LimitedConfig, server_config
-from publisher.web.state import state_of_app
 
 EVIL = "evil.example"
 HOSTILE = {
@@ -39,12 +37,8 @@ SAMPLE = {"path": "person/alice", "name": "SHA256SUMS", "ext": "ttl", "number": 
 
 @pytest.fixture(scope="module")
 def app() -> Iterator[FastAPI]:
-    settings = fixture_settings()
-    app = create_app(settings, fixture_dataset(settings))
-    yield app
-    endpoint = state_of_app(app).sparql
-    if endpoint is not None:
-        anyio.run(endpoint.pool.close)
+    with fixture_app() as app:
+        yield app
 
 
 @pytest.fixture(scope="module")

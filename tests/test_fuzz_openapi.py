@@ -10,31 +10,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import anyio
 import pytest
 import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
-from ld_support import fixture_dataset, fixture_settings
+from ld_support import fixture_app
 from schemathesis.core.errors import InvalidSchema
 from schemathesis.core.result import Err, Ok
 from schemathesis.openapi.loaders import from_asgi
 from schemathesis.schemas import APIOperation, BaseSchema
-
-from publisher.web.app import create_app
-from publisher.web.state import state_of_app
 
 MAX_EXAMPLES = 15
 
 
 @pytest.fixture(scope="module")
 def app() -> Iterator[FastAPI]:
-    settings_ = fixture_settings()
-    app = create_app(settings_, fixture_dataset(settings_))
-    yield app
-    endpoint = state_of_app(app).sparql
-    if endpoint is not None:
-        anyio.run(endpoint.pool.close)
+    with fixture_app() as app:
+        yield app
 
 
 @pytest.fixture(scope="module")

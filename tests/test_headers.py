@@ -11,11 +11,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-import anyio
 import httpx
 import pytest
 from fastapi import FastAPI
-from ld_support import Client, fixture_dataset, fixture_settings
+from ld_support import Client, fixture_app, fixture_dataset, fixture_settings
 
 from publisher import errors, headers
 from publisher.discovery.void import Published
@@ -48,12 +47,8 @@ class Location:
 def app() -> Iterator[FastAPI]:
     """The app, run without its lifespan: the SPARQL workers it starts on first use are
     stopped here."""
-    settings = fixture_settings()
-    app = create_app(settings, fixture_dataset(settings))
-    yield app
-    endpoint = state_of_app(app).sparql
-    if endpoint is not None:
-        anyio.run(endpoint.pool.close)
+    with fixture_app() as app:
+        yield app
 
 
 @pytest.fixture(scope="module")

@@ -22,10 +22,7 @@ from urllib.parse import unquote
 import anyio
 import pytest
 from fastapi import FastAPI
-from ld_support import fixture_dataset, fixture_settings
-
-from publisher.web.app import create_app
-from publisher.web.state import state_of_app
+from ld_support import fixture_app
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "BREW")
@@ -47,12 +44,8 @@ class Answer:
 
 @pytest.fixture(scope="module")
 def app() -> Iterator[FastAPI]:
-    settings = fixture_settings()
-    app = create_app(settings, fixture_dataset(settings))
-    yield app
-    endpoint = state_of_app(app).sparql
-    if endpoint is not None:
-        anyio.run(endpoint.pool.close)
+    with fixture_app() as app:
+        yield app
 
 
 def call(

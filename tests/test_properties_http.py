@@ -10,18 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import anyio
 import pytest
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from ld_support import Client, fixture_dataset, fixture_settings
+from ld_support import Client, fixture_app
 
 from publisher.formats import DOCUMENT_FORMATS
 from publisher.negotiation import negotiate
 from publisher.urls import Urls
-from publisher.web.app import create_app
-from publisher.web.state import state_of_app
 
 MEDIA_TYPES = [f.media_type for f in DOCUMENT_FORMATS] + [
     "*/*",
@@ -73,12 +70,8 @@ def test_a_format_refused_with_q0_is_never_chosen(index: int) -> None:
 
 @pytest.fixture(scope="module")
 def app() -> Iterator[FastAPI]:
-    settings_ = fixture_settings()
-    app = create_app(settings_, fixture_dataset(settings_))
-    yield app
-    endpoint = state_of_app(app).sparql
-    if endpoint is not None:
-        anyio.run(endpoint.pool.close)
+    with fixture_app() as app:
+        yield app
 
 
 def test_documents_answer_200_or_406_for_any_accept(app: FastAPI) -> None:

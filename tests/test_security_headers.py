@@ -9,19 +9,16 @@ import base64
 import hashlib
 from collections.abc import Iterator
 
-import anyio
 import lxml.html
 import pytest
 from fastapi import FastAPI
-from ld_support import Client, fixture_dataset, fixture_settings
+from ld_support import Client, fixture_app
 
 from publisher import errors
 from publisher.headers import CONTENT_SECURITY_POLICY, SECURITY_HEADERS
 from publisher.urls import Urls
-from publisher.web.app import create_app
 from publisher.web.errors import DEFAULT_RETRY_AFTER, describe
 from publisher.web.response_headers import completed
-from publisher.web.state import state_of_app
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 HTML_PAGES = [
@@ -53,12 +50,8 @@ OTHER = [
 
 @pytest.fixture(scope="module")
 def app() -> Iterator[FastAPI]:
-    settings = fixture_settings()
-    app = create_app(settings, fixture_dataset(settings))
-    yield app
-    endpoint = state_of_app(app).sparql
-    if endpoint is not None:
-        anyio.run(endpoint.pool.close)
+    with fixture_app() as app:
+        yield app
 
 
 @pytest.fixture(scope="module")

@@ -131,7 +131,7 @@ def _verdict(query: str) -> tuple[bool, bool]:
     return False, False
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(queries())
 def test_the_guard_agrees_with_a_real_parser(query: str) -> None:
     expected = _reference(query)
