@@ -6,8 +6,10 @@ pyshacl runs with these options, chosen on purpose:
   `rdfs:subClassOf` in the data graph for `sh:targetClass` and `sh:class`, and the ontology is part
   of that graph: `validate_dataset` validates the union of all quads, ontology graph included, and
   `validate(data, shapes, ontology)` mixes the ontology into its working copy of the data, which
-  is what pyshacl's `ont_graph` does. RDFS inference would add domain/range types that hide real
-  mistakes (a missing rdf:type) and would cost seconds.
+  is what pyshacl's `ont_graph` does. The union carries, besides, what each named graph holds
+  (`validation_graph.py`), for the shapes whose rules are about source graphs. RDFS inference
+  would add domain/range types that hide real mistakes (a missing rdf:type) and would cost
+  seconds.
 - `advanced=True`: SHACL-AF, for the SPARQL-based targets (every IRI in `id:`, every ontology term)
   that SHACL core cannot express. SHACL-SPARQL constraints (`sh:sparql`), used to check selector
   offsets against the article text, are part of SHACL itself.

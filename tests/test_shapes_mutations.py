@@ -403,7 +403,10 @@ MUTATIONS = [
     ),
     pytest.param(
         offset_as_text,
-        ("id:passage/s03 oa:hasSelector []", "exactly one oa:start, an xsd:nonNegativeInteger"),
+        (
+            "id:passage/s03 oa:hasSelector []",
+            "exactly one oa:start, an xsd:integer that is not negative",
+        ),
         id="offset-as-text",
     ),
     pytest.param(
