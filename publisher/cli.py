@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
-import socket
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from pydantic import ValidationError
 
 from publisher.cli_options import (
     BaseIriOpt,
@@ -26,8 +20,13 @@ from publisher.cli_options import (
     StoreOpt,
     TitleOpt,
 )
+from publisher.cli_process import (
+    exit_on_sigterm,
+    interrupt_on_sigterm,
+    port_is_free,
+    run_reporting_errors,
+)
 from publisher.config import Settings
-from publisher.errors import PublisherError, RdfSyntaxError
 
 if TYPE_CHECKING:
     from publisher.dataset import Dataset, Sources
@@ -89,75 +88,6 @@ def require_shapes(settings: Settings) -> None:
             "publish without validating",
             param_hint="--shapes",
         )
-
-
-def fail(message: str, status: int) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(status)
-
-
-@contextmanager
-def interrupt_on_sigterm() -> Iterator[None]:
-    """SIGTERM as SIGINT: the `finally` blocks run (a load removes its staging folder)."""
-
-    def stop(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    try:
-        previous = signal.signal(signal.SIGTERM, stop)
-    except ValueError:  # not the main thread (an embedding program): leave its handler alone
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def exit_on_sigterm() -> None:
-    """SIGTERM is how a service is stopped: uvicorn finishes the requests in flight, then
-    raises the signal again once it has restored this handler, which makes it a clean exit
-    (0) rather than a death by signal (the same before the server has started)."""
-
-    def stop(signum: int, frame: object) -> None:
-        raise SystemExit(0)
-
-    with contextlib.suppress(ValueError):  # not the main thread: leave the handler alone
-        signal.signal(signal.SIGTERM, stop)
-
-
-def port_is_free(host: str, port: int) -> None:
-    """Fail before opening the dataset rather than after (uvicorn would start the app, then
-    fail to bind and shut it down again)."""
-    if port == 0:
-        return
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except OSError as error:
-        fail(f"cannot listen on {host}:{port}: {error.strerror or error}", 2)
-        return
-    family, kind, _, _, address = infos[0]
-    with socket.socket(family, kind) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(address)
-        except OSError as error:
-            fail(f"cannot listen on {host}:{port}: {error.strerror or error}", 2)
-
-
-def run_reporting_errors(action: Callable[[], int]) -> None:
-    """Turn the errors a person can fix into one line and an exit status, never a traceback."""
-    try:
-        status = action()
-    except RdfSyntaxError as error:
-        fail(str(error), 2)
-    except PublisherError as error:
-        fail(str(error), 2)
-    except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
-        fail(f"invalid setting: {problems}", 2)
-    else:
-        raise typer.Exit(status)
 
 
 @app.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -124,3 +125,19 @@ def fixture_app() -> Iterator[FastAPI]:
     endpoint = state_of_app(app).sparql
     if endpoint is not None:
         anyio.run(endpoint.pool.close)
+
+
+# A sample value for each path parameter of the app's routes.
+SAMPLE = {"path": "person/alice", "name": "SHA256SUMS", "ext": "ttl", "number": "1"}
+
+
+def route_paths(app: FastAPI) -> list[str]:
+    """A concrete path for every route of the app, its parameters filled with samples."""
+    paths: set[str] = set()
+    for route in app.routes:
+        inner = getattr(route, "original_router", None)
+        for each in inner.routes if inner is not None else [route]:
+            path = getattr(each, "path", None)
+            if path:
+                paths.add(re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: SAMPLE[m.group(1)], path))
+    return sorted(paths)

@@ -9,14 +9,13 @@ them is byte for byte the one fetched without. uvicorn believes X-Forwarded-For 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 import anyio
 import httpx
 import pytest
 from fastapi import FastAPI
-from ld_support import ORIGIN, Client, fixture_app
+from ld_support import ORIGIN, Client, fixture_app, route_paths
 from starlette.types import Receive, Scope, Send
 
 from publisher.config import Settings
@@ -32,7 +31,6 @@ HOSTILE = {
     "X-Original-URL": "/evil",
     "Forwarded": f"for=203.0.113.9;host={EVIL};proto=https",
 }
-SAMPLE = {"path": "person/alice", "name": "SHA256SUMS", "ext": "ttl", "number": "1"}
 
 
 @pytest.fixture(scope="module")
@@ -44,18 +42,6 @@ def app() -> Iterator[FastAPI]:
 @pytest.fixture(scope="module")
 def client(app: FastAPI) -> Client:
     return Client(app)
-
-
-def route_paths(app: FastAPI) -> list[str]:
-    """A concrete path for every route of the app, its parameters filled with samples."""
-    paths: set[str] = set()
-    for route in app.routes:
-        inner = getattr(route, "original_router", None)
-        for each in inner.routes if inner is not None else [route]:
-            path = getattr(each, "path", None)
-            if path:
-                paths.add(re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: SAMPLE[m.group(1)], path))
-    return sorted(paths)
 
 
 def test_routes_are_found(app: FastAPI) -> None:

@@ -13,7 +13,6 @@ as the server decodes it: `%2f` is a `/` by then, and nothing normalises `..` aw
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
 from typing import Any
@@ -22,11 +21,10 @@ from urllib.parse import unquote
 import anyio
 import pytest
 from fastapi import FastAPI
-from ld_support import fixture_app
+from ld_support import fixture_app, route_paths
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "BREW")
-SAMPLE = {"path": "person/alice", "name": "SHA256SUMS", "ext": "ttl", "number": "1"}
 # What would show that a file outside the served folders was read.
 OUTSIDE = (b"[project]", b"root:x:0:0", b"def create_app", b"BaseSettings", b"PRIVATE KEY")
 
@@ -244,18 +242,6 @@ def test_malformed_ranges_get_the_whole_file_or_416(app: FastAPI, value: str) ->
 
 
 # --- every method on every route ----------------------------------------------------------------
-
-
-def route_paths(app: FastAPI) -> list[str]:
-    """A concrete path for every route of the app, its parameters filled with samples."""
-    paths: set[str] = set()
-    for route in app.routes:
-        inner = getattr(route, "original_router", None)
-        for each in inner.routes if inner is not None else [route]:
-            path = getattr(each, "path", None)
-            if path:
-                paths.add(re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: SAMPLE[m.group(1)], path))
-    return sorted(paths)
 
 
 def test_every_method_on_every_route(app: FastAPI) -> None:
