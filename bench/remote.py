@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("bench/remote needs wrk (apt-get install wrk)")
     publisher = str(Path(sys.executable).with_name("publisher"))
-    rows = []
+    rows: list[tuple[str, float | None, float, float, float, float, float]] = []
     with tempfile.TemporaryDirectory(prefix="bench-remote-") as folder:
         root = Path(folder)
         source = write_ntriples(root / "things.nt", triples)
@@ -76,8 +76,8 @@ def main(argv: list[str] | None = None) -> None:
         f"{'store':<17} {'load triples/s':>15} {'startup s':>10} {'first doc s':>12} "
         f"{'1 doc req/s':>12} {'random doc req/s':>17} {'publisher RSS MB':>17}"
     )
-    for name, pushed, startup, first, one, random, memory in rows:
-        rate = f"{triples / pushed:,.0f}" if pushed else "-"
+    for name, loaded, startup, first, one, random, memory in rows:
+        rate = f"{triples / loaded:,.0f}" if loaded else "-"
         print(
             f"{name:<17} {rate:>15} {startup:>10.1f} {first:>12.1f} {one:>12,.0f} "
             f"{random:>17,.0f} {memory:>17,.0f}"

@@ -117,7 +117,8 @@ def http_runner(endpoint: str) -> Callable[[str, str], bytes]:
         data = urllib.parse.urlencode({"query": query}).encode()
         request = urllib.request.Request(endpoint, data=data, headers={"Accept": accept(name)})
         with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT) as response:
-            return response.read()
+            body: bytes = response.read()
+            return body
 
     return run
 

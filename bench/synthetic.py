@@ -17,7 +17,7 @@ def write_ntriples(path: Path, triples: int) -> Path:
     """`triples` (a multiple of four) triples about `triples // 4` things; gzipped for `.gz`."""
     things = triples // 4
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "wt", encoding="utf-8") as out:  # type: ignore[operator]
+    with opener(path, "wt", encoding="utf-8") as out:
         for i in range(things):
             s = f"<{BASE}id/thing/{i}>"
             out.write(
