@@ -20,6 +20,7 @@ from publisher.config import Settings
 from publisher.sources import discover
 
 if TYPE_CHECKING:
+    from publisher.catalog import Catalog
     from publisher.report import ValidationReport
     from publisher.sparql.worker import Failure, Job, Outcome
 
@@ -125,6 +126,9 @@ class Dataset:
     quads: int | None = None  # known at load time (disk): counting a big store takes a while
     report: ValidationReport | None = None  # the SHACL report made when the store was loaded
     capabilities: Capabilities = field(default=IN_MEMORY)
+    catalog: Catalog | None = field(default=None, compare=False)
+    """What serving looks up (documents, classes, labels), built once per version: set by
+    `publisher.stores.open_dataset` for every backend, None only while a load builds it."""
 
     @property
     def triple_count(self) -> int:

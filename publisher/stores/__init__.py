@@ -15,6 +15,7 @@ answers `ReadStore`, a `QueryRunner`, and `Dataset.capabilities`.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -286,8 +287,30 @@ def backend_for(location: str | None) -> Backend:
 
 
 def open_dataset(settings: Settings, sources: Sources | None = None) -> Dataset:
-    """The dataset `settings.store` names: parsed from the sources, or opened where it lives."""
-    return backend_for(settings.store).open(settings, sources)
+    """The dataset `settings.store` names, parsed from the sources or opened where it lives,
+    with its catalog: the one `publisher load` wrote beside an on-disk store, else built now,
+    before anything is served (decision 0010)."""
+    return with_catalog(backend_for(settings.store).open(settings, sources))
+
+
+def with_catalog(dataset: Dataset) -> Dataset:
+    """`dataset` with its catalog opened (on disk, written by the load) or built in memory."""
+    from publisher.catalog import CATALOG_FILE, Catalog, build_catalog
+
+    if dataset.catalog is not None:
+        return dataset
+    shared = dataset.capabilities.shared_path
+    written = shared.parent / CATALOG_FILE if shared is not None else None
+    if written is not None and written.is_file():
+        catalog = Catalog.open(written)
+    else:  # parsed at start, remote, or a store loaded before catalogs existed
+        from publisher.errors import StoreUnavailable
+
+        try:
+            catalog = build_catalog(dataset.store, dataset.base_iri)
+        except StoreUnavailable:  # a remote store that does not answer yet: the version that
+            return dataset  # `refresh` brings when it does is catalogued then
+    return dataclasses.replace(dataset, catalog=catalog)
 
 
 async def start_query_runner(
@@ -305,7 +328,8 @@ def refresh(dataset: Dataset, settings: Settings) -> Dataset | None:
     backend = backend_for(settings.store)
     if not dataset.capabilities.changes or backend.refresh is None:
         return None
-    return backend.refresh(dataset, settings)
+    fresh = backend.refresh(dataset, settings)
+    return None if fresh is None else with_catalog(fresh)
 
 
 def parses_sources(settings: Settings) -> bool:

@@ -27,6 +27,7 @@ from typing import IO, cast
 
 import pyoxigraph as ox
 
+from publisher.catalog import CATALOG_FILE, build_catalog
 from publisher.config import Settings
 from publisher.dataset import Dataset, Sources, declared_modified, newest_file_time
 from publisher.report import ValidationReport
@@ -164,6 +165,8 @@ def _build(
     tracker.phase("counting")
     store.optimize()
     quads = len(store)
+    tracker.phase("cataloguing")
+    build_catalog(store, settings.base_iri, staging / CATALOG_FILE).close()
     load_seconds = tracker.elapsed()
     dataset = Dataset(
         store=store,
