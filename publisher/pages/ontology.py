@@ -1,13 +1,20 @@
-"""The ontology document (`/def/{name}`): every class, property and individual, pyLODE style.
+"""The page of a vocabulary (an ontology): its classes, properties and individuals, pyLODE style.
 
-Each term is shown with the prefix of its own vocabulary: the one the data declares for it
-(`vann:preferredNamespacePrefix`), else the ontology's name."""
+It works for any vocabulary, wherever its IRI is (`vocabulary_page` takes the ontology IRI):
+terms are shown with the data's own prefixes, else well-known ones, else their full IRI; labels
+in the page language (then English, then any, then the local name); OWL class expressions
+written as Protégé does (`class_expressions`). Why not pyLODE itself: decision 0009.
+
+The page reads the vocabulary's statements in one query, the labels of the terms it links to in
+one more and the instance counts in a third; everything else is walked in memory.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -16,6 +23,7 @@ from publisher.dataset import ReadStore
 from publisher.formats import HTML, RDF_DOCUMENT_FORMATS
 from publisher.i18n import Text, pick
 from publisher.pages.base import (
+    DESCRIPTION_PROPERTIES,
     Alternate,
     Labeller,
     Link,
@@ -24,64 +32,59 @@ from publisher.pages.base import (
     literal_text,
     local_name,
 )
-from publisher.pages.queries import (
-    NS,
-    iri,
-    select,
+from publisher.pages.class_expressions import Statements, text_of
+from publisher.pages.queries import Query, iri, select
+from publisher.pages.vocabulary_terms import (
+    KINDS,
+    WORDS,
+    TermBuilder,
+    TermView,
+    label_texts,
+    word,
 )
+from publisher.prefixes import PrefixTable, source_prefixes, well_known_prefixes
 from publisher.urls import Urls
-
-KINDS: tuple[tuple[str, str], ...] = (
-    ("owl:Class", "ontology_classes"),
-    ("owl:ObjectProperty", "ontology_object_properties"),
-    ("owl:DatatypeProperty", "ontology_datatype_properties"),
-    ("owl:NamedIndividual", "ontology_individuals"),
-)
+from publisher.vocab import OWL, VANN
 
 TERMS_QUERY = """
-SELECT ?this ?term ?property ?value WHERE {
-  GRAPH ?this { ?term ?property ?value }
-  FILTER(isIRI(?term))
+SELECT ?this ?s ?p ?o WHERE {
+  GRAPH ?this { ?s ?p ?o }
+}
+"""
+
+DEFAULT_GRAPH_TERMS_QUERY = """
+SELECT ?this ?s ?p ?o WHERE {
+  { BIND(?this AS ?s) }
+  UNION { ?s rdfs:isDefinedBy ?this }
+  UNION {
+    VALUES ?kind { owl:Class rdfs:Class rdf:Property owl:ObjectProperty owl:DatatypeProperty
+                   owl:AnnotationProperty owl:NamedIndividual }
+    ?s a ?kind .
+    FILTER(isIRI(?s) && STRSTARTS(STR(?s), %(namespace)s))
+  }
+  ?s ?p ?o .
 }
 """
 
 INSTANCES_QUERY = """
 SELECT ?class (COUNT(DISTINCT ?instance) AS ?instances) WHERE {
+  VALUES ?kind { owl:Class rdfs:Class }
+  %(classes)s
   ?instance a ?class .
-  FILTER(STRSTARTS(STR(?class), %(namespace)s))
 }
 GROUP BY ?class
 """
+CLASSES_IN_GRAPH = "GRAPH %(ontology)s { ?class a ?kind }"
+CLASSES_BY_NAMESPACE = "?class a ?kind . FILTER(STRSTARTS(STR(?class), %(namespace)s))"
 
-# (UI key, property, inverse?) rows shown for each term, in order.
-TERM_ROWS: tuple[tuple[str, str, bool], ...] = (
-    ("subclass_of", "rdfs:subClassOf", False),
-    ("superclass_of", "rdfs:subClassOf", True),
-    ("subproperty_of", "rdfs:subPropertyOf", False),
-    ("domain", "rdfs:domain", False),
-    ("range", "rdfs:range", False),
-    ("used_with", "rdfs:domain", True),
-    ("in_range_of", "rdfs:range", True),
-    ("types", "rdf:type", False),
-    ("in_scheme", "skos:inScheme", False),
-    ("alignments", "skos:closeMatch", False),
-    ("alignments", "skos:exactMatch", False),
-    ("alignments", "owl:equivalentClass", False),
-    ("alignments", "owl:equivalentProperty", False),
-    ("alignments", "rdfs:seeAlso", False),
-)
+_PREFIX_NAME = re.compile(r"[A-Za-z][\w-]*")
 
 
-@dataclass
-class TermView:
-    anchor: str
-    curie: str
-    iri: str
-    label: Text
-    labels: list[Text]
-    comment: Text | None
-    rows: list[tuple[str, list[Value]]] = field(default_factory=list)
-    instances: int | None = None
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    heading: str
+    terms: tuple[TermView, ...]
 
 
 @dataclass
@@ -90,7 +93,9 @@ class OntologyPage(Page):
     namespace: str = ""
     metadata: list[tuple[Link, list[Value]]] = field(default_factory=list)
     description: Text | None = None
-    kinds: list[tuple[str, list[TermView]]] = field(default_factory=list)
+    kinds: list[Kind] = field(default_factory=list)
+    prefixes: list[tuple[str, str]] = field(default_factory=list)
+    words: dict[str, str] = field(default_factory=dict)
 
 
 def ontology_page(
@@ -100,137 +105,93 @@ def ontology_page(
     name: str,
     declared: Mapping[str, str] | None = None,
 ) -> OntologyPage:
-    """The ontology's terms grouped by kind, each with labels, comment, hierarchy and alignments.
-
-    `declared`: the prefixes the data declares (`Profile.prefixes`)."""
+    """The page of the ontology served at `/def/{name}` (or of the ontology whose version IRI
+    that is). `declared`: the prefixes the data declares (`Profile.prefixes`)."""
     store: ReadStore = dataset.store
-    ontology = urls.ontology(name)
-    namespace = ontology + "#"
-    names = Labeller(store, urls, lang, declared)
-    prefix = next((p for p, ns in names.ns.items() if ns == namespace), name.split("/")[0])
-    path = urls.ontology_document(name, HTML)
-    page = OntologyPage(lang=lang, path=path, title=names.label(ontology))
-    page.alternates = [Alternate(f, urls.ontology_document(name, f)) for f in RDF_DOCUMENT_FORMATS]
-    page.iri, page.namespace = urls.public(ontology), urls.public(namespace)
-    rows, query = select(store, "q_ontology", TERMS_QUERY, ox.NamedNode(ontology), names.ns)
-    page.queries.append(query)
-    facts: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-    inverse: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    target = ox.NamedNode(urls.ontology(name))
+    versioned = [
+        q.subject for q in store.quads_for_pattern(None, ox.NamedNode(OWL + "versionIRI"), target)
+    ]
+    ontology = text_of(versioned[0]) if versioned else target.value
+    return vocabulary_page(
+        store,
+        urls,
+        ontology,
+        lang,
+        path=urls.ontology_document(name, HTML),
+        alternates=[Alternate(f, urls.ontology_document(name, f)) for f in RDF_DOCUMENT_FORMATS],
+        declared=declared,
+        sources=(*dataset.sources.ontology, *dataset.sources.data),
+    )
+
+
+def vocabulary_page(
+    store: ReadStore,
+    urls: Urls,
+    ontology: str,
+    lang: str,
+    *,
+    path: str,
+    alternates: Sequence[Alternate] = (),
+    declared: Mapping[str, str] | None = None,
+    sources: Iterable[Path] = (),
+) -> OntologyPage:
+    """The page of the vocabulary `ontology` (its canonical IRI), served at `path`.
+
+    `declared`: prefixes the data declares about itself (vann); `sources`: the files whose
+    prefix declarations name the terms. Its statements are the ontology's named graph, or else
+    (a vocabulary loaded as data) the typed terms of its namespace and those it defines."""
+    node = ox.NamedNode(ontology)
+    statements = Statements(store)
+    rows, query = select(store, "q_ontology", TERMS_QUERY, node)
+    in_graph = bool(rows)
+    namespace = ""
+    if not in_graph:
+        namespace = _namespace(store, ontology, [])
+        template = DEFAULT_GRAPH_TERMS_QUERY % {"namespace": ox.Literal(namespace)}
+        rows, query = select(store, "q_ontology", template, node)
     for row in rows:
-        term, prop, value = row["term"].value, row["property"].value, row["value"]
-        facts[term][prop].append(value)
-        if isinstance(value, ox.NamedNode):
-            inverse[value.value][prop].append(term)
-    counts, query = select(
-        store, "q_instances", INSTANCES_QUERY % {"namespace": str(ox.Literal(namespace))}
-    )
+        statements.add(row["s"], row["p"].value, row["o"])
+    namespace = namespace or _namespace(store, ontology, list(statements.by_subject))
+    own = dict(declared or {})
+    for prefix, ns in source_prefixes(sources).items():
+        own.setdefault(prefix, ns)
+    known = well_known_prefixes()
+    if namespace not in own.values() and namespace not in known.values():
+        guessed = _guess_prefix(ontology)
+        if guessed and guessed not in own:
+            own[guessed] = namespace
+    terms = TermBuilder(store, urls, lang, node, namespace, statements, PrefixTable(own, known))
+    page = _page(terms, path, list(alternates))
     page.queries.append(query)
-    instances = {r["class"].value: int(r["instances"].value) for r in counts}
-    page.description = pick(
-        [literal_text(v) for v in facts[ontology][iri("dcterms:description")]], lang
-    )
-    page.metadata = _metadata(names, facts[ontology])
-    for kind, key in KINDS:
-        terms = [
-            t
-            for t, props in facts.items()
-            if t.startswith(namespace)
-            and ox.NamedNode(iri(kind)) in props[iri("rdf:type")]
-            and not _claimed(t, props, kind)
-        ]
-        views = [_term(names, t, facts[t], inverse[t], namespace, prefix) for t in terms]
-        for view in views:
-            if kind == "owl:Class":
-                view.instances = instances.get(namespace + view.anchor, 0)
-        views.sort(key=lambda v: v.anchor.casefold())
-        if views:
-            page.kinds.append((key, views))
-    page.jsonld = {
-        "@context": "https://schema.org",
-        "@type": "DefinedTermSet",
-        "@id": page.iri,
-        "name": [
-            {"@value": t.value, "@language": t.lang}
-            for t in names.texts(ox.NamedNode(ontology), [ox.NamedNode(iri("rdfs:label"))])
-        ],
-        "url": urls.absolute(page.path),
-        "hasDefinedTerm": [
-            {
-                "@type": "DefinedTerm",
-                "@id": urls.public(namespace + v.anchor),
-                "name": v.label.value,
-            }
-            for _, views in page.kinds
-            for v in views
-        ],
-    }
+    page.queries.append(_count_instances(terms, page, in_graph=in_graph))
     return page
 
 
-def _claimed(term: str, props: dict[str, list[Any]], kind: str) -> bool:
-    """An individual that is also a class or property is listed once, under the stronger kind."""
-    if kind != "owl:NamedIndividual":
-        return False
-    stronger = {ox.NamedNode(iri(k)) for k, _ in KINDS[:3]}
-    return any(t in stronger for t in props[iri("rdf:type")])
-
-
-def _term(
-    names: Labeller,
-    term: str,
-    props: dict[str, list[Any]],
-    inverse: dict[str, list[str]],
-    namespace: str,
-    prefix: str,
-) -> TermView:
-    labels = sorted(
-        (literal_text(v) for v in props[iri("rdfs:label")] if isinstance(v, ox.Literal)),
-        key=lambda t: t.lang or "",
+def _namespace(store: ReadStore, ontology: str, subjects: list[Any]) -> str:
+    """The vocabulary's namespace: the one it declares (vann), the ontology IRI itself when it
+    ends in `#` or `/`, else the ontology IRI followed by whichever of them its terms use."""
+    declared = list(
+        store.quads_for_pattern(
+            ox.NamedNode(ontology), ox.NamedNode(VANN + "preferredNamespaceUri"), None
+        )
     )
-    comments = [literal_text(v) for v in props[iri("rdfs:comment")] if isinstance(v, ox.Literal)]
-    view = TermView(
-        anchor=term[len(namespace) :],
-        curie=f"{prefix}:{term[len(namespace) :]}",
-        iri=names.urls.public(term),
-        label=pick(labels, names.lang) or Text(local_name(term)),
-        labels=labels,
-        comment=pick(comments, names.lang),
-    )
-    rows: dict[str, list[Value]] = {}
-    for key, prop, is_inverse in TERM_ROWS:
-        found: list[Any] = (
-            [ox.NamedNode(t) for t in inverse.get(iri(prop), [])]
-            if is_inverse
-            else props.get(iri(prop), [])
-        )
-        if prop == "rdf:type":  # the section already says class, property or individual
-            found = [t for t in found if not t.value.startswith(NS["owl"])]
-        values = [_local_value(names, v, namespace) for v in found]
-        values.sort(key=lambda v: v.sort_key)
-        if values:
-            rows.setdefault(key, []).extend(v for v in values if v not in rows.get(key, []))
-    view.rows = list(rows.items())
-    return view
+    if declared and isinstance(declared[0].object, ox.Literal | ox.NamedNode):
+        return declared[0].object.value
+    if ontology.endswith(("#", "/")):
+        return ontology
+    names = [s.value for s in subjects if isinstance(s, ox.NamedNode)]
+    if any(n.startswith(ontology + "/") for n in names) and not any(
+        n.startswith(ontology + "#") for n in names
+    ):
+        return ontology + "/"
+    return ontology + "#"
 
 
-def _local_value(names: Labeller, term: Any, namespace: str) -> Value:
-    """Terms of this ontology link to their anchor on this page; the rest as anywhere else."""
-    value = names.value(term)
-    if isinstance(term, ox.NamedNode) and term.value.startswith(namespace):
-        link = value.link
-        assert link is not None
-        return Value(
-            link=Link(link.iri, "#" + term.value[len(namespace) :], link.label, link.compact, True)
-        )
-    if value.members:
-        members = tuple(
-            Link(m.iri, "#" + m.iri.rsplit("#", 1)[-1], m.label, m.compact, True)
-            if names.urls.canonical(m.iri).startswith(namespace)
-            else m
-            for m in value.members
-        )
-        return Value(members=members)
-    return value
+def _guess_prefix(ontology: str) -> str | None:
+    """`…/pizza.owl` → `pizza`: a name for a namespace no one gave a prefix."""
+    last = ontology.rstrip("/#").replace("#", "/").rsplit("/", 1)[-1].split(".")[0]
+    return last.lower() if _PREFIX_NAME.fullmatch(last) else None
 
 
 METADATA = (
@@ -246,7 +207,7 @@ METADATA = (
 )
 
 
-def _metadata(names: Labeller, props: dict[str, list[Any]]) -> list[tuple[Link, list[Value]]]:
+def _metadata(names: Labeller, props: Mapping[str, list[Any]]) -> list[tuple[Link, list[Value]]]:
     rows = []
     for prop in METADATA:
         values = [names.value(v) for v in props.get(iri(prop), [])]
@@ -256,3 +217,65 @@ def _metadata(names: Labeller, props: dict[str, list[Any]]) -> list[tuple[Link, 
         if values:
             rows.append((names.link(iri(prop)), values))
     return rows
+
+
+def _page(terms: TermBuilder, path: str, alternates: list[Alternate]) -> OntologyPage:
+    """The page: the ontology's own description, then its terms section by section."""
+    lang, urls = terms.lang, terms.urls
+    props = terms.statements.properties(terms.ontology)
+
+    def texts(properties: Iterable[ox.NamedNode]) -> list[Text]:
+        return [
+            literal_text(v)
+            for p in properties
+            for v in props.get(p.value, [])
+            if isinstance(v, ox.Literal)
+        ]
+
+    title = pick(label_texts(props), lang) or Text(local_name(terms.ontology.value))
+    page = OntologyPage(lang=lang, path=path, title=title, alternates=alternates)
+    page.iri, page.namespace = urls.public(terms.ontology.value), urls.public(terms.namespace)
+    page.description = pick(texts(DESCRIPTION_PROPERTIES), lang)
+    page.metadata = _metadata(terms.names, props)
+    for key, _ in KINDS:
+        views = [terms.term(t, key) for t, k in terms.kind_of.items() if k == key]
+        views.sort(key=lambda v: v.anchor.casefold())
+        if views:
+            page.kinds.append(Kind(key, word(key, lang), tuple(views)))
+    page.words = {k: word(k, lang) for k in WORDS}
+    page.prefixes = sorted(terms.prefixes.used.items())
+    page.jsonld = {
+        "@context": "https://schema.org",
+        "@type": "DefinedTermSet",
+        "@id": page.iri,
+        "name": [{"@value": t.value, "@language": t.lang} for t in label_texts(props)],
+        "url": urls.absolute(page.path),
+        "hasDefinedTerm": [
+            {"@type": "DefinedTerm", "@id": v.iri, "name": v.label.value}
+            for kind in page.kinds
+            for v in kind.terms
+        ],
+    }
+    return page
+
+
+def _count_instances(terms: TermBuilder, page: OntologyPage, *, in_graph: bool) -> Query:
+    """Instances of each class in the whole store (one query), shown on each class when the
+    data has instances of any (a vocabulary published alone would show a column of zeros)."""
+    classes = (
+        CLASSES_IN_GRAPH % {"ontology": terms.ontology}
+        if in_graph
+        else CLASSES_BY_NAMESPACE % {"namespace": ox.Literal(terms.namespace)}
+    )
+    rows, query = select(terms.store, "q_instances", INSTANCES_QUERY % {"classes": classes})
+    counts = {
+        r["class"].value: int(r["instances"].value)
+        for r in rows
+        if isinstance(r["class"], ox.NamedNode)
+    }
+    if any(counts.values()):
+        for kind in page.kinds:
+            if kind.key == "ontology_classes":
+                for view in kind.terms:
+                    view.instances = counts.get(terms.urls.canonical(view.iri), 0)
+    return query
