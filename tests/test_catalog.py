@@ -153,3 +153,14 @@ def test_load_writes_the_catalog_beside_the_store(tmp_path: Path) -> None:
     assert dataset.catalog is not None
     assert dataset.catalog.members(f"{BASE}card")[-1] == f"{BASE}card#key"
     dataset.catalog.close()
+
+
+def test_a_label_carries_the_language_it_is_in(catalog: Catalog) -> None:
+    assert catalog.labelled(f"{BASE}card#i", "ar").lang == "ar"
+    assert catalog.labelled(f"{BASE}card#i", "fr").lang == "en"  # the English fallback
+    assert catalog.labelled(f"{BASE}bob", "fr").lang is None  # foaf:name "Bob": no tag
+    assert catalog.labelled(f"{BASE}dave", "en") == catalog.labelled(f"{BASE}dave", "ar")
+    assert catalog.labelled(f"{BASE}dave", "en").label is None
+    tags = {e.iri.rsplit("/", 1)[-1]: e.lang for e in catalog.instances(FOAF_PERSON, "ar", 0, 9)}
+    assert tags["card#i"] == "ar" and tags["carol"] == "en" and tags["dave"] is None
+    assert {link.iri: link.lang for link in catalog.most_linked(10, "ar")}[f"{BASE}carol"] == "en"

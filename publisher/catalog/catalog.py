@@ -53,6 +53,7 @@ class Labelled:
 
     iri: str
     label: str | None
+    lang: str | None = None  # the label's language tag (None: none, or no label)
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class Linked:
     iri: str
     links: int
     label: str | None
+    lang: str | None = None  # the label's language tag (None: none, or no label)
 
 
 class Catalog:
@@ -143,14 +145,14 @@ class Catalog:
         """A page of the class's instances sorted by their label in `lang` (else English,
         else one without language, else any), those without a label last by IRI."""
         rows = self._rows(
-            f"SELECT t.iri, {_LABEL_SQL} AS shown FROM types t WHERE t.class = ? "
-            "ORDER BY shown IS NULL, shown COLLATE NOCASE, t.iri LIMIT ? OFFSET ?",
+            f"SELECT t.iri, {_LABEL_SQL} AS shown, {_LABEL_LANG_SQL} FROM types t WHERE "
+            "t.class = ? ORDER BY shown IS NULL, shown COLLATE NOCASE, t.iri LIMIT ? OFFSET ?",
             lang,
             class_iri,
             limit,
             offset,
         )
-        return [Labelled(str(iri), None if label is None else str(label)) for iri, label in rows]
+        return [_labelled(iri, label, tag) for iri, label, tag in rows]
 
     def types_of(self, iri: str) -> list[str]:
         return [str(row[0]) for row in self._rows("SELECT class FROM types WHERE iri = ?", iri)]
@@ -162,6 +164,13 @@ class Catalog:
         rows = self._rows(f"SELECT {_LABEL_SQL} FROM (SELECT ? AS iri) t", lang, iri)
         return None if not rows or rows[0][0] is None else str(rows[0][0])
 
+    def labelled(self, iri: str, lang: str) -> Labelled:
+        """`label`, with the language the label is in (for the page's `lang` attributes)."""
+        rows = self._rows(
+            f"SELECT t.iri, {_LABEL_SQL}, {_LABEL_LANG_SQL} FROM (SELECT ? AS iri) t", lang, iri
+        )
+        return _labelled(*rows[0])
+
     def languages(self) -> list[str]:
         """The languages the data has labels in, the most used first."""
         rows = self._rows(
@@ -172,14 +181,14 @@ class Catalog:
     def most_linked(self, limit: int, lang: str) -> list[Linked]:
         """The resources of the namespace the most statements point to (rdf:type aside)."""
         rows = self._rows(
-            f"SELECT t.iri, t.links, {_LABEL_SQL} FROM linked t "
+            f"SELECT t.iri, t.links, {_LABEL_SQL}, {_LABEL_LANG_SQL} FROM linked t "
             "ORDER BY t.links DESC, t.iri LIMIT ?",
             lang,
             limit,
         )
         return [
-            Linked(str(iri), int(str(links)), None if label is None else str(label))
-            for iri, links, label in rows
+            Linked(str(iri), int(str(links)), *_label_and_lang(label, tag))
+            for iri, links, label, tag in rows
         ]
 
 
@@ -189,3 +198,18 @@ _LABEL_SQL = """COALESCE(
     (SELECT label FROM labels l WHERE l.iri = t.iri AND l.lang = ''),
     (SELECT MIN(label) FROM labels l WHERE l.iri = t.iri))"""
 """The label shown for `t.iri` in the language bound to `?1`."""
+
+_LABEL_LANG_SQL = """COALESCE(
+    (SELECT lang FROM labels l WHERE l.iri = t.iri AND l.lang = ?1),
+    (SELECT lang FROM labels l WHERE l.iri = t.iri AND l.lang = 'en'),
+    (SELECT lang FROM labels l WHERE l.iri = t.iri AND l.lang = ''),
+    (SELECT lang FROM labels l WHERE l.iri = t.iri ORDER BY label LIMIT 1))"""
+"""The language tag of the label `_LABEL_SQL` shows ('' for a label without one)."""
+
+
+def _label_and_lang(label: object, tag: object) -> tuple[str | None, str | None]:
+    return (None if label is None else str(label), str(tag) if label is not None and tag else None)
+
+
+def _labelled(iri: object, label: object, tag: object) -> Labelled:
+    return Labelled(str(iri), *_label_and_lang(label, tag))
