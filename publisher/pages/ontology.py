@@ -19,7 +19,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from publisher.dataset import ReadStore
+from publisher.dataset import ReadStore, Sources
 from publisher.formats import HTML, RDF_DOCUMENT_FORMATS
 from publisher.i18n import Text, pick
 from publisher.pages.base import (
@@ -113,15 +113,38 @@ def ontology_page(
         q.subject for q in store.quads_for_pattern(None, ox.NamedNode(OWL + "versionIRI"), target)
     ]
     ontology = text_of(versioned[0]) if versioned else target.value
-    return vocabulary_page(
-        store,
+    return dataset_vocabulary_page(
+        dataset,
         urls,
         ontology,
         lang,
         path=urls.ontology_document(name, HTML),
         alternates=[Alternate(f, urls.ontology_document(name, f)) for f in RDF_DOCUMENT_FORMATS],
         declared=declared,
-        sources=(*dataset.sources.ontology, *dataset.sources.data),
+    )
+
+
+def dataset_vocabulary_page(
+    dataset: Any,
+    urls: Urls,
+    ontology: str,
+    lang: str,
+    *,
+    path: str,
+    alternates: Sequence[Alternate] = (),
+    declared: Mapping[str, str] | None = None,
+) -> OntologyPage:
+    """`vocabulary_page` for a `Dataset`: its store, and its source files' prefixes."""
+    sources: Sources = dataset.sources
+    return vocabulary_page(
+        dataset.store,
+        urls,
+        ontology,
+        lang,
+        path=path,
+        alternates=alternates,
+        declared=declared,
+        sources=(*sources.ontology, *sources.data),
     )
 
 

@@ -18,7 +18,7 @@ import jinja2
 
 from publisher.dataset import Dataset
 from publisher.i18n import LANGUAGES, Text, choose_language, direction, ui
-from publisher.pages.base import Page
+from publisher.pages.base import Alternate, Page
 from publisher.pages.catalogue import (
     BY_NAME,
     PageRequest,
@@ -26,7 +26,7 @@ from publisher.pages.catalogue import (
     generic_navigation,
     navigation,
 )
-from publisher.pages.ontology import ontology_page
+from publisher.pages.ontology import dataset_vocabulary_page, ontology_page
 from publisher.pages.resource import resource_page
 from publisher.profile import Profile, read_profile
 from publisher.urls import Urls
@@ -39,6 +39,7 @@ __all__ = [
     "render_page",
     "render_resource_page",
     "render_site_page",
+    "render_vocabulary_page",
     "site_of",
     "render_template",
 ]
@@ -185,6 +186,29 @@ def render_ontology_page(
     """An ontology document (`/def/{name}`): every class and property, with anchors per term."""
     profile = profile or read_profile(dataset)
     page = ontology_page(dataset, urls, lang, name, profile.prefixes)
+    return render_page("ontology.html", urls, page, site=site_of(dataset, urls, lang, profile))
+
+
+def render_vocabulary_page(
+    dataset: Dataset,
+    urls: Urls,
+    ontology_iri: str,
+    lang: str,
+    path: str,
+    profile: Profile | None = None,
+    alternates: tuple[Alternate, ...] = (),
+) -> str:
+    """The page of any vocabulary (its canonical ontology IRI), served at `path`."""
+    profile = profile or read_profile(dataset)
+    page = dataset_vocabulary_page(
+        dataset,
+        urls,
+        ontology_iri,
+        lang,
+        path=path,
+        alternates=alternates,
+        declared=profile.prefixes,
+    )
     return render_page("ontology.html", urls, page, site=site_of(dataset, urls, lang, profile))
 
 
