@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +16,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 def _default(folder: str) -> list[str]:
     return [str(PROJECT_ROOT / folder)]
 
+
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 
 # A list read from the environment as `a.ttl,b.ttl` or as a JSON list (`_split_paths`), not
 # JSON only, which is what pydantic-settings would otherwise insist on.
@@ -34,6 +37,11 @@ class Settings(BaseSettings):
         None,
         description="Origin the server is reached at (default http://HOST:PORT/). Canonical IRIs "
         "are rewritten to it in every response; it never comes from the Host header.",
+    )
+    source_base: str | None = Field(
+        None,
+        description="Base IRI every relative IRI of every source resolves against (`<>`, "
+        "`<#i>`), instead of the namespace plus the file's name without extensions.",
     )
     data: Paths = Field(default_factory=lambda: _default("data"))
     ontology: Paths = Field(default_factory=lambda: _default("ontology"))
@@ -83,6 +91,11 @@ class Settings(BaseSettings):
         None,
         description="Licence IRI of the dataset instead of the dcterms:license its data states; "
         "`none` publishes no licence.",
+    )
+    languages: Paths = Field(
+        default_factory=list,
+        description="Languages the dataset is in (BCP 47 tags), instead of the dcterms:language "
+        "its data states.",
     )
     query_timeout: float = Field(
         10.0, gt=0, description="Hard limit (s) on a SPARQL query, serialisation included."
@@ -150,7 +163,13 @@ class Settings(BaseSettings):
         return value
 
     @field_validator(
-        "data", "ontology", "shapes", "service_allowlist", "trusted_proxies", mode="before"
+        "data",
+        "ontology",
+        "shapes",
+        "service_allowlist",
+        "trusted_proxies",
+        "languages",
+        mode="before",
     )
     @classmethod
     def _split_paths(cls, value: object) -> object:
@@ -162,9 +181,18 @@ class Settings(BaseSettings):
             return [part for part in value.split(",") if part]
         return value
 
+    @field_validator("languages")
+    @classmethod
+    def _language_tags(cls, value: list[str]) -> list[str]:
+        """BCP 47 tags, lower-cased as RDF literals compare them (`ar`, `en-GB` → `en-gb`)."""
+        for tag in value:
+            if not _LANGUAGE_TAG.fullmatch(tag):
+                raise ValueError(f"{tag!r} is not a language tag (like ar, en or pt-BR)")
+        return [tag.lower() for tag in value]
+
     @model_validator(mode="after")
     def _origin_is_http(self) -> Settings:
-        for name in ("base_iri", "public_origin"):
+        for name in ("base_iri", "public_origin", "source_base"):
             value = getattr(self, name)
             if value is not None and not value.startswith(("http://", "https://")):
                 raise ValueError(f"{name} must be an http(s) IRI, got {value!r}")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 import pyoxigraph as ox
 
 from publisher.config import Settings
-from publisher.sources import discover
+from publisher.sources import discover, relative_base
 
 if TYPE_CHECKING:
     from publisher.catalog import Catalog
@@ -98,6 +98,8 @@ class Sources:
     data: tuple[Path, ...]
     ontology: tuple[Path, ...]
     shapes: tuple[Path, ...]
+    namespace: str | None = None  # relative IRIs resolve against namespace + file name …
+    source_base: str | None = None  # … or this one base (--source-base)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Sources:
@@ -105,7 +107,13 @@ class Sources:
             data=tuple(discover(settings.data)),
             ontology=tuple(discover(settings.ontology)),
             shapes=tuple(discover(settings.shapes)),
+            namespace=settings.base_iri,
+            source_base=settings.source_base,
         )
+
+    def base_for(self, path: Path) -> str | None:
+        """The base of the file's relative IRIs (`sources.relative_base`)."""
+        return relative_base(path, self.namespace, self.source_base)
 
     @property
     def content(self) -> tuple[Path, ...]:

@@ -6,9 +6,14 @@ import glob
 import gzip
 import hashlib
 import re
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Generator, Iterable
+from contextlib import closing
+from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import IO, cast
+from urllib.parse import quote, urlsplit
 
 import pyoxigraph as ox
 
@@ -70,13 +75,37 @@ def _is_rdf(path: Path) -> bool:
     return True
 
 
-def read_quads(path: Path) -> Iterator[ox.Quad]:
-    """Stream a file's quads; a syntax error becomes an `RdfSyntaxError` naming file and line."""
+def document_name(path: Path) -> str:
+    """A file's name without its RDF extension and `.gz` (`card.n3` → `card`, `x.ttl.gz` →
+    `x`), percent-encoded where an IRI needs it: the last segment of its relative base."""
+    name = path.name
+    if name.lower().endswith(".gz"):
+        name = name[:-3]
+    stem, dot, extension = name.rpartition(".")
+    if dot and stem and extension.lower() in EXTENSIONS:
+        name = stem
+    return quote(name, safe="!$&'()*+,;=:@-._~")
+
+
+def relative_base(path: Path, namespace: str | None, source_base: str | None = None) -> str | None:
+    """The IRI a source's relative IRIs (`<>`, `<#i>`) resolve against: `source_base` when the
+    run names one, else the namespace plus the file's name, so that `card.n3` served under
+    `https://example.org/` says `<https://example.org/card#i>`. A file's own `@base` wins."""
+    if source_base:
+        return source_base
+    if namespace is None:
+        return None
+    return namespace + document_name(path)
+
+
+def read_quads(path: Path, base_iri: str | None = None) -> Generator[ox.Quad]:
+    """Stream a file's quads, relative IRIs resolved against `base_iri` (None: they are an
+    error); a syntax error becomes an `RdfSyntaxError` naming file and line."""
     fmt = rdf_format(path)
     opener = gzip.open if path.suffix.lower() == ".gz" else open
     try:
         with opener(path, "rb") as stream:
-            yield from ox.parse(cast(IO[bytes], stream), format=fmt, path=None)
+            yield from ox.parse(cast(IO[bytes], stream), format=fmt, base_iri=base_iri)
     except (SyntaxError, ValueError, OSError, EOFError) as error:  # bad gzip or encoding too
         raise syntax_error(path, error) from None
 
@@ -90,9 +119,9 @@ def syntax_error(path: Path, error: Exception) -> RdfSyntaxError:
     return RdfSyntaxError(path, None, None, str(error))
 
 
-def load_ontology(path: Path, store: ox.Store) -> None:
+def load_ontology(path: Path, store: ox.Store, base_iri: str | None = None) -> None:
     """Load an ontology file into the named graph of its `owl:Ontology`, so it stays separable."""
-    quads = list(read_quads(path))
+    quads = list(read_quads(path, base_iri))
     names = {
         q.subject
         for q in quads
@@ -109,9 +138,9 @@ def load_ontology(path: Path, store: ox.Store) -> None:
     )
 
 
-def load_data(path: Path, store: ox.Store) -> None:
+def load_data(path: Path, store: ox.Store, base_iri: str | None = None) -> None:
     """Load a data file as it is: triples into the default graph, quads into their graphs."""
-    store.extend(read_quads(path))
+    store.extend(read_quads(path, base_iri))
 
 
 def fingerprint(paths: Iterable[Path]) -> str:
@@ -124,3 +153,59 @@ def fingerprint(paths: Iterable[Path]) -> str:
             while chunk := stream.read(1 << 20):
                 digest.update(chunk)
     return digest.hexdigest()[:16]
+
+
+# --- the namespace of data that does not say it ------------------------------------------------
+
+SAMPLE_QUADS = 20_000
+"""Quads read from the start of each file to infer the namespace: enough for any file's
+habits, and cheap on a file of a billion triples (the rest is not read)."""
+
+_PLACEHOLDER = "http://relative.invalid/"  # RFC 2606: never a real namespace
+_CONTAINERS = frozenset({"id", "def", ".well-known"})
+"""Path segments that hold a namespace's things rather than start one (`{ns}id/{type}/{slug}`,
+`{ns}def/{vocabulary}#Term`, `{ns}.well-known/void`): the namespace is what comes before."""
+
+
+@dataclass(frozen=True)
+class InferredNamespace:
+    """The most common namespace of the sampled subject IRIs (None: no absolute http(s) one)."""
+
+    namespace: str | None
+    subjects: int  # distinct subject IRIs under it, in the sample
+    sampled: int  # distinct absolute http(s) subject IRIs in the sample
+
+
+def namespace_of(iri: str) -> str | None:
+    """The namespace an IRI belongs to: its document's folder (up to the last `/` before any
+    `#`: `…/card#i` and `…/card` share `…/`), cut before an `id/`, `def/` or `.well-known/`
+    segment. None for anything that is not an http(s) IRI."""
+    parts = urlsplit(iri)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    segments = parts.path.split("/")[1:-1]  # the folders: not the document's own name
+    for index, segment in enumerate(segments):
+        if segment in _CONTAINERS:
+            segments = segments[:index]
+            break
+    folder = "".join(f"{segment}/" for segment in segments)
+    return f"{parts.scheme}://{parts.netloc}/{folder}"
+
+
+def infer_namespace(paths: Iterable[Path], sample: int = SAMPLE_QUADS) -> InferredNamespace:
+    """The namespace most subject IRIs of the first `sample` quads of each file belong to; ties
+    go to the shortest. Relative IRIs are resolved against a placeholder and not counted (they
+    take the namespace, whatever it is)."""
+    subjects: set[str] = set()
+    for path in paths:
+        base = _PLACEHOLDER + document_name(path)
+        with closing(read_quads(path, base)) as quads:
+            for quad in islice(quads, sample):
+                subject = quad.subject
+                if isinstance(subject, ox.NamedNode) and not subject.value.startswith(_PLACEHOLDER):
+                    subjects.add(subject.value)
+    counts = Counter(ns for ns in map(namespace_of, subjects) if ns is not None)
+    if not counts:
+        return InferredNamespace(None, 0, 0)
+    namespace, count = min(counts.items(), key=lambda item: (-item[1], len(item[0]), item[0]))
+    return InferredNamespace(namespace, count, sum(counts.values()))

@@ -30,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import lru_cache
 from itertools import chain
@@ -51,26 +51,36 @@ from publisher.errors import PublisherError
 from publisher.prefixes import bound_prefixes, declared_prefixes
 from publisher.rdfterms import graph_of
 from publisher.report import PREFIXES, SEVERITY_ORDER, ValidationReport, Violation
-from publisher.sources import read_quads
+from publisher.sources import read_quads, relative_base
 from publisher.validation_graph import validation_graph
 
 _MAX_VALUE = 60
 
 
 class NoShapes(PublisherError):
-    """Validation was asked for, but the shapes locations hold no RDF file."""
+    """Validation was asked for, but no shapes were given: there is no report to make."""
 
     def __str__(self) -> str:
-        return "no SHACL shapes found (check --shapes / PUBLISHER_SHAPES)"
+        return "no SHACL shapes found (give --shapes / PUBLISHER_SHAPES), so nothing to validate"
 
 
-def load_shapes(paths: Iterable[Path]) -> rdflib.Graph:
-    """Parse shapes files (any RDF syntax); a syntax error names the file and line."""
+def has_shapes(dataset: Dataset) -> bool:
+    """Whether the dataset has a validation report to show: shapes to validate against, or the
+    report its store was loaded with. Without either, `publisher validate` has nothing to do
+    and no page should link /validation (which answers 404)."""
+    return bool(dataset.sources.shapes) or dataset.report is not None
+
+
+def load_shapes(
+    paths: Iterable[Path], base_of: Callable[[Path], str | None] = lambda path: None
+) -> rdflib.Graph:
+    """Parse shapes files (any RDF syntax), relative IRIs against `base_of(path)`; a syntax
+    error names the file and line."""
     paths = list(paths)
     if not paths:
         raise NoShapes()
     with _quiet_rdflib():
-        return graph_of(chain.from_iterable(read_quads(path) for path in paths))
+        return graph_of(chain.from_iterable(read_quads(path, base_of(path)) for path in paths))
 
 
 class InvalidShapes(PublisherError):
@@ -163,7 +173,10 @@ class NotValidated(PublisherError):
     docs/scaling.md), `publisher validate --store DIR` does."""
 
     def __str__(self) -> str:
-        return "the store was loaded with --skip-validation, so no SHACL report was made"
+        return (
+            "the store was loaded without validation (--skip-validation, or no shapes), so no "
+            "SHACL report was made"
+        )
 
 
 def validate_dataset(dataset: Dataset, *, fresh: bool = False) -> ValidationReport:
@@ -175,11 +188,20 @@ def validate_dataset(dataset: Dataset, *, fresh: bool = False) -> ValidationRepo
         return dataset.report
     if not fresh and dataset.capabilities.keeps_report:
         raise NotValidated()
-    shapes = load_shapes(dataset.sources.shapes)
+    if not dataset.sources.shapes:
+        raise NoShapes()
+    shapes = load_shapes(dataset.sources.shapes, lambda path: _shapes_base(dataset, path))
     with _quiet_rdflib():
         data = validation_graph(dataset.store)
     vocabularies = declared_prefixes(dataset.store, dataset.base_iri)
     return validate(data, shapes, prefixes={**default_prefixes(dataset.base_iri), **vocabularies})
+
+
+def _shapes_base(dataset: Dataset, path: Path) -> str | None:
+    """Shapes files resolve relative IRIs as the data does (a store's recorded sources do not
+    carry the namespace: the dataset's own is the same)."""
+    sources = dataset.sources
+    return relative_base(path, sources.namespace or dataset.base_iri, sources.source_base)
 
 
 def default_prefixes(base_iri: str) -> dict[str, str]:

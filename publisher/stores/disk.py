@@ -121,7 +121,9 @@ class StoreMetadata:
             version=value["version"],
             modified=datetime.fromisoformat(value["modified"]),
             quads=int(value["quads"]),
-            sources=Sources(shapes=tuple(Path(p) for p in value["sources"]["shapes"]), **paths),
+            sources=Sources(
+                paths["data"], paths["ontology"], tuple(Path(p) for p in value["sources"]["shapes"])
+            ),
             validated=bool(value["validated"]),
             loaded=datetime.fromisoformat(value["loaded"]),
             writer=value["writer"],

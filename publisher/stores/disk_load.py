@@ -201,12 +201,17 @@ def _load_sources(store: ox.Store, sources: Sources, tracker: LoadTracker) -> No
     one streaming bulk load (each bulk call writes its own files: fewer calls, fewer files)."""
     native = [p for p in sources.data if rdf_format(p) in LINE_FORMATS]
     streamed = [p for p in sources.data if p not in native]
-    store.bulk_extend(_chain(_ontology_quads(p, tracker) for p in sources.ontology))
-    store.bulk_extend(_chain(_data_quads(p, tracker) for p in streamed))
+    ontology = (_ontology_quads(p, sources.base_for(p), tracker) for p in sources.ontology)
+    store.bulk_extend(_chain(ontology))
+    store.bulk_extend(_chain(_data_quads(p, sources.base_for(p), tracker) for p in streamed))
     for path in native:
         with SourceReader(path, tracker, count_lines=True) as reader:
             try:
-                store.bulk_load(input=cast(IO[bytes], reader), format=rdf_format(path))
+                store.bulk_load(
+                    input=cast(IO[bytes], reader),
+                    format=rdf_format(path),
+                    base_iri=sources.base_for(path),
+                )
             except SyntaxError as error:
                 raise syntax_error(path, error) from None
         tracker.file_done()
@@ -217,34 +222,37 @@ def _chain(iterables: Iterable[Iterable[ox.Quad]]) -> Iterator[ox.Quad]:
         yield from quads
 
 
-def _data_quads(path: Path, tracker: LoadTracker) -> Iterator[ox.Quad]:
+def _data_quads(path: Path, base: str | None, tracker: LoadTracker) -> Iterator[ox.Quad]:
     """A file's quads as they are (triples in the default graph), as `sources.load_data` does."""
     with SourceReader(path, tracker, count_lines=False) as reader:
-        yield from _parse(path, reader, tracker)
+        yield from _parse(path, base, reader, tracker)
     tracker.file_done()
 
 
-def _ontology_quads(path: Path, tracker: LoadTracker) -> Iterator[ox.Quad]:
+def _ontology_quads(path: Path, base: str | None, tracker: LoadTracker) -> Iterator[ox.Quad]:
     """An ontology's triples in the named graph of its `owl:Ontology`, as `load_ontology` does
     (read twice, streaming: once for the name, once for the quads)."""
     with SourceReader(path, None, count_lines=False) as reader:
         names = {
             q.subject
-            for q in _parse(path, reader, None)
+            for q in _parse(path, base, reader, None)
             if q.predicate == RDF_TYPE and q.object == OWL_ONTOLOGY
         }
     name = names.pop() if len(names) == 1 else None
     graph = name if isinstance(name, ox.NamedNode | ox.BlankNode) else ox.DefaultGraph()
-    for quad in _data_quads(path, tracker):
+    for quad in _data_quads(path, base, tracker):
         if isinstance(quad.graph_name, ox.DefaultGraph):
             yield ox.Quad(quad.subject, quad.predicate, quad.object, graph)
         else:
             yield quad  # a graph name is never a quoted triple
 
 
-def _parse(path: Path, reader: SourceReader, tracker: LoadTracker | None) -> Iterator[ox.Quad]:
+def _parse(
+    path: Path, base: str | None, reader: SourceReader, tracker: LoadTracker | None
+) -> Iterator[ox.Quad]:
+    """Relative IRIs resolve against `base` (`Sources.base_for`), as everywhere else."""
     try:
-        for quad in ox.parse(cast(IO[bytes], reader), format=rdf_format(path)):
+        for quad in ox.parse(cast(IO[bytes], reader), format=rdf_format(path), base_iri=base):
             if tracker is not None:
                 tracker.statement()
             yield quad

@@ -14,9 +14,9 @@ def load_into_memory(settings: Settings, sources: Sources | None = None) -> Data
     sources = sources or Sources.from_settings(settings)
     store = ox.Store()
     for path in sources.ontology:
-        load_ontology(path, store)
+        load_ontology(path, store, sources.base_for(path))
     for path in sources.data:
-        load_data(path, store)
+        load_data(path, store, sources.base_for(path))
     return Dataset(
         store=store,
         base_iri=settings.base_iri,

@@ -155,9 +155,9 @@ def open_rdflib_dataset(settings: Settings, sources: Sources | None = None) -> D
     sources = sources or Sources.from_settings(settings)
     graphs = rdflib.Dataset(default_union=True)
     for path in sources.ontology:
-        _add(graphs, _parsed(path), ontology=True)
+        _add(graphs, _parsed(path, sources.base_for(path)), ontology=True)
     for path in sources.data:
-        _add(graphs, _parsed(path), ontology=False)
+        _add(graphs, _parsed(path, sources.base_for(path)), ontology=False)
     store = RdflibStore(graphs)
     return Dataset(
         store=store,
@@ -169,11 +169,12 @@ def open_rdflib_dataset(settings: Settings, sources: Sources | None = None) -> D
     )
 
 
-def _parsed(path: Path) -> rdflib.Dataset:
-    """One file in a dataset of its own: its triples in the default graph, its quads in theirs."""
+def _parsed(path: Path, base: str | None) -> rdflib.Dataset:
+    """One file in a dataset of its own: its triples in the default graph, its quads in theirs;
+    relative IRIs resolved against `base`, as Oxigraph does (`Sources.base_for`)."""
     parsed = rdflib.Dataset()
     with _open(path) as stream:
-        parsed.parse(source=stream, format=RDFLIB_FORMATS[rdf_format(path)])
+        parsed.parse(source=stream, format=RDFLIB_FORMATS[rdf_format(path)], publicID=base)
     return parsed
 
 
