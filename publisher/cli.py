@@ -2,35 +2,46 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from publisher.cli_options import (
     BaseIriOpt,
     DataOpt,
+    LanguageOpt,
     LicenseOpt,
     OntologyOpt,
     ReportFormat,
     ShapesOpt,
     SkipValidationOpt,
+    SourceBaseOpt,
+    SourcesArg,
     StoreOpt,
     TitleOpt,
+    build_settings,
+    say,
 )
 from publisher.cli_process import (
+    NO_SHAPES,
+    SKIPPED,
+    checked,
     exit_on_sigterm,
     interrupt_on_sigterm,
     port_is_free,
+    require_shapes,
     run_reporting_errors,
+    validate_store,
+    with_shapes,
 )
 from publisher.config import Settings
 
+__all__ = ["app", "build_settings"]
+
 if TYPE_CHECKING:
-    from publisher.dataset import Dataset, Sources
-    from publisher.report import ValidationReport
+    from publisher.dataset import Sources
 
 app = typer.Typer(
     help="Publish an RDF dataset as linked data: validate it, serve it.",
@@ -39,63 +50,15 @@ app = typer.Typer(
     add_completion=False,
 )
 
-SKIPPED = "warning: --skip-validation: the data is not checked against any SHACL shapes"
-
-
-def build_settings(**overrides: Any) -> Settings:
-    """Environment first, then every flag the user actually gave.
-
-    Someone who names their own data (flag or PUBLISHER_DATA) gets no embedded ontology or shapes
-    mixed in: those default to nothing unless named too."""
-    given = {key: value for key, value in overrides.items() if value is not None}
-    if "data" in given or "PUBLISHER_DATA" in os.environ:
-        for name in ("ontology", "shapes"):
-            if name not in given and f"PUBLISHER_{name.upper()}" not in os.environ:
-                given[name] = []
-    store = given.get("store", os.environ.get("PUBLISHER_STORE"))
-    if store and "base_iri" not in given and "PUBLISHER_BASE_IRI" not in os.environ:
-        loaded = _loaded_base_iri(Settings(**given))
-        if loaded is not None:
-            given["base_iri"] = loaded
-    return Settings(**given)
-
-
-def _loaded_base_iri(settings: Settings) -> str | None:
-    """The base IRI a store was loaded for, so `serve --store DIR|URL` needs no more flags."""
-    from publisher.stores import stored_base_iri
-
-    return stored_base_iri(settings)
-
-
-def checked(dataset: Dataset, not_done: str) -> ValidationReport:
-    """Validate; on violations print the report and say what was not done (serve, export, push)."""
-    from publisher.validation import validate_dataset
-
-    report = validate_dataset(dataset)
-    if not report.conforms:
-        typer.echo(report.to_text(), err=True)
-        typer.echo(f"error: the dataset does not conform to its shapes; not {not_done}.", err=True)
-    return report
-
-
-def require_shapes(settings: Settings) -> None:
-    """Before a long parse or load: validation needs shapes, or the flag that skips it."""
-    from publisher.sources import discover
-
-    if not settings.skip_validation and not discover(settings.shapes):
-        raise typer.BadParameter(
-            "no SHACL shapes to validate against: give --shapes, or --skip-validation to "
-            "publish without validating",
-            param_hint="--shapes",
-        )
-
 
 @app.command()
 def validate(
+    sources: SourcesArg = None,
     data: DataOpt = None,
     ontology: OntologyOpt = None,
     shapes: ShapesOpt = None,
     base_iri: BaseIriOpt = None,
+    source_base: SourceBaseOpt = None,
     report_format: Annotated[
         ReportFormat, typer.Option("--format", help="text: one line per problem; turtle: RDF.")
     ] = ReportFormat.text,
@@ -109,27 +72,39 @@ def validate(
     ] = None,
     title: TitleOpt = None,
     license: LicenseOpt = None,
+    language: LanguageOpt = None,
 ) -> None:
-    """Validate ontology + data against the SHACL shapes; exit 1 on any violation."""
+    """Validate ontology + data against the SHACL shapes; exit 1 on any violation, 0 (and
+    nothing to validate) without shapes. The sources are parsed either way."""
 
     def action() -> int:
         from publisher.stores import open_dataset
-        from publisher.validation import validate_dataset
+        from publisher.validation import has_shapes, validate_dataset
 
+        notes: list[str] = []
         settings = build_settings(
+            sources,
+            notes=notes,
             data=data,
             ontology=ontology,
             shapes=shapes,
             base_iri=base_iri,
+            source_base=source_base,
             store=store,
             title=title,
             license=license,
+            languages=language,
         )
-        dataset = open_dataset(settings)
+        dataset = with_shapes(open_dataset(settings), shapes)
+        if not has_shapes(dataset):
+            say(notes)
+            typer.echo(NO_SHAPES, err=report_format is ReportFormat.turtle)
+            return 0
         if dataset.capabilities.keeps_report:
-            report = _validate_store(dataset, shapes)
+            report = validate_store(dataset, shapes)
         else:
             report = validate_dataset(dataset)
+        say(notes)  # after the sources and shapes are read: an error stays one line
         if report_format is ReportFormat.turtle:
             sys.stdout.write(report.to_turtle())
         else:
@@ -139,29 +114,14 @@ def validate(
     run_reporting_errors(action)
 
 
-def _validate_store(dataset: Dataset, shapes: list[str] | None) -> ValidationReport:
-    """The report a store was loaded with, or a validation now against `shapes` (or the
-    shapes files the load recorded, if they are still there)."""
-    import dataclasses
-
-    from publisher.sources import discover
-    from publisher.validation import validate_dataset
-
-    if shapes:
-        sources = dataclasses.replace(dataset.sources, shapes=tuple(discover(shapes)))
-        dataset = dataclasses.replace(dataset, sources=sources)
-    elif dataset.report is not None:
-        typer.echo(f"(the report made when {dataset.location} was loaded)", err=True)
-        return dataset.report
-    return validate_dataset(dataset, fresh=True)
-
-
 @app.command()
 def serve(
+    sources: SourcesArg = None,
     data: DataOpt = None,
     ontology: OntologyOpt = None,
     shapes: ShapesOpt = None,
     base_iri: BaseIriOpt = None,
+    source_base: SourceBaseOpt = None,
     public_origin: Annotated[
         str | None, typer.Option(help="Origin clients reach the server at.")
     ] = None,
@@ -179,20 +139,27 @@ def serve(
     skip_validation: SkipValidationOpt = False,
     title: TitleOpt = None,
     license: LicenseOpt = None,
+    language: LanguageOpt = None,
 ) -> None:
     """Validate, then serve the dataset over HTTP; refuse to start on an invalid graph.
 
-    A store (--store) was validated when it was loaded and is served as it is."""
+    A store (--store) was validated when it was loaded and is served as it is; sources without
+    shapes are served without a validation report."""
 
     def action() -> int:
         from publisher.stores import open_dataset, parses_sources
+        from publisher.validation import has_shapes
         from publisher.web.server import run
 
+        notes: list[str] = []
         settings = build_settings(
+            sources,
+            notes=notes,
             data=data,
             ontology=ontology,
             shapes=shapes,
             base_iri=base_iri,
+            source_base=source_base,
             public_origin=public_origin,
             host=host,
             port=port,
@@ -201,20 +168,24 @@ def serve(
             skip_validation=skip_validation or None,
             title=title,
             license=license,
+            languages=language,
         )
         port_is_free(settings.host, settings.port)
         parsed = parses_sources(settings)  # else loaded (and validated) ahead
-        if parsed:
-            require_shapes(settings)
         dataset = open_dataset(settings)  # with several workers: to fail early, then dropped
         if not parsed:
-            if dataset.capabilities.keeps_report and dataset.report is None:
+            if dataset.capabilities.keeps_report and not has_shapes(dataset):
+                typer.echo(f"{NO_SHAPES}: {settings.store} was loaded without shapes", err=True)
+            elif dataset.capabilities.keeps_report and dataset.report is None:
                 typer.echo(f"warning: {settings.store} was loaded with --skip-validation", err=True)
         elif settings.skip_validation:
             typer.echo(SKIPPED, err=True)
+        elif not has_shapes(dataset):
+            typer.echo(f"{NO_SHAPES}: serving without a validation report", err=True)
         else:
             if not checked(dataset, "serving").conforms:
                 return 1
+        say(notes)
         if settings.workers > 1:
             dataset = None  # type: ignore[assignment]  # each worker opens its own
         exit_on_sigterm()
@@ -230,10 +201,12 @@ def export(
         Path,
         typer.Argument(help="Folder to write; created, or replaced if it holds an earlier export."),
     ],
+    sources: SourcesArg = None,
     data: DataOpt = None,
     ontology: OntologyOpt = None,
     shapes: ShapesOpt = None,
     base_iri: BaseIriOpt = None,
+    source_base: SourceBaseOpt = None,
     public_origin: Annotated[
         str | None,
         typer.Option(
@@ -264,29 +237,41 @@ def export(
     ] = None,
     title: TitleOpt = None,
     license: LicenseOpt = None,
+    language: LanguageOpt = None,
 ) -> None:
     """Validate, then write every document, dump and description as files, with an nginx
-    configuration that answers as `publisher serve` does."""
+    configuration that answers as `publisher serve` does (`export OUT SOURCE...`)."""
 
     def action() -> int:
         from urllib.parse import urlsplit
 
         from publisher.export.build import export_site
         from publisher.stores import open_dataset
+        from publisher.validation import has_shapes
 
+        notes: list[str] = []
         settings = build_settings(
+            sources,
+            notes=notes,
             data=data,
             ontology=ontology,
             shapes=shapes,
             base_iri=base_iri,
+            source_base=source_base,
             public_origin=public_origin,
             title=title,
             license=license,
+            languages=language,
         )
         dataset = open_dataset(settings)
-        report = checked(dataset, "exporting")
-        if not report.conforms:
-            return 1
+        report = None
+        if not has_shapes(dataset):
+            typer.echo(f"{NO_SHAPES}: exporting without a validation report", err=True)
+        else:
+            report = checked(dataset, "exporting")
+            if not report.conforms:
+                return 1
+        say(notes)
         if listen is None and settings.public_origin is not None:
             split = urlsplit(settings.public_origin)
             default_listen = str(split.port or (443 if split.scheme == "https" else 80))
@@ -315,14 +300,7 @@ def export(
 
 @app.command()
 def load(
-    sources: Annotated[
-        list[str] | None,
-        typer.Argument(
-            help="Data files, folders or globs (default: the embedded dataset's data/). Any RDF "
-            "syntax, gzipped or not; N-Triples and N-Quads load fastest.",
-            show_default=False,
-        ),
-    ] = None,
+    sources: SourcesArg = None,
     into: Annotated[
         Path | None,
         typer.Option(
@@ -347,12 +325,15 @@ def load(
             "from the query URL. Env: PUBLISHER_REMOTE_GSP.",
         ),
     ] = None,
+    data: DataOpt = None,
     ontology: OntologyOpt = None,
     shapes: ShapesOpt = None,
     base_iri: BaseIriOpt = None,
+    source_base: SourceBaseOpt = None,
     skip_validation: SkipValidationOpt = False,
 ) -> None:
-    """Load the sources into a store once, so that `serve --store` starts without parsing."""
+    """Load the sources into a store once, so that `serve --store` starts without parsing
+    (N-Triples and N-Quads load fastest). The namespace, given or inferred, is stored with it."""
 
     def action() -> int:
         from publisher.dataset import Sources
@@ -363,17 +344,23 @@ def load(
         target = str(into) if into is not None else str(store)
         if store is not None and not is_remote(store):
             raise typer.BadParameter("--store takes a SPARQL server URL; use --into DIR")
+        notes: list[str] = []
         settings = build_settings(
-            data=sources or None,
+            sources,
+            loading=True,
+            notes=notes,
+            data=data,
             ontology=ontology,
             shapes=shapes,
             base_iri=base_iri,
+            source_base=source_base,
             skip_validation=skip_validation or None,
             remote_gsp=gsp,
         )
         require_shapes(settings)
         if settings.skip_validation:
             typer.echo(SKIPPED, err=True)
+        say(notes)  # the namespace stored with the store
         with interrupt_on_sigterm():
             return _load(settings, Sources.from_settings(settings), target)
 

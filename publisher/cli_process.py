@@ -1,5 +1,6 @@
 """How the `publisher` command meets the process: errors a person can fix as one line and an
-exit status, SIGTERM as a clean stop, and a port checked before anything is opened."""
+exit status, SIGTERM as a clean stop, a port checked before anything is opened, and what the
+commands say about validation (a report, no shapes, validation skipped)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,17 @@ import signal
 import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import typer
 from pydantic import ValidationError
 
+from publisher.config import Settings
 from publisher.errors import PublisherError
+
+if TYPE_CHECKING:
+    from publisher.dataset import Dataset
+    from publisher.report import ValidationReport
 
 
 def fail(message: str, status: int) -> None:
@@ -80,3 +87,58 @@ def run_reporting_errors(action: Callable[[], int]) -> None:
         fail(f"invalid setting: {problems}", 2)
     else:
         raise typer.Exit(status)
+
+
+# --- validation, as the commands say it -------------------------------------------------------
+
+SKIPPED = "warning: --skip-validation: the data is not checked against any SHACL shapes"
+
+
+def checked(dataset: Dataset, not_done: str) -> ValidationReport:
+    """Validate; on violations print the report and say what was not done (serve, export, push)."""
+    from publisher.validation import validate_dataset
+
+    report = validate_dataset(dataset)
+    if not report.conforms:
+        typer.echo(report.to_text(), err=True)
+        typer.echo(f"error: the dataset does not conform to its shapes; not {not_done}.", err=True)
+    return report
+
+
+NO_SHAPES = "no shapes: nothing to validate"
+
+
+def require_shapes(settings: Settings) -> None:
+    """Before a long load: validation needs shapes, or the flag that skips it (a store is
+    written once and served as it is, so leaving it unchecked is said out loud)."""
+    from publisher.sources import discover
+
+    if not settings.skip_validation and not discover(settings.shapes):
+        raise typer.BadParameter(
+            "no SHACL shapes to validate against: give --shapes, or --skip-validation to "
+            "load without validating",
+            param_hint="--shapes",
+        )
+
+
+def with_shapes(dataset: Dataset, shapes: list[str] | None) -> Dataset:
+    """A loaded store with `--shapes` to validate it against now instead of the recorded ones."""
+    import dataclasses
+
+    from publisher.sources import discover
+
+    if not shapes or not dataset.capabilities.keeps_report:
+        return dataset
+    sources = dataclasses.replace(dataset.sources, shapes=tuple(discover(shapes)))
+    return dataclasses.replace(dataset, sources=sources)
+
+
+def validate_store(dataset: Dataset, shapes: list[str] | None) -> ValidationReport:
+    """The report a store was loaded with, or a validation now against `shapes` (or the
+    shapes files the load recorded, if they are still there)."""
+    from publisher.validation import validate_dataset
+
+    if not shapes and dataset.report is not None:
+        typer.echo(f"(the report made when {dataset.location} was loaded)", err=True)
+        return dataset.report
+    return validate_dataset(dataset, fresh=True)

@@ -3,8 +3,9 @@
 Nothing here is about one dataset. The title, description, licence, languages, publisher,
 keywords, example resources and example queries come from the data's own description of itself
 (VoID, DCAT, Dublin Core and SHACL SPARQL executables on its dataset IRI, as `data/dataset.ttl`
-holds for the embedded dataset), then from the settings (`--title`, `--license`), which win. A
-dataset that states no licence gets none: the publisher never claims one on its behalf.
+holds for the embedded dataset), then from the settings (`--title`, `--license`, `--language`),
+which win. A dataset that states no licence gets none: the publisher never claims one on its
+behalf.
 
 The sections a resource page shows for the dataset's own kinds of things (statements,
 participation, …) are data as well: SHACL SPARQL executables with `dash:applicableToClass`
@@ -116,10 +117,12 @@ class Overrides:
 
     title: str | None = None
     license: str | None = None
+    languages: tuple[str, ...] = ()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Overrides:
-        return cls(title=settings.title, license=settings.license)
+        languages = tuple(settings.languages)
+        return cls(title=settings.title, license=settings.license, languages=languages)
 
 
 def in_language(texts: Texts, lang: str) -> str:
@@ -154,6 +157,8 @@ def apply_overrides(profile: Profile, overrides: Overrides) -> Profile:
         changes.update(title={"": overrides.title}, short_title={"": overrides.title})
     if overrides.license:
         changes["license"] = None if overrides.license == NO_LICENSE else overrides.license
+    if overrides.languages:
+        changes["languages"] = overrides.languages
     return replace(profile, **changes)
 
 
