@@ -149,13 +149,13 @@ def discovery_preflight(request: Request) -> Response:
 
 
 def _validation(request: Request, ext: str | None) -> Response:
-    fmt = _pick(request, VALIDATION_PATH, ext)
     state = state_of(request)
     dataset, urls, published = state.dataset, state.urls, state.published
-    try:
+    try:  # before negotiating: a report that does not exist is 404 in any format (not 406)
         report = published.once(dataset, urls, "validation", lambda: validate_dataset(dataset))
     except NO_REPORT as error:
         raise NotPublished(f"This server has no validation report: {error}.") from None
+    fmt = _pick(request, VALIDATION_PATH, ext)
 
     def html() -> str:
         context = {
