@@ -146,8 +146,14 @@ class PrefixTable:
         # Longest namespace first, so `…/def/` never wins over `…/def/voc#`.
         self._namespaces = sorted(by_namespace.items(), key=lambda item: -len(item[0]))
         self.used: dict[str, str] = {}
+        self._compacted: dict[str, str | None] = {}
 
     def compact(self, iri: str) -> str | None:
+        if iri not in self._compacted:
+            self._compacted[iri] = self._compact(iri)
+        return self._compacted[iri]
+
+    def _compact(self, iri: str) -> str | None:
         for namespace, prefix in self._namespaces:
             if iri.startswith(namespace):
                 local = iri[len(namespace) :]

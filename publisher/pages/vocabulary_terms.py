@@ -111,6 +111,7 @@ class TermBuilder:
         self.ontology, self.namespace = ontology, namespace
         self.statements, self.prefixes = statements, prefixes
         self.names = Labeller(store, urls, lang, {})
+        self._links: dict[str, Link] = {}
         self.kind_of = self._kinds()
         self.anchors = self._anchors()
         self.labels = self._labels()
@@ -215,6 +216,11 @@ class TermBuilder:
 
     def link(self, term: str) -> Link:
         """Terms of this page link to their anchor; the rest to their page here, or their IRI."""
+        if term not in self._links:
+            self._links[term] = self._link(term)
+        return self._links[term]
+
+    def _link(self, term: str) -> Link:
         curie = self.prefixes.compact(term)
         if term in self.anchors:
             return Link(
