@@ -3,6 +3,7 @@ version (in memory at start, or by `publisher load` beside the store)."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -164,3 +165,9 @@ def test_a_label_carries_the_language_it_is_in(catalog: Catalog) -> None:
     tags = {e.iri.rsplit("/", 1)[-1]: e.lang for e in catalog.instances(FOAF_PERSON, "ar", 0, 9)}
     assert tags["card#i"] == "ar" and tags["carol"] == "en" and tags["dave"] is None
     assert {link.iri: link.lang for link in catalog.most_linked(10, "ar")}[f"{BASE}carol"] == "en"
+
+
+def test_a_catalog_built_in_memory_answers_from_other_threads(catalog: Catalog) -> None:
+    # Requests look documents up on worker threads, not the thread that built the catalog.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        assert pool.submit(catalog.describes, f"{BASE}card#i").result()

@@ -50,7 +50,10 @@ def build_catalog(store: ReadStore, base_iri: str, path: Path | None = None) -> 
     """The catalog of `store`, written to `path` (a new file) or kept in memory."""
     if path is not None and path.exists():
         path.unlink()
-    connection = sqlite3.connect(str(path) if path is not None else ":memory:")
+    # Shared by the threads that render pages (behind the Catalog's lock), like an opened file.
+    connection = sqlite3.connect(
+        str(path) if path is not None else ":memory:", check_same_thread=False
+    )
     try:
         connection.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
         connection.executescript(SCHEMA)
