@@ -167,6 +167,14 @@ def test_a_label_carries_the_language_it_is_in(catalog: Catalog) -> None:
     assert {link.iri: link.lang for link in catalog.most_linked(10, "ar")}[f"{BASE}carol"] == "en"
 
 
+def test_predicates_are_counted_with_the_kinds_of_their_values(catalog: Catalog) -> None:
+    uses = {(u.iri.rsplit("/", 1)[-1], u.kind): u.uses for u in catalog.predicate_usage()}
+    assert uses[("knows", "@id")] == 3
+    assert uses[("rdf-schema#label", "@language")] == 3
+    assert uses[("rdf-schema#label", "http://www.w3.org/2001/XMLSchema#string")] == 1
+    assert not any(iri.endswith("#type") for iri, _ in uses)  # rdf:type says nothing of terms
+
+
 def test_a_catalog_built_in_memory_answers_from_other_threads(catalog: Catalog) -> None:
     # Requests look documents up on worker threads, not the thread that built the catalog.
     with ThreadPoolExecutor(max_workers=1) as pool:

@@ -14,6 +14,7 @@ from publisher.catalog.catalog import (
     ClassCount,
     Labelled,
     Linked,
+    PredicateUse,
     document_of,
 )
 
@@ -24,6 +25,7 @@ __all__ = [
     "ClassCount",
     "Labelled",
     "Linked",
+    "PredicateUse",
     "build_catalog",
     "document_of",
 ]

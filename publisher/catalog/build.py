@@ -37,6 +37,8 @@ CREATE TABLE labels (
 ) WITHOUT ROWID;
 CREATE TABLE linked (iri TEXT PRIMARY KEY, links INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE classes (class TEXT PRIMARY KEY, instances INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE predicates (iri TEXT NOT NULL, kind TEXT NOT NULL, uses INTEGER NOT NULL,
+    PRIMARY KEY (iri, kind)) WITHOUT ROWID;
 CREATE TEMPORARY TABLE found_labels (iri TEXT NOT NULL, lang TEXT NOT NULL, label TEXT NOT NULL);
 """
 
@@ -99,6 +101,7 @@ def _fill(connection: sqlite3.Connection, store: ReadStore, base_iri: str) -> No
         f"GROUP BY ?o ORDER BY DESC(?n) ?o LIMIT {MOST_LINKED}",
     )
     _insert(connection, "INSERT INTO linked VALUES (?, ?)", linked)
+    _insert(connection, "INSERT INTO predicates VALUES (?, ?, ?)", _select(store, PREDICATES))
     connection.executescript(INDEXES)
     counted = connection.execute("SELECT COUNT(*) FROM subjects").fetchone()[0]
     _insert(
@@ -106,6 +109,16 @@ def _fill(connection: sqlite3.Connection, store: ReadStore, base_iri: str) -> No
         "INSERT INTO meta VALUES (?, ?)",
         [("schema", str(SCHEMA_VERSION)), ("base_iri", base_iri), ("subjects", str(counted))],
     )
+
+
+PREDICATES = f"""
+SELECT ?p ?kind (COUNT(*) AS ?uses) WHERE {{
+  ?s ?p ?o FILTER(?p != {RDF_TYPE})
+  BIND(IF(isLiteral(?o), IF(LANG(?o) != "", "@language", STR(DATATYPE(?o))), "@id") AS ?kind)
+}} GROUP BY ?p ?kind
+"""
+"""Each predicate with the kinds of its values (`@id`, `@language`, a datatype) and how often:
+what the JSON-LD context is made from."""
 
 
 def _labels(store: ReadStore, predicate: ox.NamedNode) -> Iterator[tuple[str, ...]]:

@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from publisher.vocab import DCTERMS, FOAF, RDFS_LABEL, SCHEMA, SKOS_PREF_LABEL
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 CATALOG_FILE = "catalog.sqlite"
 
 LABEL_PREDICATES = (
@@ -62,6 +62,16 @@ class Linked:
     links: int
     label: str | None
     lang: str | None = None  # the label's language tag (None: none, or no label)
+
+
+@dataclass(frozen=True)
+class PredicateUse:
+    """`uses` statements with the predicate `iri` have a value of `kind`: `@id`, `@language`
+    or a datatype IRI."""
+
+    iri: str
+    kind: str
+    uses: int
 
 
 class Catalog:
@@ -190,6 +200,11 @@ class Catalog:
             Linked(str(iri), int(str(links)), *_label_and_lang(label, tag))
             for iri, links, label, tag in rows
         ]
+
+    def predicate_usage(self) -> list[PredicateUse]:
+        """Every predicate but rdf:type with the kinds of its values and their uses."""
+        rows = self._rows("SELECT iri, kind, uses FROM predicates ORDER BY iri, kind")
+        return [PredicateUse(str(iri), str(kind), int(str(uses))) for iri, kind, uses in rows]
 
 
 _LABEL_SQL = """COALESCE(

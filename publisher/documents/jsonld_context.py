@@ -245,9 +245,15 @@ def build_context(dataset: Dataset, urls: Urls) -> JsonLdContext:
     sample = metadata(
         urls, urls.document_iri("x"), urls.thing("x"), datetime.now(UTC), "x:x", license="x:x"
     )
-    uses, kinds = _predicate_usage(
-        urls, [*dataset.store.quads_for_pattern(None, None, None, None), *sample]
-    )
+    if dataset.catalog is not None:  # counted at load time: no scan of the store
+        uses, kinds = _predicate_usage(urls, sample)
+        for use in dataset.catalog.predicate_usage():
+            predicate = urls.public(use.iri)
+            uses[predicate] += use.uses
+            kinds[predicate].add(use.kind)
+    else:
+        quads = [*dataset.store.quads_for_pattern(None, None, None, None), *sample]
+        uses, kinds = _predicate_usage(urls, quads)
     terms: dict[str, Any] = {}
     taken = set(prefixes)
     for predicate in sorted(uses, key=lambda p: (-uses[p], p)):
