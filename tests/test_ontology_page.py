@@ -104,6 +104,7 @@ def rows(tree: lxml.html.HtmlElement, anchor: str) -> dict[str, list[str]]:
         ),
         ("MozzarellaTopping", "Subclass of", "has country of origin value Italy"),
         ("hasCountryOfOrigin", "Domain", "Pizza or Pizza topping"),
+        ("CalorieCount", "Equivalent to", "xsd:integer[>= 0, < 10000]"),
     ],
 )
 def test_class_expressions_read_as_protege_writes_them(
@@ -278,6 +279,7 @@ def test_each_term_is_listed_once_in_its_section(
     assert section_of(tree, "componentAttachment") == "ontology_properties"  # rdf:Property only
     pizza_tree = page(pizza, PIZZA, "en")
     assert section_of(pizza_tree, "Italy") == "ontology_individuals"
+    assert section_of(pizza_tree, "CalorieCount") == "ontology_datatypes"
     assert rows(pizza_tree, "hasBase")["Characteristics"] == ["owl:FunctionalProperty"]
 
 

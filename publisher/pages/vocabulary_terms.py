@@ -41,6 +41,7 @@ KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("ontology_annotation_properties", (OWL + "AnnotationProperty",)),
     ("ontology_properties", (RDF + "Property",)),
     ("ontology_individuals", (OWL + "NamedIndividual",)),
+    ("ontology_datatypes", (RDFS + "Datatype",)),
 )
 """Sections of the page, in order; a term is listed once, in the first section it fits."""
 
@@ -49,6 +50,7 @@ KIND_TYPES = frozenset(t for _, types in KINDS for t in types)
 WORDS: dict[str, dict[str, str]] = {
     "ontology_annotation_properties": {"en": "Annotation properties", "ar": "خصائص التوصيف"},
     "ontology_properties": {"en": "Other properties", "ar": "خصائص أخرى"},
+    "ontology_datatypes": {"en": "Datatypes", "ar": "أنواع البيانات"},
     "equivalent_to": {"en": "Equivalent to", "ar": "مكافئ لـ"},
     "disjoint_with": {"en": "Disjoint with", "ar": "منفصل عن"},
     "inverse_of": {"en": "Inverse of", "ar": "معكوس"},
@@ -296,6 +298,8 @@ class TermBuilder:
                 (word("used_with", self.lang), named(RDFS + "domain")),
                 (word("in_range_of", self.lang), named(RDFS + "range")),
             ]
+        if key == "ontology_datatypes":
+            table.append((word("equivalent_to", self.lang), values(OWL + "equivalentClass")))
         if is_property:
             characteristics: list[Expression] = [
                 (Token("term", link=self.link(t)),)
