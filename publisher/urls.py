@@ -2,10 +2,16 @@
 
 Canonical IRIs (the base IRI from the settings) are rewritten to the origin the server is
 reached at, so a crawler that starts on http://127.0.0.1:8000/ stays there.
+
+Data brought by a publisher has IRIs of any shape under its namespace (docs/http.md, decision
+0011): `{base}P#x` is served by the document `/P`, a slash IRI `{base}P` by 303 to `/doc/P`,
+an ontology `{base}P` at `/P`. Which of these `{base}P` is depends on the data (the catalog);
+this module knows the paths, and which of them the site's own routes keep (`reserved`).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -19,6 +25,15 @@ ONTOLOGY_PREFIX = "def/"
 CONTEXT_PATH = "context.jsonld"
 SPARQL_PATH = "sparql"
 VOID_PATH = ".well-known/void"
+
+RESERVED_PREFIXES = ("id/", "doc/", "def/", "classes/", "dumps/", "static/", ".well-known/", "api/")
+"""Path prefixes the site's routes answer: a data IRI under one is not served at its path."""
+RESERVED_PATHS = frozenset(
+    {"", "sparql", "health", "concepts", "void", "validation", "robots.txt", "sitemap.xml"}
+    | {CONTEXT_PATH, *(prefix.rstrip("/") for prefix in RESERVED_PREFIXES)}
+)
+"""Whole paths the site's routes answer (the site pages of `publisher.pages.catalogue` too)."""
+RESERVED_PATTERN = re.compile(r"(?:void|validation)\.[^/]+|sitemap-[0-9]+\.xml")
 
 Term = TypeVar("Term", bound=ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph)
 
@@ -68,6 +83,24 @@ class Urls:
         if iri.startswith(prefix) and "#" not in iri:
             return iri[len(prefix) :]
         return None
+
+    def path_of(self, iri: str) -> str | None:
+        """`{base}card` → `card` (the server path of a data IRI, no leading slash, before any
+        `#`); None for IRIs outside the namespace and for those a route of the site keeps."""
+        if not iri.startswith(self.base_iri):
+            return None
+        path = iri[len(self.base_iri) :].split("#", 1)[0]
+        return None if reserved(path) else path
+
+    def slash_thing(self, path: str) -> str:
+        """`bob` → `{base}bob`: the canonical IRI a path of the namespace names."""
+        return self.base_iri + path
+
+    def page_document(self, path: str, fmt: Format | None = None) -> str:
+        """The server-relative URL of a document served at its own IRI: a hash document
+        (`/card`, holding `card#i`) or a vocabulary at its namespace (`/vocab.ttl`)."""
+        suffix = f".{fmt.extension}" if fmt is not None else ""
+        return f"/{path}{suffix}"
 
     def ontology_document(self, path: str, fmt: Format | None = None) -> str:
         """The server-relative URL of an ontology document (`/def/vocab.ttl`)."""
@@ -133,3 +166,13 @@ class Urls:
             self.rewrite_term(quad.object),
             self.rewrite_term(quad.graph_name),
         )
+
+
+def reserved(path: str) -> bool:
+    """Whether the site's own routes answer the server path `path` (no leading slash): a data
+    IRI there is not served (the site's pages, SPARQL, dumps and discovery files win)."""
+    return (
+        path in RESERVED_PATHS
+        or path.startswith(RESERVED_PREFIXES)
+        or RESERVED_PATTERN.fullmatch(path) is not None
+    )

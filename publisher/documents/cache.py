@@ -25,8 +25,16 @@ import pyoxigraph as ox
 from cachetools import LRUCache
 
 from publisher.dataset import Dataset
-from publisher.documents.describe import describe, describe_ontology, ontology_paths, thing_paths
+from publisher.documents.describe import (
+    describe,
+    describe_document,
+    describe_ontology,
+    ontology_paths,
+    primary_topic,
+    thing_paths,
+)
 from publisher.documents.jsonld_context import JsonLdContext, build_context
+from publisher.documents.locate import Locator, catalog_of, list_documents
 from publisher.documents.moved import replacement_of
 from publisher.documents.serialize import serialize
 from publisher.errors import PublisherError
@@ -65,6 +73,11 @@ class Rendered:
 def document_key(path: str, fmt: Format) -> Hashable:
     """The cache key of a thing's document in an RDF format."""
     return ("doc", path, fmt.extension)
+
+
+def page_document_key(path: str, fmt: Format) -> Hashable:
+    """The cache key of a document served at its own IRI (`/card`: a hash document)."""
+    return ("page", path, fmt.extension)
 
 
 def ontology_key(iri: str, fmt: Format) -> Hashable:
@@ -215,6 +228,7 @@ class Representations:
         self.given_profile = profile
         self._cache = ByteBoundedCache(max_bytes)
         self.things = Things(dataset, urls)
+        self.locator = Locator(dataset, urls)
         self._context_lock = threading.Lock()
         self._context: JsonLdContext | None = None
 
@@ -266,14 +280,53 @@ class Representations:
         """A representation already rendered, or None: the fast path of every request."""
         return self._cache.get(key)
 
+    def thing_at(self, path: str) -> str:
+        """The thing `/doc/{path}` is about: `{base}id/path` (the GCM scheme) if described,
+        else the slash IRI `{base}path`."""
+        if self.things.look_up_now(path) is True:
+            return self.urls.thing(path)
+        found = self.locator.at_doc(path)
+        return found.iri if found is not None and found.kind == "thing" else self.urls.thing(path)
+
     def document(self, path: str, fmt: Format) -> Rendered:
         """The document about the thing at `path` in an RDF format."""
         return self._get(
             document_key(path, fmt),
             lambda: serialize(
                 describe(
-                    self.dataset, self.urls, self.urls.thing(path), license=self.profile.license
+                    self.dataset, self.urls, self.thing_at(path), license=self.profile.license
                 ),
+                fmt,
+                self.urls,
+                self.context,
+            ),
+            fmt.extension,
+        )
+
+    def page_document(self, path: str, fmt: Format) -> Rendered:
+        """The hash document served at `/{path}` (`card`: `card#i`, `card#key`…) in an RDF
+        format: every IRI sharing it, its primary topic as the data says or the first one."""
+        return self._get(
+            page_document_key(path, fmt), lambda: self._page_document(path, fmt), fmt.extension
+        )
+
+    def _page_document(self, path: str, fmt: Format) -> bytes:
+        doc_iri = self.urls.slash_thing(path)
+        members = catalog_of(self.dataset).members(doc_iri)
+        topic = primary_topic(self.dataset.store, doc_iri, members) if members else doc_iri
+        document = describe_document(
+            self.dataset, self.urls, doc_iri, members, topic, license=self.profile.license
+        )
+        return serialize(document, fmt, self.urls, self.context)
+
+    def vocabulary(self, path: str, fmt: Format) -> Rendered:
+        """The vocabulary whose `owl:Ontology` IRI is `{base}{path}`, served at `/{path}`."""
+        iri = self.urls.slash_thing(path)
+        members = catalog_of(self.dataset).members(iri)
+        return self._get(
+            ontology_key(iri, fmt),
+            lambda: serialize(
+                describe_ontology(self.dataset, self.urls, iri, members),
                 fmt,
                 self.urls,
                 self.context,
@@ -315,6 +368,14 @@ class Representations:
         for path in sorted(self.ontologies):
             for fmt in RDF_DOCUMENT_FORMATS:
                 self.ontology(path, fmt)
+        if self.dataset.catalog is not None:
+            for path in list_documents(self.dataset, self.urls).documents:
+                found, _ = self.locator.at_root(path)
+                for fmt in RDF_DOCUMENT_FORMATS:
+                    if found is not None and found.kind == "ontology":
+                        self.vocabulary(path, fmt)
+                    else:
+                        self.page_document(path, fmt)
         self.context_document()
         return len(self._cache)
 

@@ -10,7 +10,7 @@ about the document go in the default graph. IRIs stay canonical: serialisation r
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlencode
@@ -29,6 +29,7 @@ from publisher.vocab import (
     OWL_ONTOLOGY,
     OWL_VERSION_IRI,
     RDF_TYPE,
+    RDFS,
     RDFS_LABEL,
     RDFS_SEE_ALSO,
     SKOS_PREF_LABEL,
@@ -37,6 +38,7 @@ from publisher.vocab import (
 )
 
 XSD_DATETIME = ox.NamedNode(XSD + "dateTime")
+RDFS_IS_DEFINED_BY = ox.NamedNode(RDFS + "isDefinedBy")
 
 LABEL_PREDICATES = (RDFS_LABEL, SKOS_PREF_LABEL)
 INCOMING_LIMIT = 500
@@ -66,9 +68,15 @@ class ResourceNotFound(PublisherError):
 
 
 def thing_paths(dataset: Dataset, urls: Urls) -> frozenset[str]:
-    """The `type/slug` paths of every thing described in the dataset (subject of some quad),
+    """The `/doc/` paths of every thing described in the dataset: the GCM scheme's `type/slug`
+    (`{base}id/type/slug`) and the slash IRIs of other data (`{base}P`), from the catalog;
     moved IRIs (`dcterms:isReplacedBy`) left out: they redirect (`moved_iris`)."""
-    # One query instead of a scan of every quad: a remote store answers it in one round trip.
+    if dataset.catalog is not None:
+        from publisher.documents.locate import list_documents  # locate imports this module
+
+        return frozenset(list_documents(dataset, urls).things)
+    # No catalog yet (a remote store that has not answered): the GCM scheme's things, in one
+    # query instead of a scan of every quad (a remote store answers it in one round trip).
     prefix = ox.Literal(urls.base_iri + THING_PREFIX)
     query = (
         f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), {prefix})) "
@@ -108,33 +116,86 @@ def describe(
     incoming_limit: int = INCOMING_LIMIT,
     license: str | None = None,
 ) -> Document:
-    """The document about the thing `iri`; `ResourceNotFound` when nothing describes it.
+    """The document about the thing `iri` (`/doc/…`); `ResourceNotFound` when nothing
+    describes it.
 
     `license` is the dataset's (its profile's): the document says it is under that licence, and
     says nothing of the kind when the dataset states none."""
-    topic = ox.NamedNode(iri)
-    store = dataset.store
-    own = list(_bounded_description(store, topic))
-    if not own:
-        raise ResourceNotFound(iri)
     path = urls.local_path(iri)
+    if path is None and "#" not in iri and urls.is_local(iri):
+        path = iri[len(urls.base_iri) :]  # a slash IRI `{base}P`: its document is /doc/P
     doc_iri = urls.document_iri(path) if path is not None else iri
+    return describe_document(
+        dataset, urls, doc_iri, (iri,), iri, incoming_limit=incoming_limit, license=license
+    )
+
+
+def describe_document(
+    dataset: Dataset,
+    urls: Urls,
+    doc_iri: str,
+    members: Sequence[str],
+    topic: str,
+    *,
+    incoming_limit: int = INCOMING_LIMIT,
+    license: str | None = None,
+) -> Document:
+    """The document `doc_iri` holding the description of each of `members` (the IRIs sharing
+    a hash document: `card` and `card#i`, `card#key`), `topic` its primary topic."""
+    store = dataset.store
+    nodes = [ox.NamedNode(member) for member in members]
+    seen: set[Subject] = set(nodes)
+    own = list(dict.fromkeys(q for node in nodes for q in _bounded_description(store, node, seen)))
+    if not own:
+        raise ResourceNotFound(topic)
     present = {quad.triple for quad in own}
-    incoming, truncated = _incoming(store, topic, present, incoming_limit)
+    incoming: list[ox.Quad] = []
+    truncated = False
+    for node in nodes:
+        found, cut = _incoming(store, node, present, incoming_limit)
+        present |= {q.triple for q in found}
+        incoming += found
+        truncated = truncated or cut
     quads = own + incoming
-    quads += _labels(store, quads, {topic}, present | {q.triple for q in incoming})
-    more = _incoming_query(urls, iri) if truncated else None
-    quads += metadata(urls, doc_iri, iri, dataset.modified, more, license)
-    return Document(iri, doc_iri, tuple(quads), truncated)
+    quads += _labels(store, quads, set(nodes), present)
+    more = _incoming_query(urls, topic) if truncated else None
+    stated = {q.triple for q in own}
+    quads += [
+        q
+        for q in metadata(urls, doc_iri, topic, dataset.modified, more, license)
+        if q.triple not in stated
+    ]
+    return Document(topic, doc_iri, tuple(quads), truncated)
 
 
-def describe_ontology(dataset: Dataset, urls: Urls, ontology_iri: str) -> Document:
-    """The ontology document: its whole graph, labels of the terms it reuses, `void:inDataset`."""
+def primary_topic(store: ReadStore, doc_iri: str, members: Sequence[str]) -> str:
+    """What a hash document is about: what the data says it is (a FOAF card's
+    `foaf:primaryTopic <#i>`), else the IRI named like the document if described, else its
+    first hash IRI."""
+    for quad in store.quads_for_pattern(ox.NamedNode(doc_iri), FOAF_PRIMARY_TOPIC, None, None):
+        if isinstance(quad.object, ox.NamedNode) and quad.object.value in members:
+            return quad.object.value
+    return doc_iri if doc_iri in members else members[0]
+
+
+def describe_ontology(
+    dataset: Dataset, urls: Urls, ontology_iri: str, members: Sequence[str] = ()
+) -> Document:
+    """The ontology document: its whole graph, labels of the terms it reuses, `void:inDataset`.
+    Loaded into the default graph (a vocabulary given as data), it is the description of the
+    ontology, of `members` (its hash terms, `{ns}#Term`) and of what it `rdfs:isDefinedBy`."""
     store = dataset.store
     node = ox.NamedNode(ontology_iri)
     quads = list(store.quads_for_pattern(None, None, None, node))
     if not quads:  # loaded into the default graph: fall back to a description
-        quads = list(_bounded_description(store, node))
+        defined = [
+            q.subject
+            for q in store.quads_for_pattern(None, RDFS_IS_DEFINED_BY, node)
+            if isinstance(q.subject, ox.NamedNode | ox.BlankNode)
+        ]
+        nodes: dict[Subject, None] = dict.fromkeys([node, *map(ox.NamedNode, members), *defined])
+        seen: set[Subject] = set(nodes)
+        quads = list(dict.fromkeys(q for n in nodes for q in _bounded_description(store, n, seen)))
     if not quads:
         raise ResourceNotFound(ontology_iri)
     present = {quad.triple for quad in quads}
@@ -167,9 +228,13 @@ def metadata(
     return quads
 
 
-def _bounded_description(store: ReadStore, node: Subject) -> Iterator[ox.Quad]:
-    """The quads (any graph) with `node` as subject, following blank-node objects recursively."""
-    seen: set[Subject] = {node}
+def _bounded_description(
+    store: ReadStore, node: Subject, seen: set[Subject] | None = None
+) -> Iterator[ox.Quad]:
+    """The quads (any graph) with `node` as subject, following blank-node objects recursively
+    (`seen`: the nodes already described, shared by the members of one document)."""
+    seen = seen if seen is not None else {node}
+    seen.add(node)
     todo: deque[Subject] = deque([node])
     while todo:
         for quad in store.quads_for_pattern(todo.popleft(), None, None, None):

@@ -69,13 +69,15 @@ def resource_page(
     lang: str,
     declared: Mapping[str, str] | None = None,
     sections: Iterable[Section] = (),
+    document: str | None = None,
 ) -> ResourcePage:
     """Everything the page of `iri_` (a canonical IRI of ours) shows, in `lang`; `declared`:
     the prefixes the data declares (`Profile.prefixes`), `sections` the sections it declares
-    (`Profile.sections`)."""
+    (`Profile.sections`); `document`: the server path of the document showing it, for IRIs
+    outside the `/id/` scheme (`/doc/bob`, `/card`)."""
     this = ox.NamedNode(iri_)
     names = Labeller(store, urls, lang, declared)
-    path = urls.document_of(iri_, HTML) or urls.public(iri_)
+    path = document or urls.document_of(iri_, HTML) or urls.public(iri_)
     page = ResourcePage(lang=lang, path=path, title=names.label(iri_), iri=urls.public(iri_))
     page.canonical = iri_
     facts, query = select(store, "q_facts", FACTS_QUERY, this, names.ns)
@@ -98,6 +100,8 @@ def resource_page(
     path_ = urls.local_path(iri_)
     if path_ is not None:
         page.alternates = [Alternate(f, urls.document(path_, f)) for f in RDF_DOCUMENT_FORMATS]
+    elif document is not None:
+        page.alternates = [Alternate(f, f"{document}.{f.extension}") for f in RDF_DOCUMENT_FORMATS]
     page.jsonld = schema_jsonld(names, iri_, facts)
     return page
 

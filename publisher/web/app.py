@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
     app.include_router(dumps.router)
     app.include_router(discovery.router)
     app.include_router(sparql.router)
+    app.router.routes.append(resources.FALLBACK)  # last: any other IRI of the namespace
     register_error_handlers(app)
     app.add_middleware(EtagSafeGZipMiddleware, skip=(*resources.SELF_COMPRESSED, "/dumps/"))
     app.add_middleware(NewVersionCheck)  # a no-op unless the store can change while served

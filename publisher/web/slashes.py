@@ -18,6 +18,9 @@ SLASH_REDIRECT = 307
 """As Starlette answered: the method and body are kept (a POST to /sparql/ stays a POST)."""
 REDIRECTED_METHODS = frozenset({"GET", "HEAD", "POST"})
 """Other methods get the 404 or 405 of the path they named, not a detour to a twin."""
+CATCH_ALL = "data_iri"
+"""The name of the last route (any path of the namespace): it matches every twin, so it is
+not asked."""
 
 
 def slash_twin(request: Request) -> str | None:
@@ -32,7 +35,8 @@ def slash_twin(request: Request) -> str | None:
         return None
     twin_scope = {**request.scope, "path": twin_path}
     router = request.app.router
-    if not any(route.matches(twin_scope)[0] != Match.NONE for route in router.routes):
+    routes = [route for route in router.routes if getattr(route, "name", None) != CATCH_ALL]
+    if not any(route.matches(twin_scope)[0] != Match.NONE for route in routes):
         return None
     raw = request.scope.get("raw_path")
     encoded = raw.decode("latin-1") if raw else quote(path)

@@ -1,4 +1,6 @@
-"""Dereferencing: /id/… answers 303 to a document, /doc/… and /def/… serve documents.
+"""Dereferencing: /id/… answers 303 to a document, /doc/… and /def/… serve documents; any
+other path of the namespace is looked up in the catalog last (`FALLBACK`, decision 0011): a hash
+document or a vocabulary is served there, a slash IRI answers 303 to `/doc/…`.
 
 Handlers are `async def` and, once a representation is cached, do no blocking work: they look
 up bytes and set headers. Rendering a document the first time runs in the thread pool. They are
@@ -13,7 +15,10 @@ from functools import lru_cache
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
+from starlette.exceptions import HTTPException
 from starlette.responses import Response
+from starlette.routing import Match, Route
+from starlette.types import Scope
 
 from publisher.documents.cache import (
     CONTEXT_KEY,
@@ -22,17 +27,21 @@ from publisher.documents.cache import (
     document_key,
     html_key,
     ontology_key,
+    page_document_key,
 )
-from publisher.documents.describe import ResourceNotFound
+from publisher.documents.describe import ResourceNotFound, primary_topic
+from publisher.documents.locate import Found, catalog_of
 from publisher.documents.moved import moved_location
 from publisher.formats import DOCUMENT_FORMATS, HTML, JSONLD, Format, split_extension
 from publisher.headers import DOCUMENTS, REDIRECTS, format_links
 from publisher.i18n import LANGUAGES
 from publisher.negotiation import negotiate
+from publisher.pages import document as document_pages
 from publisher.pages import render as pages
-from publisher.urls import Urls
+from publisher.urls import Urls, reserved
 from publisher.web.errors import NotAcceptable
 from publisher.web.http import page_language, preflight, redirect, rendered_once, represent
+from publisher.web.slashes import CATCH_ALL, slash_twin
 from publisher.web.state import state_of
 
 router = APIRouter(tags=["linked data"])
@@ -54,6 +63,11 @@ async def thing(request: Request) -> Response:
         return redirect(request, moved_location(urls, found, None), REDIRECTS, status=301)
     if not found:
         raise ResourceNotFound(urls.thing(path))
+    return _see_other(request, urls, path)
+
+
+def _see_other(request: Request, urls: Urls, path: str) -> Response:
+    """303 See Other from a thing to its document `/doc/{path}` in the negotiated format."""
     fmt = _negotiate(request, urls, path)
     location = urls.absolute(urls.document(path, fmt))
     lang = request.query_params.get("lang")
@@ -71,6 +85,11 @@ async def document(request: Request) -> Response:
     state = state_of(request)
     reps, urls = state.representations(), state.urls
     found = await reps.things.look_up(stem)
+    slash: Found | None = None
+    if found is False:  # not the GCM scheme's `{base}id/stem`: a slash IRI `{base}stem`?
+        slash = await reps.locator.at_doc_async(stem)
+        if slash is not None:
+            found = slash.iri if slash.kind == "moved" else True
     if isinstance(found, str):
         location = moved_location(urls, found, explicit or "doc")
         if request.url.query:  # a chosen page language (`?lang=`) survives the move
@@ -83,7 +102,8 @@ async def document(request: Request) -> Response:
     if fmt is HTML:
         lang = page_language(request)
         key = html_key(("doc", stem), lang)
-        rendered = await rendered_once(reps, key, lambda: _resource_page(reps, stem, lang))
+        iri = None if slash is None else slash.iri
+        rendered = await rendered_once(reps, key, lambda: _resource_page(reps, stem, lang, iri))
     else:
         key = document_key(stem, fmt)
         rendered = await rendered_once(reps, key, lambda: reps.document(stem, fmt))
@@ -118,6 +138,59 @@ async def context(request: Request) -> Response:
     reps = state_of(request).representations()
     rendered = await rendered_once(reps, CONTEXT_KEY, reps.context_document)
     return represent(request, rendered, DOCUMENTS, JSONLD.content_type)
+
+
+async def named(request: Request) -> Response:
+    """Any other path: what the catalog says `{base}{path}` is (a hash document or a vocabulary
+    served here, a thing answering 303 to `/doc/…`, a moved IRI), else 404."""
+    path: str = request.path_params["path"]
+    state = state_of(request)
+    reps, urls = state.representations(), state.urls
+    found, explicit = await reps.locator.at_root_async(path)
+    if found is None:
+        if reserved(path) or slash_twin(request) is not None:
+            raise HTTPException(404)  # the site's own paths: as if this route did not exist
+        raise ResourceNotFound(urls.slash_thing(path))
+    if found.kind in ("thing", "moved"):
+        if request.method == "OPTIONS":
+            return preflight(request, REDIRECTS)
+        if found.kind == "moved":
+            location = moved_location(urls, found.iri, explicit)
+            return redirect(request, location, REDIRECTS, status=301)
+        return _see_other(request, urls, path)
+    if request.method == "OPTIONS":
+        return preflight(request, DOCUMENTS)
+    stem = found.iri[len(urls.base_iri) :]
+    fmt = explicit or _negotiate(request, urls, stem, kind="page")
+    lang: str | None = None
+    vocabulary = found.kind == "ontology"
+    if fmt is HTML:
+        lang = page_language(request)
+        key = html_key(("page", stem), lang)
+        rendered = await rendered_once(reps, key, lambda: _page(reps, stem, lang, vocabulary))
+    elif vocabulary:
+        key = ontology_key(found.iri, fmt)
+        rendered = await rendered_once(reps, key, lambda: reps.vocabulary(stem, fmt))
+    else:
+        key = page_document_key(stem, fmt)
+        rendered = await rendered_once(reps, key, lambda: reps.page_document(stem, fmt))
+    return _respond(request, rendered, "page", stem, fmt, explicit is None, lang)
+
+
+class _Fallback(Route):
+    """The catch-all route: it takes only the methods it answers, so a POST elsewhere still
+    gets the 404 or 405 it got before this route existed."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] == "http" and scope["method"] not in METHODS:
+            return Match.NONE, {}
+        return super().matches(scope)
+
+
+FALLBACK = _Fallback(
+    "/{path:path}", named, methods=METHODS, name=CATCH_ALL, include_in_schema=False
+)
+"""Added last by `create_app`: every other route wins over a data IRI of the same path."""
 
 
 for _path, _endpoint in (
@@ -162,9 +235,13 @@ def _respond(
 
 
 def _url(urls: Urls, kind: str, stem: str, fmt: Format | None) -> str:
-    """The public URL of a document (`kind` doc or def), generic or of one format."""
-    path = urls.document(stem, fmt) if kind == "doc" else urls.ontology_document(stem, fmt)
-    return urls.absolute(path)
+    """The public URL of a document (`kind` doc, def, or page: served at its own IRI),
+    generic or of one format."""
+    if kind == "doc":
+        return urls.absolute(urls.document(stem, fmt))
+    if kind == "def":
+        return urls.absolute(urls.ontology_document(stem, fmt))
+    return urls.absolute(urls.page_document(stem, fmt))
 
 
 @lru_cache(maxsize=4096)
@@ -175,13 +252,44 @@ def _links(urls: Urls, kind: str, stem: str, rel: str, current: Format | None) -
     return format_links(_url(urls, kind, stem, None), others, rel, canonical=rel == "alternate")
 
 
-def _resource_page(reps: Representations, stem: str, lang: str) -> Rendered:
+def _resource_page(reps: Representations, stem: str, lang: str, slash: str | None) -> Rendered:
     urls = reps.urls
+    if slash is not None:  # a slash IRI `{base}stem`, outside the /id/ scheme
+        return reps.html(
+            ("doc", stem),
+            lang,
+            lambda: document_pages.render_thing_page(
+                reps.dataset, urls, slash, stem, lang, reps.profile
+            ),
+        )
     return reps.html(
         ("doc", stem),
         lang,
         lambda: pages.render_resource_page(
             reps.dataset, urls, urls.thing(stem), lang, reps.profile
+        ),
+    )
+
+
+def _page(reps: Representations, stem: str, lang: str, vocabulary: bool) -> Rendered:
+    """The HTML of what `/{stem}` serves: a vocabulary's page, or a hash document's."""
+    dataset, urls = reps.dataset, reps.urls
+    if vocabulary:
+        return reps.html(
+            ("page", stem),
+            lang,
+            lambda: document_pages.render_vocabulary_page(dataset, urls, stem, lang, reps.profile),
+        )
+    doc_iri = urls.slash_thing(stem)
+    members = catalog_of(dataset).members(doc_iri)
+    if not members:
+        raise ResourceNotFound(doc_iri)
+    topic = primary_topic(dataset.store, doc_iri, members)
+    return reps.html(
+        ("page", stem),
+        lang,
+        lambda: document_pages.render_document_page(
+            dataset, urls, stem, members, topic, lang, reps.profile
         ),
     )
 
