@@ -1,15 +1,25 @@
 """Languages of the HTML pages: which one a request gets, which label to show, the UI strings.
 
-The pages exist in Arabic and English. Data is never translated here: a label missing in the page
-language is shown in another language, marked with its own `lang` and `dir`.
+The interface's own words exist in Arabic and English (`LANGUAGES`). A dataset's pages are
+offered in the languages of its data (`page_languages`): a page in French shows French labels
+with the interface's words in English, the fallback, each piece marked with its own `lang` and
+`dir`. Data is never translated here: a label missing in the page language is shown in another
+language, marked as such.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 LANGUAGES: tuple[str, ...] = ("ar", "en")
+"""The languages the interface's own words (`UI`) are written in."""
+FALLBACK = "en"
+"""The interface language of a page whose language the interface does not speak."""
+MAX_PAGE_LANGUAGES = 12
+"""At most this many page languages (the data's most used): the switcher stays a short list."""
+_TAG = re.compile(r"[a-z]{2,3}\Z")
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "sd", "ug", "yi", "dv", "ckb"})
 
 
@@ -24,22 +34,60 @@ def direction(lang: str | None) -> str:
 
 
 def other_language(lang: str) -> str:
-    return "en" if lang == "ar" else "ar"
+    """The language a label is looked for in after the page's: Arabic and English stand in for
+    each other (the embedded dataset's pair); any other page language falls back to English."""
+    return "ar" if lang == "en" else "en"
 
 
-def choose_language(lang_param: str | None, accept_language: str | None, default: str) -> str:
-    """The page language: `?lang=` if it names ar or en, then `Accept-Language`, then `default`.
+def interface_language(lang: str) -> str:
+    """The language the interface's own words are shown in on a page in `lang`."""
+    return lang if lang in LANGUAGES else FALLBACK
+
+
+def page_languages(stated: Iterable[str], labelled: Iterable[str] = ()) -> tuple[str, ...]:
+    """The languages a dataset's pages are offered in: those its description states (the
+    profile's `dcterms:language`, or `--language`), else those its labels are in, most used
+    first; else the interface's own. Tags are reduced to their primary subtag (`fr-CA` → `fr`)."""
+    for source in (stated, labelled):
+        found: list[str] = []
+        for tag in source:
+            lang = primary_subtag(tag)
+            if _TAG.match(lang) and lang not in found:
+                found.append(lang)
+        if found:
+            return tuple(found[:MAX_PAGE_LANGUAGES])
+    return LANGUAGES
+
+
+def language_name(code: str, lang: str) -> str:
+    """The name of the language `code` in the switcher: the interface's own for Arabic and
+    English (as before), else its name in itself (the reader looks for their own), else the
+    code."""
+    key = f"lang_name_{code}"
+    if key in UI:
+        return ui(key, lang)
+    return ENDONYMS.get(code, code)
+
+
+def choose_language(
+    lang_param: str | None,
+    accept_language: str | None,
+    default: str,
+    languages: Sequence[str] = LANGUAGES,
+) -> str:
+    """The page language among `languages`: `?lang=` if it names one, then `Accept-Language`,
+    then `default` (when it is one of them, else the last of them).
 
     An unsupported `?lang=` value is ignored rather than refused, so a shared link still works.
     Accept-Language ranges are weighed by q (RFC 9110 §12.5.4); ties go to the earlier range.
     """
-    if lang_param and primary_subtag(lang_param) in LANGUAGES:
+    if lang_param and primary_subtag(lang_param) in languages:
         return primary_subtag(lang_param)
-    fallback = default if default in LANGUAGES else LANGUAGES[-1]
+    fallback = default if default in languages else languages[-1]
     best, best_q = fallback, 0.0
     for tag, q in _accept_ranges(accept_language or ""):
         lang = fallback if tag == "*" else primary_subtag(tag)
-        if lang in LANGUAGES and q > best_q:
+        if lang in languages and q > best_q:
             best, best_q = lang, q
     return best
 
@@ -232,12 +280,48 @@ UI: dict[str, dict[str, str]] = {
     "participant": {"en": "Participant", "ar": "المشارك"},
     "event": {"en": "Event", "ar": "الحدث"},
     "represented_by_col": {"en": "Represented by", "ar": "يمثّله"},
+    "nav_classes": {"en": "Classes", "ar": "الأصناف"},
+    "classes_title": {"en": "Classes", "ar": "الأصناف"},
+    "classes_intro": {
+        "en": "Every class the data's resources are instances of, with how many there are.",
+        "ar": "كل صنف تنتمي إليه موارد البيانات، مع عدد مثيلاته.",
+    },
+    "class_column": {"en": "Class", "ar": "الصنف"},
+    "instances_column": {"en": "Instances", "ar": "المثيلات"},
+    "all_classes": {"en": "All {n} classes", "ar": "كل الأصناف ({n})"},
+    "most_linked": {"en": "Most linked", "ar": "الأكثر إحالةً إليه"},
+    "most_linked_note": {
+        "en": "The resources the most statements of the data point to.",
+        "ar": "الموارد التي تشير إليها أكثر عبارات البيانات.",
+    },
+    "links_count": {"en": "{n} links", "ar": "{n} إحالة"},
+    "class_page_title": {"en": "Instances of {name}", "ar": "مثيلات {name}"},
+    "instances_of": {"en": "Instances of", "ar": "مثيلات"},
+    "class_page_count": {
+        "en": "{n} instances, sorted by name; {first}–{last} on this page.",
+        "ar": "{n} مثيلًا مرتبة بالاسم؛ من {first} إلى {last} في هذه الصفحة.",
+    },
+    "pages_label": {"en": "Pages", "ar": "الصفحات"},
+    "page_previous": {"en": "Previous", "ar": "السابقة"},
+    "page_next": {"en": "Next", "ar": "التالية"},
+    "page_n": {"en": "page {n}", "ar": "الصفحة {n}"},
+    "class_iri": {"en": "Class IRI", "ar": "معرّف الصنف"},
 }
+
+ENDONYMS: dict[str, str] = {
+    "ar": "العربية", "de": "Deutsch", "el": "Ελληνικά", "en": "English", "es": "Español",
+    "fa": "فارسی", "fr": "Français", "he": "עברית", "hi": "हिन्दी", "id": "Bahasa Indonesia",
+    "it": "Italiano", "ja": "日本語", "ko": "한국어", "ms": "Bahasa Melayu", "nl": "Nederlands",
+    "pl": "Polski", "pt": "Português", "ru": "Русский", "sv": "Svenska", "sw": "Kiswahili",
+    "tr": "Türkçe", "uk": "Українська", "ur": "اردو", "zh": "中文",
+}  # fmt: skip
+"""Languages by their own names, for the switcher (an unlisted one shows its code)."""
 
 
 def ui(key: str, lang: str, **values: object) -> str:
-    """A UI string in the page language; a missing key is a bug and raises KeyError."""
-    text = UI[key][lang if lang in LANGUAGES else "en"]
+    """A UI string in the page language (English where the interface does not speak it); a
+    missing key is a bug and raises KeyError."""
+    text = UI[key][interface_language(lang)]
     return text.format(**values) if values else text
 
 

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 
 from publisher.dataset import ReadStore
 from publisher.formats import HTML, Format
-from publisher.i18n import TERM_LABELS, Text, pick, ui
+from publisher.i18n import TERM_LABELS, Text, interface_language, pick, ui
 from publisher.pages.queries import NS, Query, iri, namespaces, select
 from publisher.urls import ONTOLOGY_PREFIX, Urls
 
@@ -189,7 +189,8 @@ class Labeller:
             found = pick(texts, self.lang)
             short = compact(iri_, self.ns)
             if found is None and short in TERM_LABELS:
-                found = Text(TERM_LABELS[short][self.lang], self.lang)
+                shown = interface_language(self.lang)  # a term's label is the interface's
+                found = Text(TERM_LABELS[short][shown], shown)
             self._labels[iri_] = found or Text(short or self._fallback(iri_))
         return self._labels[iri_]
 
@@ -303,12 +304,14 @@ class Labeller:
     def source(self, graph: ox.NamedNode | None) -> Source:
         """The source of the facts in `graph` (None: the default graph, our own description)."""
         if graph is None:
-            return Source("default", Text(ui("source_default", self.lang), self.lang))
+            return Source(
+                "default", Text(ui("source_default", self.lang), interface_language(self.lang))
+            )
         sources = self._all_sources()
         if graph.value in sources:
             return sources[graph.value]
         if graph.value.startswith(self.urls.base_iri + ONTOLOGY_PREFIX):
-            label = Text(ui("source_ontology", self.lang), self.lang)
+            label = Text(ui("source_ontology", self.lang), interface_language(self.lang))
             return Source("ontology", label, href=self.href(graph.value))
         return Source("graph", self.label(graph.value), href=self.href(graph.value))
 
@@ -339,7 +342,7 @@ class Labeller:
             if passage is not None and passage.value in number:
                 n = number[passage.value]
                 href = self.passage_href(article.value, passage.value) if article else None
-                label = Text(ui("source_sentence", self.lang, n=n), self.lang)
+                label = Text(ui("source_sentence", self.lang, n=n), interface_language(self.lang))
                 sources[graph] = Source("sentence", label, href, graph_link, evidence, n)
             elif row["url"] is not None:
                 title = pick(titles[graph], self.lang) or Text(row["url"].value)

@@ -9,15 +9,28 @@ None when that dataset has no such page.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from publisher.catalog import Catalog
 from publisher.documents.describe import ontology_paths
 from publisher.formats import HTML
+from publisher.i18n import LANGUAGES, page_languages
 from publisher.pages.base import Page
+from publisher.pages.classes import (
+    CLASSES_PATH,
+    PAGE_SIZE,
+    class_page,
+    class_path,
+    classes_page,
+    has_classes,
+    keyed_classes,
+)
 from publisher.pages.index import concepts_page, has_concept_scheme, home_page
-from publisher.profile import Profile
+from publisher.pages.queries import namespaces
+from publisher.profile import Profile, read_profile
 from publisher.urls import Urls
 
 
@@ -30,6 +43,8 @@ class PageRequest:
     lang: str
     profile: Profile
     dumps: Sequence[dict[str, str]] = ()
+    key: str = ""  # the class of a class page, and its page number
+    number: int = 1
 
 
 def _always(dataset: Any, urls: Urls) -> bool:
@@ -78,8 +93,31 @@ def _has_scheme(dataset: Any, urls: Urls) -> bool:
     return has_concept_scheme(dataset)
 
 
+def _classes(request: PageRequest) -> Page:
+    r = request
+    return classes_page(r.dataset, r.urls, r.lang, r.profile.prefixes)
+
+
+def _class(request: PageRequest) -> Page:
+    r = request
+    return class_page(r.dataset, r.urls, r.lang, r.profile.prefixes, r.key, r.number)
+
+
+def _has_classes(dataset: Any, urls: Urls) -> bool:
+    return has_classes(dataset)
+
+
 PAGES: tuple[SitePage, ...] = (
     SitePage("index", "/", "nav_home", export=True, template="home.html", build=_home),
+    SitePage(
+        "classes",
+        CLASSES_PATH,
+        "nav_classes",
+        export=True,
+        template="classes.html",
+        build=_classes,
+        shown=_has_classes,
+    ),
     SitePage(
         "concepts",
         "/concepts",
@@ -95,7 +133,12 @@ PAGES: tuple[SitePage, ...] = (
 )
 """In navigation order. The sitemap lists the ontologies with the documents, not here."""
 
-BY_NAME = {page.name: page for page in PAGES}
+CLASS_PAGE = SitePage(
+    "class", CLASSES_PATH + "/{key}", None, sitemap=False, template="class.html", build=_class
+)
+"""A class's instances, one page of PAGE_SIZE (routed by web/routes/pages.py, not the table)."""
+
+BY_NAME = {page.name: page for page in (*PAGES, CLASS_PAGE)}
 
 
 def site_pages(dataset: Any, urls: Urls) -> list[tuple[SitePage, str]]:
@@ -124,11 +167,45 @@ def sitemap_entries(dataset: Any, urls: Urls) -> list[tuple[str, bool]]:
 
 
 def exported_pages(dataset: Any, urls: Urls) -> list[tuple[SitePage, str]]:
-    """The pages the static export renders itself (`_pages/{name}.{lang}.html`)."""
-    return [(page, path) for page, path in site_pages(dataset, urls) if page.export]
+    """The pages the static export renders itself (`_pages/{name}.{lang}.html`): those of the
+    table, and every page of every class (`class/{key}/{n}`: a name per path)."""
+    pages = [(page, path) for page, path in site_pages(dataset, urls) if page.export]
+    return pages + list(class_pages(dataset, urls))
+
+
+def class_pages(dataset: Any, urls: Urls) -> list[tuple[SitePage, str]]:
+    """Every page of every class, each as a page of its own name (for the static export)."""
+    if not has_classes(dataset):
+        return []
+    ns = namespaces(urls, read_profile(dataset).prefixes)
+    found = []
+    for key, iri in sorted(keyed_classes(dataset.catalog, ns).items()):
+        count = dataset.catalog.instance_count(iri)
+        for number in range(1, max(1, -(-count // PAGE_SIZE)) + 1):
+            page = replace(CLASS_PAGE, name=f"class/{key}/{number}", export=True)
+            found.append((page, class_path(key, number)))
+    return found
 
 
 def routed_pages() -> tuple[SitePage, ...]:
     """The pages the web layer serves from this table (the others have routes of their own:
     /sparql, /dumps/, /def/…)."""
     return tuple(page for page in PAGES if page.template and page.build)
+
+
+_LABEL_LANGUAGES: weakref.WeakKeyDictionary[Catalog, tuple[str, ...]] = weakref.WeakKeyDictionary()
+
+
+def dataset_languages(dataset: Any, profile: Profile | None) -> tuple[str, ...]:
+    """The languages this dataset's pages are offered in (`i18n.page_languages`): the ones its
+    profile states, else those of its labels (asked of the catalog once per version), else the
+    interface's own (a remote store not catalogued yet)."""
+    if profile is not None and profile.languages:
+        return page_languages(profile.languages)
+    catalog: Catalog | None = getattr(dataset, "catalog", None)
+    if catalog is None:
+        return LANGUAGES
+    found = _LABEL_LANGUAGES.get(catalog)
+    if found is None:
+        found = _LABEL_LANGUAGES[catalog] = page_languages((), catalog.languages())
+    return found

@@ -23,11 +23,13 @@ from publisher.pages.base import (
     literal_text,
     natural,
 )
+from publisher.pages.classes import HOME_CLASSES, ClassRow, class_rows, most_linked
 from publisher.pages.queries import (
     select,
 )
 from publisher.profile import Profile
 from publisher.urls import Urls
+from publisher.validation import has_shapes
 from publisher.vocab import OWL_ONTOLOGY, RDF_TYPE
 
 SECTION_LIMIT = 40
@@ -94,6 +96,10 @@ class HomePage(Page):
     intro: Text | None = None
     license: str | None = None
     ontologies: list[Link] = field(default_factory=list)
+    classes: list[ClassRow] = field(default_factory=list)  # the largest (catalog)
+    class_count: int = 0  # every class: more than listed links to /classes
+    linked: list[tuple[Link, int]] = field(default_factory=list)
+    report: bool = False  # whether /validation answers (else it is not linked)
 
 
 @dataclass(frozen=True)
@@ -134,7 +140,8 @@ def home_page(
     page.version = dataset.version
     page.modified = dataset.modified.date().isoformat()
     page.quads = dataset.triple_count
-    rows, query = select(store, "q_counts", COUNTS_QUERY % {"things": things}, ns=names.ns)
+    namespace = str(ox.Literal(urls.base_iri))  # every resource the data describes
+    rows, query = select(store, "q_counts", COUNTS_QUERY % {"things": namespace}, ns=names.ns)
     page.queries.append(query)
     page.graphs = int(rows[0]["graphs"].value) if rows else 0
     page.resources = int(rows[0]["resources"].value) if rows else 0
@@ -148,7 +155,22 @@ def home_page(
     page.ontologies = [names.link(i) for i in iris if urls.is_local(i)]
     page.alternates = [Alternate(TURTLE, "/.well-known/void")]
     page.jsonld = dataset_jsonld(dataset, urls, dumps, profile)
+    page.report = has_validation_report(dataset)
+    if dataset.catalog is not None:  # a remote store not catalogued yet: the rest still shows
+        counted_classes = dataset.catalog.classes()
+        page.class_count = len(counted_classes)
+        page.classes = class_rows(dataset.catalog, names, counted_classes[:HOME_CLASSES])
+        page.linked = most_linked(dataset, names)
     return page
+
+
+def has_validation_report(dataset: Any) -> bool:
+    """Whether /validation answers: the report made when the store was loaded, or shapes to
+    validate against in a store validated when served (`validate_dataset`'s rule: a store
+    loaded without validation has none). Pages link the report only then."""
+    if dataset.report is not None:
+        return True
+    return has_shapes(dataset) and not dataset.capabilities.keeps_report
 
 
 def _sections(

@@ -17,12 +17,22 @@ from urllib.parse import quote
 import jinja2
 
 from publisher.dataset import Dataset
-from publisher.i18n import LANGUAGES, Text, choose_language, direction, ui
+from publisher.errors import PublisherError
+from publisher.i18n import (
+    LANGUAGES,
+    Text,
+    choose_language,
+    direction,
+    interface_language,
+    language_name,
+    ui,
+)
 from publisher.pages.base import Alternate, Page
 from publisher.pages.catalogue import (
     BY_NAME,
     PageRequest,
     SitePage,
+    dataset_languages,
     generic_navigation,
     navigation,
 )
@@ -33,6 +43,7 @@ from publisher.urls import Urls
 
 __all__ = [
     "choose_language",
+    "page_languages_of",
     "render_home_page",
     "render_not_found_page",
     "render_ontology_page",
@@ -54,6 +65,10 @@ class Switch:
     href: str
     current: bool
 
+    @property
+    def dir(self) -> str:
+        return direction(self.lang)
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -65,17 +80,34 @@ class NavItem:
 @dataclass(frozen=True)
 class Site:
     """The frame every page of one dataset shares: its name, its licence (None: the footer
-    claims none) and the navigation to the pages it has (the page table)."""
+    claims none), the navigation to the pages it has (the page table) and the languages its
+    pages are offered in (`catalogue.dataset_languages`)."""
 
     name: str
     license: str | None
     nav: tuple[tuple[str, str], ...]
+    languages: tuple[str, ...] = LANGUAGES
 
 
 def site_of(dataset: Dataset, urls: Urls, lang: str, profile: Profile | None = None) -> Site:
     """The frame of `dataset`'s pages in `lang`; `profile` as read once per version, if at hand."""
     profile = profile or read_profile(dataset)
-    return Site(profile.name_in(lang), profile.license, navigation(dataset, urls))
+    languages = dataset_languages(dataset, profile)
+    return Site(profile.name_in(lang), profile.license, navigation(dataset, urls), languages)
+
+
+def page_languages_of(state: Any) -> tuple[str, ...]:
+    """The page languages of the dataset an app serves (`state`: its `AppState`); the
+    interface's own while none is loaded or the store cannot be read (its error page still
+    needs a language)."""
+    dataset = state.loaded
+    if dataset is None:
+        return LANGUAGES
+    try:
+        profile = state.published.profile(dataset, state.urls)
+    except PublisherError:
+        return LANGUAGES
+    return dataset_languages(dataset, profile)
 
 
 def generic_site(lang: str) -> Site:
@@ -85,7 +117,10 @@ def generic_site(lang: str) -> Site:
 
 @dataclass(frozen=True)
 class Chrome:
-    """What the frame of every page needs: language, switch, navigation, canonical URL."""
+    """What the frame of every page needs: language, switch, navigation, canonical URL.
+    `lang` is the page's language (its links keep it); `ui_lang` and `dir` are those of the
+    interface's words, the `<html>` element's (English on a page whose language the interface
+    does not speak: the data on it carries its own `lang`)."""
 
     lang: str
     dir: str
@@ -94,6 +129,7 @@ class Chrome:
     nav: tuple[NavItem, ...]
     canonical: str | None
     hreflang: tuple[tuple[str, str], ...]
+    ui_lang: str = "en"
 
 
 @cache
@@ -124,11 +160,12 @@ def chrome(
     *,
     indexable: bool = True,
     entries: tuple[tuple[str, str], ...] = (),
+    languages: tuple[str, ...] = LANGUAGES,
 ) -> Chrome:
     """The frame of a page at `path` (server-relative, no query string) in `lang`."""
     switch = tuple(
-        Switch(code, ui(f"lang_name_{code}", lang), f"{path}?lang={code}", code == lang)
-        for code in LANGUAGES
+        Switch(code, language_name(code, lang), f"{path}?lang={code}", code == lang)
+        for code in languages
     )
     nav = tuple(
         NavItem(key, f"{href}?lang={lang}", path == href or (href != "/" and path.startswith(href)))
@@ -139,11 +176,12 @@ def chrome(
     if indexable:
         absolute = urls.absolute(path)
         hreflang = (
-            *((code, f"{absolute}?lang={code}") for code in LANGUAGES),
+            *((code, f"{absolute}?lang={code}") for code in languages),
             ("x-default", absolute),
         )
         canonical = f"{absolute}?lang={lang}"
-    return Chrome(lang, direction(lang), path, switch, nav, canonical, hreflang)
+    shown = interface_language(lang)
+    return Chrome(lang, direction(shown), path, switch, nav, canonical, hreflang, shown)
 
 
 def render_page(
@@ -163,7 +201,9 @@ def render_page(
     def t(key: str, **values: object) -> str:
         return ui(key, lang, **values)
 
-    frame = chrome(urls, lang, page.path, indexable=indexable, entries=site.nav)
+    frame = chrome(
+        urls, lang, page.path, indexable=indexable, entries=site.nav, languages=site.languages
+    )
     return (
         environment()
         .get_template(template)
@@ -219,13 +259,17 @@ def render_site_page(
     lang: str,
     profile: Profile | None = None,
     dumps: list[dict[str, str]] | None = None,
+    *,
+    key: str = "",
+    number: int = 1,
 ) -> str:
-    """A page of the page table (`catalogue.PAGES`) that has a template and a view model."""
+    """A page of the page table (`catalogue.PAGES`, or a class page: `key` and `number`) that
+    has a template and a view model."""
     entry: SitePage = BY_NAME[name]
     if entry.template is None or entry.build is None:
         raise ValueError(f"the page {name!r} is not rendered from the page table")
     profile = profile or read_profile(dataset)
-    page = entry.build(PageRequest(dataset, urls, lang, profile, dumps or []))
+    page = entry.build(PageRequest(dataset, urls, lang, profile, dumps or [], key, number))
     return render_page(entry.template, urls, page, site=site_of(dataset, urls, lang, profile))
 
 
@@ -243,7 +287,8 @@ def render_home_page(
 def render_not_found_page(urls: Urls, path: str, lang: str, site: Site | None = None) -> str:
     """A 404 page in the page language; `path` comes from the request, so it is only ever
     shown escaped and used as a same-origin path."""
-    page = Page(lang=lang, path=safe_path(path), title=Text(ui("not_found_title", lang), lang))
+    title = Text(ui("not_found_title", lang), interface_language(lang))
+    page = Page(lang=lang, path=safe_path(path), title=title)
     return render_page("not_found.html", urls, page, indexable=False, site=site)
 
 

@@ -95,18 +95,23 @@ def is_not_modified(headers: Headers, etags: Iterable[str], last_modified: datet
 
 
 def page_language(request: Request) -> str:
-    """`?lang=`, then Accept-Language, then the configured default."""
+    """`?lang=`, then Accept-Language, then the configured default, among the languages the
+    dataset's pages are offered in (`pages.page_languages_of`)."""
+    state = state_of(request)
     return _choose_language(
         request.query_params.get("lang"),
         request.headers.get("accept-language"),
-        state_of(request).settings.default_language,
+        state.settings.default_language,
+        pages.page_languages_of(state),
     )
 
 
 @lru_cache(maxsize=1024)
-def _choose_language(lang: str | None, accept_language: str | None, default: str) -> str:
+def _choose_language(
+    lang: str | None, accept_language: str | None, default: str, languages: tuple[str, ...]
+) -> str:
     """`choose_language` once per distinct header: browsers send a handful of values."""
-    chosen: str = pages.choose_language(lang, accept_language, default)
+    chosen: str = pages.choose_language(lang, accept_language, default, languages)
     return chosen
 
 

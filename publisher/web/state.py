@@ -20,8 +20,7 @@ from publisher.discovery.dump_store import DumpStatus
 from publisher.discovery.dumps import DUMPS_PATH
 from publisher.discovery.void import Published
 from publisher.documents.cache import Representations
-from publisher.i18n import LANGUAGES
-from publisher.pages.render import render_site_page
+from publisher.pages.render import page_languages_of, render_site_page
 from publisher.sparql.endpoint import SparqlEndpoint
 from publisher.urls import Urls
 
@@ -101,7 +100,7 @@ class AppState:
                 {"name": f.kind.label, "url": f"/{DUMPS_PATH}{f.name}", "media_type": f.media_type}
                 for f in (written.files if written is not None else ())
             ]
-            for lang in LANGUAGES:
+            for lang in page_languages_of(self):
                 reps.html(
                     HOME_PAGE,
                     lang,

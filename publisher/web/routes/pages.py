@@ -3,6 +3,10 @@
 Pages are rendered once per (page, language, dataset version) into the same cache as the
 resource documents, then served with ETags, `Content-Language` and `Vary: Accept-Language`. A
 page the dataset does not have (no concept scheme, say) is a 404.
+
+Class pages (`/classes/{key}`, `/classes/{key}/{n}`: publisher.pages.classes) are cached the
+same way, per (class, page, language); an unknown class or a page past the end is a 404 that
+says so, and each page names its neighbours in a `Link` header as in its `<link>`s.
 """
 
 from __future__ import annotations
@@ -15,11 +19,12 @@ from starlette.responses import Response
 from publisher.discovery.dumps import DUMPS_PATH
 from publisher.documents.cache import html_key
 from publisher.formats import HTML
-from publisher.headers import PAGES
+from publisher.headers import PAGES, link_header
 from publisher.pages.catalogue import SitePage, routed_pages
+from publisher.pages.classes import NoSuchClassPage, class_page_links, class_path
 from publisher.pages.render import render_site_page
 from publisher.web.errors import NotPublished
-from publisher.web.http import page_language, rendered_once, represent
+from publisher.web.http import page_language, redirect, rendered_once, represent
 from publisher.web.state import AppState, state_of
 
 router = APIRouter(tags=["pages"])
@@ -57,3 +62,50 @@ def _route(entry: SitePage) -> Callable[[Request], Awaitable[Response]]:
 
 for _entry in routed_pages():
     router.add_route(_entry.path, _route(_entry), methods=["GET", "HEAD"], include_in_schema=False)
+
+
+def _render_class(state: AppState, key: str, number: int, lang: str) -> str:
+    profile = state.published.profile(state.dataset, state.urls)
+    try:
+        return render_site_page(
+            "class", state.dataset, state.urls, lang, profile, key=key, number=number
+        )
+    except NoSuchClassPage as error:
+        raise NotPublished(str(error)) from None
+
+
+async def _class_page(request: Request, key: str, number: str) -> Response:
+    """Page `number` of a class's instances in the request's language; `/classes/{key}/1`
+    (or `/02`) is a 301 to the page's one URL."""
+    state = state_of(request)
+    if not (number.isascii() and number.isdigit()):
+        raise NotPublished(f"{number!r} is not a page number.")
+    n = int(number)
+    if request.url.path != class_path(key, n) and n >= 1:
+        query = f"?{request.url.query}" if request.url.query else ""
+        location = state.urls.absolute(class_path(key, n)) + query
+        return redirect(request, location, PAGES, status=301)
+    reps = state.representations()
+    lang = page_language(request)
+    page_key = ("page", "class", key, str(n))
+    rendered = await rendered_once(
+        reps,
+        html_key(page_key, lang),
+        lambda: reps.html(page_key, lang, lambda: _render_class(state, key, n, lang)),
+    )
+    profile = state.published.profile(state.dataset, state.urls)
+    links = class_page_links(state.dataset, state.urls, profile.prefixes, key, n, lang)
+    headers = {"Link": link_header((state.urls.absolute(h), rel, None) for h, rel in links)}
+    return represent(
+        request, rendered, PAGES, HTML.content_type, lang=lang, headers=headers if links else None
+    )
+
+
+@router.api_route("/classes/{key}", methods=["GET", "HEAD"], include_in_schema=False)
+async def class_first_page(request: Request, key: str) -> Response:
+    return await _class_page(request, key, "1")
+
+
+@router.api_route("/classes/{key}/{number}", methods=["GET", "HEAD"], include_in_schema=False)
+async def class_later_page(request: Request, key: str, number: str) -> Response:
+    return await _class_page(request, key, number)
