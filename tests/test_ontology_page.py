@@ -330,6 +330,25 @@ def test_a_vocabulary_loaded_as_data_gets_the_same_page(cube: tuple[Dataset, Url
     assert rows(tree, "Observation")["Instances in the data"] == ["3"]
 
 
+def test_a_slash_vocabulary_in_the_default_graph(tmp_path: Path) -> None:
+    """Terms at `{ontology}/Term` (no `#`), no graph of its own, no prefix declared anywhere."""
+    (tmp_path / "voc.nt").write_text(
+        "<http://voc.example.org/v> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+        " <http://www.w3.org/2002/07/owl#Ontology> .\n"
+        "<http://voc.example.org/v/Thing> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+        " <http://www.w3.org/2000/01/rdf-schema#Class> .\n"
+        "<http://voc.example.org/v/part> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+        " <http://www.w3.org/1999/02/22-rdf-syntax-ns#Property> .\n"
+        "<http://voc.example.org/v/part> <http://www.w3.org/2000/01/rdf-schema#range>"
+        " <http://voc.example.org/v/Thing> .\n",
+        encoding="utf-8",
+    )
+    tree = page(load([tmp_path], []), "http://voc.example.org/v", "en")
+    assert tree.xpath("//article/@id") == ["Thing", "part"]
+    assert tree.xpath("//article[@id='Thing']/h3/code/text()") == ["v:Thing"]
+    assert hrefs(tree, "part", "Range") == {"#Thing"}
+
+
 def test_an_iri_that_is_no_vocabulary_gives_an_empty_page(cube: tuple[Dataset, Urls]) -> None:
     tree = page(cube, "http://stats.example.org/nothing", "en")
     assert tree.xpath("//article") == [] and text(tree.xpath("//h1")[0]) == "nothing"

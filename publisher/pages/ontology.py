@@ -168,14 +168,13 @@ def vocabulary_page(
     statements = Statements(store)
     rows, query = select(store, "q_ontology", TERMS_QUERY, node)
     in_graph = bool(rows)
-    namespace = ""
-    if not in_graph:
-        namespace = _namespace(store, ontology, [])
-        template = DEFAULT_GRAPH_TERMS_QUERY % {"namespace": ox.Literal(namespace)}
+    if not in_graph:  # its declared namespace, else anything its IRI starts (`#` or `/` next)
+        start = _declared_namespace(store, ontology) or ontology
+        template = DEFAULT_GRAPH_TERMS_QUERY % {"namespace": ox.Literal(start)}
         rows, query = select(store, "q_ontology", template, node)
     for row in rows:
         statements.add(row["s"], row["p"].value, row["o"])
-    namespace = namespace or _namespace(store, ontology, list(statements.by_subject))
+    namespace = _namespace(store, ontology, list(statements.by_subject))
     own = dict(declared or {})
     for prefix, ns in source_prefixes(sources).items():
         own.setdefault(prefix, ns)
@@ -194,13 +193,9 @@ def vocabulary_page(
 def _namespace(store: ReadStore, ontology: str, subjects: list[Any]) -> str:
     """The vocabulary's namespace: the one it declares (vann), the ontology IRI itself when it
     ends in `#` or `/`, else the ontology IRI followed by whichever of them its terms use."""
-    declared = list(
-        store.quads_for_pattern(
-            ox.NamedNode(ontology), ox.NamedNode(VANN + "preferredNamespaceUri"), None
-        )
-    )
-    if declared and isinstance(declared[0].object, ox.Literal | ox.NamedNode):
-        return declared[0].object.value
+    declared = _declared_namespace(store, ontology)
+    if declared:
+        return declared
     if ontology.endswith(("#", "/")):
         return ontology
     names = [s.value for s in subjects if isinstance(s, ox.NamedNode)]
@@ -209,6 +204,15 @@ def _namespace(store: ReadStore, ontology: str, subjects: list[Any]) -> str:
     ):
         return ontology + "/"
     return ontology + "#"
+
+
+def _declared_namespace(store: ReadStore, ontology: str) -> str | None:
+    """`vann:preferredNamespaceUri`, as a literal or an IRI."""
+    predicate = ox.NamedNode(VANN + "preferredNamespaceUri")
+    for quad in store.quads_for_pattern(ox.NamedNode(ontology), predicate, None):
+        if isinstance(quad.object, ox.Literal | ox.NamedNode) and quad.object.value:
+            return quad.object.value
+    return None
 
 
 def _guess_prefix(ontology: str) -> str | None:
