@@ -18,6 +18,7 @@ SourcesArg = Annotated[
         help="Data files, folders or globs, published alone: any RDF syntax (Turtle, TriG, "
         "N-Triples, N-Quads, N3, RDF/XML, JSON-LD), gzipped or not. None at all, and no "
         "--data, --ontology or --shapes: the embedded dataset.",
+        metavar="SOURCE",
         show_default=False,
     ),
 ]
@@ -171,7 +172,8 @@ def infer_base_iri(settings: Settings) -> tuple[str, str]:
     blank) the server's own origin, where relative IRIs then land."""
     from publisher.sources import SAMPLE_QUADS, discover, infer_namespace
 
-    found = infer_namespace(discover([*settings.ontology, *settings.data]))
+    paths = discover([*settings.ontology, *settings.data])
+    found = infer_namespace(paths, source_base=settings.source_base)
     if found.namespace is None:
         return settings.origin, (
             f"namespace: {settings.origin} (no subject IRI in the sources names one: the "

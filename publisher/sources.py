@@ -192,13 +192,16 @@ def namespace_of(iri: str) -> str | None:
     return f"{parts.scheme}://{parts.netloc}/{folder}"
 
 
-def infer_namespace(paths: Iterable[Path], sample: int = SAMPLE_QUADS) -> InferredNamespace:
+def infer_namespace(
+    paths: Iterable[Path], sample: int = SAMPLE_QUADS, source_base: str | None = None
+) -> InferredNamespace:
     """The namespace most subject IRIs of the first `sample` quads of each file belong to; ties
-    go to the shortest. Relative IRIs are resolved against a placeholder and not counted (they
-    take the namespace, whatever it is)."""
+    go to the shortest. Relative IRIs count under `source_base` when the run gives one; else
+    they are resolved against a placeholder and not counted (they take the namespace, whatever
+    it is)."""
     subjects: set[str] = set()
     for path in paths:
-        base = _PLACEHOLDER + document_name(path)
+        base = source_base or _PLACEHOLDER + document_name(path)
         with closing(read_quads(path, base)) as quads:
             for quad in islice(quads, sample):
                 subject = quad.subject

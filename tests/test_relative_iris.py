@@ -135,6 +135,13 @@ def test_one_source_base_for_every_source_of_the_run() -> None:
     assert not any(s.startswith(NS) for s, _, _ in found)
 
 
+def test_a_source_base_alone_also_names_the_namespace() -> None:
+    notes: list[str] = []
+    settings = build_settings([str(CARD)], source_base=NS + "amal", notes=notes)
+    assert settings.base_iri == NS and notes[0].startswith(f"namespace: {NS} (inferred from 3 ")
+    assert (NS + "amal#i", FOAF + "name", "Amal Haddad") in triples(open_dataset(settings))
+
+
 def test_the_files_own_base_wins(tmp_path: Path) -> None:
     own = tmp_path / "own.ttl"
     own.write_text('@base <https://elsewhere.example/doc> .\n<#x> <#p> "v" .\n')
