@@ -27,7 +27,13 @@ import pyoxigraph as ox
 
 from publisher import __version__
 from publisher.dataset import Dataset
-from publisher.discovery.dumps import Dumps, read_dumps, write_dumps
+from publisher.discovery.dumps import (
+    CHECKSUMS_NAME,
+    LOADED_DUMPS,
+    Dumps,
+    read_dumps,
+    write_dumps,
+)
 from publisher.errors import PublisherError
 from publisher.urls import Urls
 
@@ -91,10 +97,26 @@ def _writer_lock(folder: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+def written_at_load(dataset: Dataset, urls: Urls) -> Path | None:
+    """The dumps `publisher load` wrote beside an on-disk store, when they fit this server (its
+    public origin is the base IRI, so the files need no rewriting)."""
+    shared = dataset.capabilities.shared_path
+    if shared is None or urls.origin != dataset.base_iri:
+        return None
+    folder = shared.parent / LOADED_DUMPS
+    return folder if (folder / CHECKSUMS_NAME).is_file() else None
+
+
 def _run(job: _Job, dataset: Dataset, urls: Urls, folder: Path) -> None:
-    """The background thread: read back good files, else write them; never raise."""
+    """The background thread: read back good files (the load's, else ours), else write them;
+    never raise."""
     try:
-        files = read_dumps(dataset, folder)
+        loaded = written_at_load(dataset, urls)
+        files = read_dumps(dataset, loaded) if loaded is not None else None
+        if files is not None and loaded is not None:
+            folder = loaded
+        else:
+            files = read_dumps(dataset, folder)
         if files is None:
             with _writer_lock(folder):  # `serve --workers N`: one process writes, N read
                 files = read_dumps(dataset, folder) or write_dumps(dataset, urls, folder)

@@ -31,6 +31,9 @@ from publisher.urls import Urls
 
 DUMPS_PATH = "dumps/"  # where the web layer serves them, relative to the origin
 CHECKSUMS_NAME = "SHA256SUMS"
+LOADED_DUMPS = "dumps"
+"""The folder of a loaded store's version where `publisher load` writes its dumps (IRIs on the
+base IRI: a server whose public origin is its base IRI serves them as they are)."""
 GZIP_MEDIA_TYPE = "application/gzip"  # RFC 6713; see docs/http.md, "Downloading the whole dataset"
 _CHUNK = 1 << 20
 

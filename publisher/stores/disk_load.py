@@ -30,6 +30,7 @@ import pyoxigraph as ox
 from publisher.catalog import CATALOG_FILE, build_catalog
 from publisher.config import Settings
 from publisher.dataset import Dataset, Sources, declared_modified, newest_file_time
+from publisher.discovery.dumps import LOADED_DUMPS, write_dumps
 from publisher.report import ValidationReport
 from publisher.sources import OWL_ONTOLOGY, RDF_TYPE, fingerprint, rdf_format, syntax_error
 from publisher.stores.disk import (
@@ -47,6 +48,7 @@ from publisher.stores.disk import (
     write_report,
 )
 from publisher.stores.tracking import LoadTracker, Reporter, SourceReader
+from publisher.urls import Urls
 
 LINE_FORMATS = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)
 
@@ -182,6 +184,10 @@ def _build(
         tracker.phase("validating")
         report = validator(dataset)
         write_report(staging / REPORT, report)
+    if report is None or report.conforms:  # what a server would write at its first start
+        tracker.phase("writing the dumps")
+        urls = Urls(settings.base_iri, settings.base_iri)
+        write_dumps(dataset, urls, staging / LOADED_DUMPS)
     metadata = StoreMetadata(
         base_iri=settings.base_iri,
         version=dataset.version,
