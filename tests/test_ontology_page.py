@@ -105,6 +105,8 @@ def rows(tree: lxml.html.HtmlElement, anchor: str) -> dict[str, list[str]]:
         ("MozzarellaTopping", "Subclass of", "has country of origin value Italy"),
         ("hasCountryOfOrigin", "Domain", "Pizza or Pizza topping"),
         ("CalorieCount", "Equivalent to", "xsd:integer[>= 0, < 10000]"),
+        ("SpicinessLevels", "Disjoint union of", "Medium"),
+        ("Country", "Has key", "has country code"),
     ],
 )
 def test_class_expressions_read_as_protege_writes_them(

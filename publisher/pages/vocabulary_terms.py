@@ -57,6 +57,8 @@ WORDS: dict[str, dict[str, str]] = {
     "has_subproperties": {"en": "Has subproperties", "ar": "خصائصه الفرعية"},
     "characteristics": {"en": "Characteristics", "ar": "الخصائص المميِّزة"},
     "property_chain": {"en": "Property chain", "ar": "سلسلة خصائص"},
+    "disjoint_union_of": {"en": "Disjoint union of", "ar": "اتحاد منفصل من"},
+    "has_key": {"en": "Has key", "ar": "مفتاحه"},
     "prefixes": {"en": "Namespaces", "ar": "فضاءات الأسماء"},
     "prefix": {"en": "Prefix", "ar": "البادئة"},
     "other_labels": {"en": "Labels", "ar": "التسميات"},
@@ -279,6 +281,10 @@ class TermBuilder:
         def values(prop: str) -> list[Expression]:
             return [self.writer.write(v) for v in props.get(prop, [])]
 
+        def members(prop: str) -> list[Expression]:  # of the lists that are its values
+            found = [self.statements.items(head) for head in props.get(prop, [])]
+            return [self.writer.write(m) for items in found for m in items]
+
         def named(prop: str) -> list[Expression]:
             return [(Token("term", link=self.link(t)),) for t in inverse.get(prop, [])]
 
@@ -295,6 +301,8 @@ class TermBuilder:
                     word("disjoint_with", self.lang),
                     values(OWL + "disjointWith") + named(OWL + "disjointWith"),
                 ),
+                (word("disjoint_union_of", self.lang), members(OWL + "disjointUnionOf")),
+                (word("has_key", self.lang), members(OWL + "hasKey")),
                 (word("used_with", self.lang), named(RDFS + "domain")),
                 (word("in_range_of", self.lang), named(RDFS + "range")),
             ]
