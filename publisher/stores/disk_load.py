@@ -185,7 +185,7 @@ def _build(
         report = validator(dataset)
         write_report(staging / REPORT, report)
     if report is None or report.conforms:  # what a server would write at its first start
-        tracker.phase("writing the dumps")
+        tracker.phase("dumps")
         urls = Urls(settings.base_iri, settings.base_iri)
         write_dumps(dataset, urls, staging / LOADED_DUMPS)
     metadata = StoreMetadata(

@@ -17,7 +17,9 @@ LOG_INTERVAL = 5.0  # seconds between two plain progress lines
 
 PHASES = {
     "counting": "compacting and counting the store",
+    "cataloguing": "cataloguing documents, classes, labels and predicates",
     "validating": "validating against the SHACL shapes (all quads in memory as rdflib objects)",
+    "dumps": "writing the dumps (each format, sorted: a server on the base IRI serves them)",
 }
 
 

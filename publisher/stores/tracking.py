@@ -27,7 +27,7 @@ class LoadProgress:
     bytes_total: int
     statements: int  # parsed so far: exact, or lines for N-Triples / N-Quads
     elapsed: float
-    phase: str = "loading"  # loading | counting | validating | done
+    phase: str = "loading"  # loading | counting | cataloguing | validating | dumps | done
 
 
 Reporter = Callable[[LoadProgress], None]
