@@ -22,14 +22,13 @@ from publisher.pages.base import Page
 from publisher.pages.classes import (
     CLASSES_PATH,
     PAGE_SIZE,
+    class_keys,
     class_page,
     class_path,
     classes_page,
     has_classes,
-    keyed_classes,
 )
 from publisher.pages.index import concepts_page, has_concept_scheme, home_page
-from publisher.pages.queries import namespaces
 from publisher.profile import Profile, read_profile
 from publisher.urls import Urls
 
@@ -177,9 +176,8 @@ def class_pages(dataset: Any, urls: Urls) -> list[tuple[SitePage, str]]:
     """Every page of every class, each as a page of its own name (for the static export)."""
     if not has_classes(dataset):
         return []
-    ns = namespaces(urls, read_profile(dataset).prefixes)
     found = []
-    for key, iri in sorted(keyed_classes(dataset.catalog, ns).items()):
+    for key, iri in sorted(class_keys(dataset, read_profile(dataset).prefixes).items()):
         count = dataset.catalog.instance_count(iri)
         for number in range(1, max(1, -(-count // PAGE_SIZE)) + 1):
             page = replace(CLASS_PAGE, name=f"class/{key}/{number}", export=True)

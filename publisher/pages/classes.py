@@ -7,12 +7,12 @@ version) — the routes cache it like every other page.
 
 URLs are paths without a query string, so the static export can write each as a file:
 `/classes/{key}` is page 1 and `/classes/{key}/{n}` page n (`/classes/{key}/1` redirects to
-page 1). The key of a class is its CURIE (`foaf:Person`) when a prefix the pages already show
-terms with (the data's own declarations, then the well-known table) fits it with a plain local
-name: readable, and the same as the CURIE printed beside the class on every page. Otherwise
-(no prefix fits, or the local name holds characters a path segment would have to escape) it is
-`iri-` and 16 hex digits of the SHA-256 of the IRI: stable for as long as the IRI is, whatever
-the data or the prefix table, and never mistaken for a CURIE (it has no colon).
+page 1). The key of a class is its CURIE (`foaf:Person`) when one of the data's own prefixes
+(its files' `@prefix`/`xmlns` declarations, its ontology's `vann` ones), else a well-known one,
+fits it with a plain ASCII local name: readable, guessable, and what the publisher wrote.
+Otherwise (no prefix fits, or the local name holds characters a path segment would have to
+escape) it is `iri-` and 16 hex digits of the SHA-256 of the IRI: stable for as long as the IRI
+is, whatever the prefixes, and never mistaken for a CURIE (it has no colon).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from publisher.catalog import Catalog, ClassCount
 from publisher.errors import PublisherError, StoreUnavailable
 from publisher.i18n import Text, interface_language, ui
 from publisher.pages.base import Labeller, Link, Page, local_name
-from publisher.pages.queries import namespaces
+from publisher.prefixes import PrefixTable, source_prefixes
 from publisher.urls import Urls
 
 PAGE_SIZE = 100
@@ -62,13 +62,22 @@ class NoSuchClassPage(PublisherError):
 # --- keys ------------------------------------------------------------------------------------
 
 
-def class_key(iri: str, ns: Mapping[str, str]) -> str:
+def prefix_table(dataset: Any, declared: Mapping[str, str]) -> PrefixTable:
+    """The prefixes class keys are made with: the ontology's declared ones (`Profile.prefixes`),
+    those the source files declare, then the well-known ones."""
+    own = dict(declared)
+    for prefix, namespace in source_prefixes(dataset.sources.content).items():
+        own.setdefault(prefix, namespace)
+    return PrefixTable(own)
+
+
+def class_key(iri: str, table: PrefixTable) -> str:
     """The key of a class in its page's URL (see the module docstring for why)."""
-    for prefix, namespace in sorted(ns.items(), key=lambda item: (-len(item[1]), item[0])):
-        if namespace and iri.startswith(namespace):
-            local = iri[len(namespace) :]
-            if _PREFIX.match(prefix) and _LOCAL.match(local):
-                return f"{prefix}:{local}"
+    curie = table.compact(iri)
+    if curie is not None:
+        prefix, _, local = curie.partition(":")
+        if _PREFIX.match(prefix) and _LOCAL.match(local):
+            return curie
     return DIGEST_PREFIX + hashlib.sha256(iri.encode()).hexdigest()[:16]
 
 
@@ -80,12 +89,19 @@ def class_path(key: str, number: int = 1) -> str:
 _KEYS: weakref.WeakKeyDictionary[Catalog, dict[str, str]] = weakref.WeakKeyDictionary()
 
 
-def keyed_classes(catalog: Catalog, ns: Mapping[str, str]) -> dict[str, str]:
+def keyed_classes(catalog: Catalog, table: PrefixTable) -> dict[str, str]:
     """{key: class IRI} of every class with instances, computed once per catalog (version)."""
     found = _KEYS.get(catalog)
     if found is None:
-        found = _KEYS[catalog] = {class_key(c.iri, ns): c.iri for c in catalog.classes()}
+        found = _KEYS[catalog] = {class_key(c.iri, table): c.iri for c in catalog.classes()}
     return found
+
+
+def class_keys(dataset: Any, declared: Mapping[str, str]) -> dict[str, str]:
+    """{key: class IRI} of the dataset's classes."""
+    catalog = catalog_of(dataset)
+    found = _KEYS.get(catalog)
+    return found if found is not None else keyed_classes(catalog, prefix_table(dataset, declared))
 
 
 def catalog_of(dataset: Any) -> Catalog:
@@ -144,12 +160,15 @@ class ClassPage(Page):
         return [(h, rel) for h, rel in ((self.prev, "prev"), (self.next, "next")) if h]
 
 
-def class_rows(catalog: Catalog, names: Labeller, counts: list[ClassCount]) -> list[ClassRow]:
+def class_rows(
+    dataset: Any, names: Labeller, declared: Mapping[str, str], counts: list[ClassCount]
+) -> list[ClassRow]:
     """Each class linking its page, shown by its label (looked up in one query)."""
     names.prefetch(c.iri for c in counts)
+    keys = {iri: key for key, iri in class_keys(dataset, declared).items()}
     rows = []
     for count in counts:
-        key = class_key(count.iri, names.ns)
+        key = keys[count.iri]
         shown = names.link(count.iri)
         href = f"{class_path(key)}?lang={names.lang}"
         link = Link(shown.iri, href, shown.label, shown.compact, local=True)
@@ -163,7 +182,7 @@ def classes_page(dataset: Any, urls: Urls, lang: str, prefixes: Mapping[str, str
     title = Text(ui("classes_title", lang), interface_language(lang))
     page = ClassesPage(lang=lang, path=CLASSES_PATH, title=title)
     names = Labeller(dataset.store, urls, lang, prefixes)
-    page.classes = class_rows(catalog, names, catalog.classes())
+    page.classes = class_rows(dataset, names, prefixes, catalog.classes())
     return page
 
 
@@ -173,7 +192,7 @@ def class_page(
     """Page `number` of the instances of the class `key`, sorted by label in `lang`."""
     catalog = catalog_of(dataset)
     names = Labeller(dataset.store, urls, lang, prefixes)
-    iri = keyed_classes(catalog, names.ns).get(key)
+    iri = class_keys(dataset, prefixes).get(key)
     if iri is None:
         raise NoSuchClassPage(f"No class of this dataset has the key {key!r}.")
     total = catalog.instance_count(iri)
@@ -208,7 +227,7 @@ def class_page_links(
     """(server-relative URL, rel) of the pages before and after page `number` of the class
     `key` (for the Link header; the page's `<link>`s say the same), without rendering it."""
     catalog = catalog_of(dataset)
-    iri = keyed_classes(catalog, namespaces(urls, prefixes)).get(key)
+    iri = class_keys(dataset, prefixes).get(key)
     if iri is None:
         return []
     pages = max(1, math.ceil(catalog.instance_count(iri) / PAGE_SIZE))

@@ -159,7 +159,8 @@ def home_page(
     if dataset.catalog is not None:  # a remote store not catalogued yet: the rest still shows
         counted_classes = dataset.catalog.classes()
         page.class_count = len(counted_classes)
-        page.classes = class_rows(dataset.catalog, names, counted_classes[:HOME_CLASSES])
+        shown = counted_classes[:HOME_CLASSES]
+        page.classes = class_rows(dataset, names, profile.prefixes, shown)
         page.linked = most_linked(dataset, names)
     return page
 

@@ -36,6 +36,7 @@ from publisher.pages.catalogue import (
     generic_navigation,
     navigation,
 )
+from publisher.pages.index import has_validation_report
 from publisher.pages.ontology import dataset_vocabulary_page, ontology_page
 from publisher.pages.resource import resource_page
 from publisher.profile import Profile, read_profile
@@ -144,6 +145,8 @@ def environment() -> jinja2.Environment:
     )
     # JSON-LD in <script>: Arabic stays readable; `tojson` still escapes < > & '.
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
+    # Any template that links the report asks first (the VoID page gets no context for it).
+    env.globals["has_validation_report"] = has_validation_report
     return env
 
 
