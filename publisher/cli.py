@@ -173,6 +173,7 @@ def serve(
         port_is_free(settings.host, settings.port)
         parsed = parses_sources(settings)  # else loaded (and validated) ahead
         dataset = open_dataset(settings)  # with several workers: to fail early, then dropped
+        say(notes)  # once the sources are read
         if not parsed:
             if dataset.capabilities.keeps_report and not has_shapes(dataset):
                 typer.echo(f"{NO_SHAPES}: {settings.store} was loaded without shapes", err=True)
@@ -185,7 +186,6 @@ def serve(
         else:
             if not checked(dataset, "serving").conforms:
                 return 1
-        say(notes)
         if settings.workers > 1:
             dataset = None  # type: ignore[assignment]  # each worker opens its own
         exit_on_sigterm()
@@ -265,13 +265,13 @@ def export(
         )
         dataset = open_dataset(settings)
         report = None
+        say(notes)
         if not has_shapes(dataset):
             typer.echo(f"{NO_SHAPES}: exporting without a validation report", err=True)
         else:
             report = checked(dataset, "exporting")
             if not report.conforms:
                 return 1
-        say(notes)
         if listen is None and settings.public_origin is not None:
             split = urlsplit(settings.public_origin)
             default_listen = str(split.port or (443 if split.scheme == "https" else 80))
