@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from publisher.cli import app as cli
 from publisher.cli import build_settings
-from publisher.config import PROJECT_ROOT
+from publisher.config import PROJECT_ROOT, Settings
 from publisher.profile import Overrides, read_profile
 from publisher.sources import discover, infer_namespace, namespace_of
 from publisher.stores import open_dataset
@@ -243,6 +243,16 @@ def test_language_overrides_what_the_data_says(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("PUBLISHER_LANGUAGES", "fr,pt-BR")
     settings = build_settings([str(PEOPLE)], base_iri=PEOPLE_NS)
     assert read_profile(dataset, Overrides.from_settings(settings)).languages == ("fr", "pt-br")
+
+
+def test_the_new_settings_reach_worker_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`serve --workers N` hands its settings over as PUBLISHER_* variables."""
+    settings = build_settings(
+        [str(CARD)], source_base=PEOPLE_NS + "amal", languages=["ar", "en"], notes=[]
+    )
+    for name, value in settings.environment().items():
+        monkeypatch.setenv(name, value)
+    assert Settings() == settings
 
 
 def test_a_bad_language_tag_is_refused() -> None:
