@@ -16,6 +16,7 @@ import pyoxigraph as ox
 
 from publisher.dataset import Dataset
 from publisher.discovery.statistics import Statistics
+from publisher.documents.locate import list_documents
 from publisher.formats import HTML
 from publisher.i18n import LANGUAGES
 from publisher.pages.catalogue import sitemap_entries
@@ -43,7 +44,7 @@ def localized_url(url: str, language: str) -> str:
 
 def sitemap_pages(dataset: Dataset, urls: Urls, stats: Statistics) -> list[SitemapPage]:
     """Every page worth indexing: the site's own pages (the page table), the ontologies, every
-    thing's document."""
+    thing's document (`/doc/…`), every hash document (`/card`)."""
     pages = [
         SitemapPage(urls.absolute(path), localized)
         for path, localized in sitemap_entries(dataset, urls)
@@ -60,6 +61,19 @@ def sitemap_pages(dataset: Dataset, urls: Urls, stats: Statistics) -> list[Sitem
         )
     ]
     pages += [SitemapPage(urls.absolute(urls.document(path, HTML))) for path in stats.documents]
+    if dataset.catalog is not None:  # IRIs of other shapes (decision 0011)
+        listing = list_documents(dataset, urls)
+        gcm = set(stats.documents)
+        pages += [
+            SitemapPage(urls.absolute(urls.document(path, HTML)))
+            for path in listing.things
+            if path not in gcm
+        ]
+        listed = {page.url for page in pages}
+        for path in listing.documents:
+            url = urls.absolute(urls.page_document(path, HTML))
+            if url not in listed:
+                pages.append(SitemapPage(url))
     return pages
 
 

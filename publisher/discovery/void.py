@@ -20,6 +20,7 @@ from publisher.dataset import Dataset
 from publisher.discovery.dump_store import DumpStore, DumpsUnavailable
 from publisher.discovery.dumps import DUMPS_PATH, GZIP_MEDIA_TYPE, DumpFile, Dumps, canonical_quads
 from publisher.discovery.statistics import Statistics, compute_statistics
+from publisher.documents.locate import classify
 from publisher.formats import JSONLD, NQUADS, NTRIPLES, RDFXML, TRIG, TURTLE, Format
 from publisher.profile import Overrides, Profile, read_profile
 from publisher.urls import Urls
@@ -85,7 +86,33 @@ def example_resources(
     """The profile's examples that exist in the data, else the first thing there is
     (canonical IRIs)."""
     found = [iri for iri in profile.example_resources if described(dataset, iri)]
-    return found or [urls.thing(path) for path in stats.documents[:1]]
+    return (
+        found
+        or [urls.thing(path) for path in stats.documents[:1]]
+        or _first_document(dataset, urls)
+    )
+
+
+def _first_document(dataset: Dataset, urls: Urls) -> list[str]:
+    """The first document a client can fetch, for data outside the `/id/` scheme."""
+    if dataset.catalog is None:
+        return []
+    catalog = dataset.catalog
+    for doc in catalog.documents():
+        if urls.path_of(doc) is not None and classify(catalog, doc) is not None:
+            return [doc]
+    return []
+
+
+def uri_space(dataset: Dataset, urls: Urls) -> str:
+    """`void:uriSpace`: the namespace, or `{base}id/` when every resource of the data is a
+    thing of that scheme (ontologies under `/def/` aside), as the embedded dataset's are."""
+    scheme = (urls.thing(""), urls.ontology(""))
+    if dataset.catalog is not None:
+        for doc in dataset.catalog.documents():
+            if not doc.startswith(scheme):
+                return urls.base_iri
+    return urls.thing("")
 
 
 class _Triples:
@@ -185,7 +212,7 @@ def _describe_void(
     g.add(ds, VOID + "distinctObjects", ox.Literal(stats.distinct_objects))
     g.add(ds, VOID + "classes", ox.Literal(stats.classes))
     g.add(ds, VOID + "properties", ox.Literal(stats.properties))
-    g.add(ds, VOID + "uriSpace", ox.Literal(urls.public(urls.thing(""))))
+    g.add(ds, VOID + "uriSpace", ox.Literal(urls.public(uri_space(dataset, urls))))
     g.add(ds, VOID + "sparqlEndpoint", urls.absolute(SPARQL_PATH))
     g.add(ds, VOID + "rootResource", urls.absolute(""))
     for iri in example_resources(dataset, urls, info, stats):

@@ -34,7 +34,7 @@ from publisher.documents.describe import (
     thing_paths,
 )
 from publisher.documents.jsonld_context import JsonLdContext, build_context
-from publisher.documents.locate import Locator, catalog_of, list_documents
+from publisher.documents.locate import Locator, catalog_of, list_documents, warn_hidden
 from publisher.documents.moved import replacement_of
 from publisher.documents.serialize import serialize
 from publisher.errors import PublisherError
@@ -262,6 +262,7 @@ class Representations:
         request's to report, as a 503; here it is one log line)."""
         try:
             self.context  # noqa: B018  # the property builds and keeps it
+            warn_hidden(self.dataset, self.urls)  # data IRIs the site's own paths hide
         except PublisherError as error:
             log.warning("preparing the JSON-LD context ahead of requests failed: %s", error)
         except Exception:

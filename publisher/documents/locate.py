@@ -155,7 +155,7 @@ def list_documents(dataset: Dataset, urls: Urls) -> Listing:
     moved = set(_moved_subjects(dataset, urls))
     things: list[str] = []
     documents: list[str] = []
-    hidden: list[str] = []
+    hiding: list[str] = []
     thing_prefix = urls.thing("")
     for doc in catalog.documents():
         if doc in moved:
@@ -167,15 +167,15 @@ def list_documents(dataset: Dataset, urls: Urls) -> Listing:
             continue
         path = urls.path_of(doc)
         if path is None:
-            if doc.startswith(urls.base_iri) and not doc.startswith(urls.ontology("")):
-                hidden.append(doc)
+            if hidden(urls, doc):
+                hiding.append(doc)
             continue
         kind = classify(catalog, doc)
         if kind == "thing":
             things.append(path)
         elif kind is not None:
             documents.append(path)
-    return Listing(tuple(sorted(set(things))), tuple(documents), tuple(hidden))
+    return Listing(tuple(sorted(set(things))), tuple(documents), tuple(hiding))
 
 
 def _moved_subjects(dataset: Dataset, urls: Urls) -> Iterator[str]:
@@ -185,15 +185,30 @@ def _moved_subjects(dataset: Dataset, urls: Urls) -> Iterator[str]:
             yield quad.subject.value
 
 
-def warn_hidden(listing: Listing, urls: Urls) -> None:
-    """One log line when data IRIs collide with the site's own paths (they are not served)."""
-    if listing.hidden:
-        shown = ", ".join(urls.public(iri) for iri in listing.hidden[:5])
-        more = f" and {len(listing.hidden) - 5} more" if len(listing.hidden) > 5 else ""
+def hidden(urls: Urls, doc: str) -> bool:
+    """Whether the document IRI `doc` is of the namespace but not served: a route of the site
+    answers its path (the `/id/` and `/def/` schemes are served by their own routes)."""
+    return (
+        urls.is_local(doc)
+        and urls.path_of(doc) is None
+        and not doc.startswith((urls.thing(""), urls.ontology("")))
+    )
+
+
+def warn_hidden(dataset: Dataset, urls: Urls) -> list[str]:
+    """One log line when data IRIs collide with the site's own paths (they are not served);
+    returns those document IRIs. Reads every document IRI of the catalog (a background task)."""
+    if dataset.catalog is None:
+        return []
+    found = [doc for doc in dataset.catalog.documents() if hidden(urls, doc)]
+    if found:
+        shown = ", ".join(urls.public(iri) for iri in found[:5])
+        more = f" and {len(found) - 5} more" if len(found) > 5 else ""
         log.warning(
-            "%d document(s) of the data are not served: their path is one of the site's own "
-            "(docs/http.md, reserved paths): %s%s",
-            len(listing.hidden),
+            "%d document(s) of the data are not served, their path being one of the site's "
+            "own (docs/http.md, reserved paths): %s%s",
+            len(found),
             shown,
             more,
         )
+    return found

@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message
 from publisher.config import Settings
 from publisher.dataset import Dataset
 from publisher.documents.describe import ontology_paths, thing_paths
+from publisher.documents.locate import list_documents
 from publisher.documents.moved import moved_iris, moved_redirects
 from publisher.export.nginx import NOT_FOUND_PLACEHOLDER, NginxSite
 from publisher.export.site import (
@@ -154,6 +155,7 @@ def export_site(
     urls = Urls(settings.base_iri, settings.origin)
     things = sorted(thing_paths(dataset, urls))
     ontologies = sorted(ontology_paths(dataset, urls))
+    own = list_documents(dataset, urls).documents if dataset.catalog is not None else ()
     usable = [p for p in things if file_path(p)]
     app = create_app(settings, dataset)
     if report is not None:  # validated already: the /validation route reuses the report
@@ -184,6 +186,10 @@ def export_site(
             batch = usable[start : start + CACHE_EVERY]
             writer.fetch(get, document_items("doc", batch, DOCUMENT_FORMATS, LANGUAGES))
         writer.fetch(get, document_items("def", ontologies, DOCUMENT_FORMATS, LANGUAGES))
+        served_here = [p for p in own if file_path(p)]  # hash documents, vocabularies: /card
+        writer.summary.things += len(served_here)
+        writer.summary.skipped += [p for p in own if not file_path(p)]
+        writer.fetch(get, document_items("", served_here, DOCUMENT_FORMATS, LANGUAGES))
         writer.fetch(get, _site_items(get, site.pages))
         writer.fetch(get, dump_items(dumps))
         for name in sorted(p.name for p in STATIC_DIR.iterdir() if p.is_file()):

@@ -14,6 +14,7 @@ Layout of OUT/:
     site/                                the document root
         doc/{path}.{ttl,jsonld,nt,nq,rdf}  doc/{path}.{lang}.html    a thing's documents
         def/{name}.{ext}  def/{name}.{lang}.html                     the ontologies
+        {path}.{ext}  {path}.{lang}.html     documents at their own IRI (`card`, decision 0011)
         context.jsonld  void.{ext}  validation.{ext}  sitemap.xml  robots.txt  health.json
         dumps/{files}  dumps/SHA256SUMS  dumps/index.{json,html,txt}
         _pages/{index,concepts,sparql,404}.{lang}.html          pages with no file URL
@@ -132,16 +133,18 @@ def _target(path: str) -> str:
 def document_items(
     kind: str, paths: Iterable[str], formats: Sequence[Format], languages: Sequence[str]
 ) -> Iterator[Item]:
-    """Every format of every document under /doc/ or /def/; HTML once per language."""
+    """Every format of every document under /doc/ or /def/ (`kind`), or served at its own IRI
+    (`kind` empty: a hash document, a vocabulary at its namespace); HTML once per language."""
+    folder = f"{kind}/" if kind else ""
     for path in sorted(paths):
         for fmt in formats:
             if fmt is HTML:
                 for lang in languages:
-                    target = f"/{kind}/{_target(path)}.{fmt.extension}?lang={lang}"
-                    yield Item(target, fmt.media_type, f"{kind}/{path}.{lang}.{fmt.extension}")
+                    target = f"/{folder}{_target(path)}.{fmt.extension}?lang={lang}"
+                    yield Item(target, fmt.media_type, f"{folder}{path}.{lang}.{fmt.extension}")
             else:
-                target = f"/{kind}/{_target(path)}.{fmt.extension}"
-                yield Item(target, fmt.media_type, f"{kind}/{path}.{fmt.extension}")
+                target = f"/{folder}{_target(path)}.{fmt.extension}"
+                yield Item(target, fmt.media_type, f"{folder}{path}.{fmt.extension}")
 
 
 def description_items(
