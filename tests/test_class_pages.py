@@ -20,6 +20,7 @@ from lxml import html as lxml_html
 
 from publisher.config import Settings
 from publisher.dataset import Dataset
+from publisher.export.build import export_site
 from publisher.pages.classes import DIGEST_PREFIX, PAGE_SIZE, class_key, pager
 from publisher.prefixes import PrefixTable
 from publisher.stores import open_dataset
@@ -33,15 +34,15 @@ FOAF = "http://xmlns.com/foaf/0.1/"
 PEOPLE = 250
 
 
-def people_turtle() -> str:
+def people_turtle(people: int = PEOPLE) -> str:
     lines = [
         f"@prefix foaf: <{FOAF}> .",
         "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
         "@prefix ex: <https://vocab.example.org/ns#> .",
     ]
-    for i in range(PEOPLE):  # numbered backwards in French: the two orders differ
+    for i in range(people):  # numbered backwards in French: the two orders differ
         lines.append(
-            f'<{BASE}p{i:03d}> a foaf:Person ; rdfs:label "Personne {PEOPLE - i:03d}"@fr, '
+            f'<{BASE}p{i:03d}> a foaf:Person ; rdfs:label "Personne {people - i:03d}"@fr, '
             f'"Person {i:03d}"@en ; foaf:knows <{BASE}p000> .'
         )
     lines += [
@@ -257,3 +258,26 @@ def test_the_gcm_home_page_lists_its_classes_linking_their_pages(
         assert switch == ["ar", "en"]  # the GCM's page languages, as before
         assert tree.xpath("//section[@aria-labelledby='h-types']")  # its content stays
         assert tree.xpath("//a[@href='/validation']")  # it has shapes: its report is linked
+
+
+# --- the static export -----------------------------------------------------------------------
+
+
+def test_every_class_page_is_exported_as_a_file(tmp_path: Path) -> None:
+    path = tmp_path / "people.ttl"
+    path.write_text(people_turtle(PAGE_SIZE + 1), encoding="utf-8")  # two pages of people
+    settings = settings_for(path).model_copy(update={"dump_dir": str(tmp_path / "dumps")})
+    dataset = open_dataset(settings)
+    out = tmp_path / "out"
+    export_site(settings, dataset, out)
+    site = out / "site" / "_pages"
+    for name in ("classes", "class/foaf:Person/1", "class/foaf:Person/2", f"class/{WEIRD_KEY}/1"):
+        for lang in ("ar", "en"):
+            assert (site / f"{name}.{lang}.html").is_file(), (name, lang)
+    assert not (site / "class/foaf:Person/3.en.html").exists()
+    client = Client(create_app(settings, dataset))
+    written = (site / "class/foaf:Person/2.en.html").read_bytes()
+    assert written == client.get("/classes/foaf:Person/2?lang=en", accept="text/html").content
+    config = (out / "site.conf").read_text()
+    assert "location = /classes/foaf:Person/2 {" in config
+    assert "try_files /_pages/class/foaf:Person/2.$pub_page_lang.html =404;" in config
