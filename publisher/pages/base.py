@@ -6,7 +6,6 @@ the queries a page is built from live in `publisher.pages.queries`.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from publisher.dataset import ReadStore
 from publisher.formats import HTML, Format
 from publisher.i18n import TERM_LABELS, Text, interface_language, pick, ui
 from publisher.pages.queries import NS, Query, iri, namespaces, select
+from publisher.pages.sorting import natural
 from publisher.urls import ONTOLOGY_PREFIX, Urls
 
 RDF_TYPE = iri("rdf:type")
@@ -82,19 +82,6 @@ class Value:
         if self.text is not None:
             return (1, (self.text.lang or "", *natural(self.text.value)))
         return (2, ())
-
-
-_DIGITS = re.compile(r"(\d+)")
-
-
-def natural(text: str) -> tuple[str | int, ...]:
-    """A sort key that puts "sentence 2" before "sentence 10" (every value of every table is
-    sorted by it, so a text without digits takes the short way)."""
-    folded = text.casefold()
-    parts = _DIGITS.split(folded)
-    if len(parts) == 1:
-        return (folded,)
-    return tuple(int(p) if i % 2 else p for i, p in enumerate(parts))  # odd: the digit runs
 
 
 @dataclass(frozen=True)
