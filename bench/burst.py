@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import time
 from collections import Counter
+from dataclasses import dataclass
 
 import httpx
 
@@ -46,23 +47,52 @@ def measure(queued: int, clients: int, seconds: float) -> tuple[Counter[int], fl
         return asyncio.run(hammer(base, clients, seconds))
 
 
+@dataclass
+class BurstRow:
+    """One admission policy under the burst: answers per status over the run."""
+
+    label: str
+    statuses: dict[int, int]
+    seconds: float
+
+    @property
+    def total(self) -> int:
+        return sum(self.statuses.values())
+
+    @property
+    def ok(self) -> int:
+        return self.statuses.get(200, 0)
+
+    @property
+    def ok_per_second(self) -> float:
+        return self.ok / self.seconds if self.seconds else 0.0
+
+
+def run(clients: int = 16, seconds: float = 10.0) -> list[BurstRow]:
+    """Refusing when busy (queue 0) against queueing (the default), side by side."""
+    rows = []
+    for label, queued in (("refuse when busy (queue 0)", 0), ("queue (default 64)", 64)):
+        statuses, elapsed = measure(queued, clients, seconds)
+        rows.append(BurstRow(label, dict(statuses), elapsed))
+    return rows
+
+
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.burst")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=10.0)
     args = parser.parse_args(argv)
-    rows = []
-    for label, queued in (("refuse when busy (queue 0)", 0), ("queue (default 64)", 64)):
-        statuses, elapsed = measure(queued, args.clients, args.seconds)
-        total = sum(statuses.values())
-        ok = statuses.get(200, 0)
-        rows.append((label, total, ok, total - ok, ok / elapsed))
+    rows = run(args.clients, args.seconds)
     print(f"{args.clients} clients, `{QUERY}`, {args.seconds:g} s each")
-    for label, total, ok, refused, rate in rows:
-        print(f"  {label:28} {total:7} answers  {ok:7} × 200  {refused:6} other  {rate:8.0f} 200/s")
-    shares = [ok / max(total, 1) for _, total, ok, _, _ in rows]
+    for row in rows:
+        print(
+            f"  {row.label:28} {row.total:7} answers  {row.ok:7} × 200  "
+            f"{row.total - row.ok:6} other  {row.ok_per_second:8.0f} 200/s"
+        )
+    shares = [row.ok / max(row.total, 1) for row in rows]
     print(f"  share of 200: {shares[0]:.1%} → {shares[1]:.1%}")
-    print(f"  200/s ratio (queue / refuse): {rows[1][4] / max(rows[0][4], 1e-9):.2f}")
+    ratio = rows[1].ok_per_second / max(rows[0].ok_per_second, 1e-9)
+    print(f"  200/s ratio (queue / refuse): {ratio:.2f}")
 
 
 if __name__ == "__main__":

@@ -111,6 +111,30 @@ def main(argv: list[str] | None = None) -> None:
         help="also: one cached document against a bare FastAPI app serving its bytes",
     )
     args = parser.parse_args(argv or [])
+    result = run(args)
+    report(result.rows, result.triples, result.client, args)
+    if result.warm is not None:
+        cached, bare = result.warm
+        print(
+            f"one cached document ({WARM_DOCUMENT}): publisher {cached:,.0f} req/s, a bare "
+            f"FastAPI app serving its bytes {bare:,.0f} req/s, ratio {cached / bare:.2f} "
+            "(target >= 0.70)"
+        )
+
+
+@dataclass
+class Dereference:
+    """One run: a Row per format, and (with --ceiling) the cached document against the bare
+    app, in requests/s."""
+
+    triples: int
+    client: str
+    rows: list[Row]
+    warm: tuple[float, float] | None
+
+
+def run(args: argparse.Namespace) -> Dereference:
+    """The comparison for the options of `main` (its parser's namespace)."""
     triples = args.triples // 4 * 4
     client = args.client
     if client == "auto":
@@ -153,14 +177,7 @@ def main(argv: list[str] | None = None) -> None:
                 if args.ceiling
                 else None
             )
-    report(rows, triples, client, args)
-    if warm is not None:
-        cached, bare = warm
-        print(
-            f"one cached document ({WARM_DOCUMENT}): publisher {cached:,.0f} req/s, a bare "
-            f"FastAPI app serving its bytes {bare:,.0f} req/s, ratio {cached / bare:.2f} "
-            "(target >= 0.70)"
-        )
+    return Dereference(triples, client, rows, warm)
 
 
 WARM_DOCUMENT = "doc/thing/0.ttl"

@@ -73,10 +73,19 @@ def measure(name: str, command: list[str], triples: int) -> Run:
     return Run(name, seconds, usage.ru_maxrss / 1024, triples)
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.load")
-    parser.add_argument("--triples", type=int, default=1_000_000)
-    triples = parser.parse_args(argv or []).triples // 4 * 4
+@dataclass
+class LoadResult:
+    """Every loader on one file: sizes in MB, runs in the order printed (the floor first)."""
+
+    triples: int
+    ntriples_mb: float
+    gzipped_mb: float
+    store_mb: float
+    runs: list[Run]
+
+
+def run(triples: int) -> LoadResult:
+    triples = triples // 4 * 4
     publisher = str(Path(sys.executable).with_name("publisher"))
     with tempfile.TemporaryDirectory(prefix="bench-load-") as folder:
         root = Path(folder)
@@ -105,13 +114,24 @@ def main(argv: list[str] | None = None) -> None:
                 triples,
             )
         )
-    print(f"{triples:,} triples: N-Triples {size:,.0f} MB (gzipped {gz_size:,.0f} MB), ", end="")
-    print(f"store on disk {on_disk / 1e6:,.0f} MB; one run each, {os.cpu_count()} cores")
+    return LoadResult(triples, size, gz_size, on_disk / 1e6, runs)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.load")
+    parser.add_argument("--triples", type=int, default=1_000_000)
+    result = run(parser.parse_args(argv or []).triples)
+    print(
+        f"{result.triples:,} triples: N-Triples {result.ntriples_mb:,.0f} MB (gzipped "
+        f"{result.gzipped_mb:,.0f} MB), ",
+        end="",
+    )
+    print(f"store on disk {result.store_mb:,.0f} MB; one run each, {os.cpu_count()} cores")
     print(f"{'loader':<34} {'seconds':>8} {'triples/s':>12} {'peak MB':>9} {'MB per 1M':>11}")
-    for run in runs:
-        print(run.row())
-    floor = runs[0]
-    ours = runs[1]
+    for loaded in result.runs:
+        print(loaded.row())
+    floor = result.runs[0]
+    ours = result.runs[1]
     print(
         f"publisher load / pyoxigraph: {ours.seconds / floor.seconds:.2f}x the time, "
         f"{ours.peak_mb / floor.peak_mb:.2f}x the peak memory"

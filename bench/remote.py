@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
 from bench.server import free_port
@@ -43,6 +44,38 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.remote")
     parser.add_argument("--triples", type=int, default=200_000)
     triples = parser.parse_args(argv or []).triples // 4 * 4
+    rows = [astuple(row) for row in run(triples)]
+    print(f"{triples:,} triples; wrk -t1 -c16 -d10s per column; publisher serve, 1 worker")
+    print(
+        f"{'store':<17} {'load triples/s':>15} {'startup s':>10} {'first doc s':>12} "
+        f"{'1 doc req/s':>12} {'random doc req/s':>17} {'publisher RSS MB':>17}"
+    )
+    for name, loaded, startup, first, one, random, memory in rows:
+        rate = f"{triples / loaded:,.0f}" if loaded else "-"
+        print(
+            f"{name:<17} {rate:>15} {startup:>10.1f} {first:>12.1f} {one:>12,.0f} "
+            f"{random:>17,.0f} {memory:>17,.0f}"
+        )
+    memory_random = rows[0][5]
+    for name, _, _, _, _, random, _ in rows[1:]:
+        print(f"{name}: random documents at {random / memory_random:.2f}× the in-memory rate")
+
+
+@dataclass
+class RemoteRow:
+    """One store behind `publisher serve`: push seconds (None in memory), start-up s, first
+    document s, one document req/s, random documents req/s, publisher RSS MB."""
+
+    store: str
+    pushed: float | None
+    startup: float
+    first_document: float
+    one_document: float
+    random_documents: float
+    rss_mb: float
+
+
+def run(triples: int) -> list[RemoteRow]:
     if shutil.which("wrk") is None:
         raise SystemExit("bench/remote needs wrk (apt-get install wrk)")
     publisher = str(Path(sys.executable).with_name("publisher"))
@@ -71,20 +104,7 @@ def main(argv: list[str] | None = None) -> None:
                 rows.append((name, pushed, *measure(command, script, root, env)))
             finally:
                 server.stop()
-    print(f"{triples:,} triples; wrk -t1 -c16 -d10s per column; publisher serve, 1 worker")
-    print(
-        f"{'store':<17} {'load triples/s':>15} {'startup s':>10} {'first doc s':>12} "
-        f"{'1 doc req/s':>12} {'random doc req/s':>17} {'publisher RSS MB':>17}"
-    )
-    for name, loaded, startup, first, one, random, memory in rows:
-        rate = f"{triples / loaded:,.0f}" if loaded else "-"
-        print(
-            f"{name:<17} {rate:>15} {startup:>10.1f} {first:>12.1f} {one:>12,.0f} "
-            f"{random:>17,.0f} {memory:>17,.0f}"
-        )
-    memory_random = rows[0][5]
-    for name, _, _, _, _, random, _ in rows[1:]:
-        print(f"{name}: random documents at {random / memory_random:.2f}× the in-memory rate")
+    return [RemoteRow(*row) for row in rows]
 
 
 def push(publisher: str, source: Path, server: Server, env: dict[str, str]) -> float:

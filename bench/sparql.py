@@ -23,6 +23,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -185,7 +186,16 @@ def peer_server(python: Path, ntriples: Path) -> Iterator[str]:
         process.wait(timeout=30)
 
 
-def bench_size(size: int, folder: Path, runs: int, peer: Path | None) -> None:
+@dataclass
+class SparqlSize:
+    """Median ms of each query (name -> system -> ms, None where the system failed); systems:
+    ceiling (pyoxigraph in-process), endpoint (the publisher over HTTP), peer (rdflib-endpoint)."""
+
+    triples: int
+    medians: dict[str, dict[str, float | None]]
+
+
+def bench_size(size: int, folder: Path, runs: int, peer: Path | None) -> SparqlSize:
     nquads, ntriples, count = generate(size, folder)
     print(f"\n### {count:,} triples")
     results: dict[str, dict[str, float | None]] = {name: {} for name in QUERIES}
@@ -208,6 +218,7 @@ def bench_size(size: int, folder: Path, runs: int, peer: Path | None) -> None:
             for name, query in QUERIES.items():
                 results[name]["peer"] = median_ms(http_runner(url), name, query, runs)
     report(results)
+    return SparqlSize(count, results)
 
 
 def report(results: dict[str, dict[str, float | None]]) -> None:

@@ -77,6 +77,24 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.workers")
     parser.add_argument("--triples", type=int, default=1_000_000)
     triples = parser.parse_args(argv or []).triples // 4 * 4
+    modes = run(triples)
+    print(f"{triples:,} triples; median of {RUNS} runs of wrk -t1 -c{CONNECTIONS} -d{DURATION}")
+    header = f"{'store':<8} {'workers':>7} {'1 doc req/s':>14} {'random doc req/s':>17}"
+    print(f"{header} {'startup s':>10} {'1st req s':>10} {'RSS MB':>10}")
+    for mode in modes:
+        print(mode.row())
+    spread = max(s for mode in modes for s in mode.spread)
+    print(f"largest spread of the {RUNS} runs of one column: {spread:.0%} of its median")
+    for name in ("memory", "disk"):
+        one, two = (m for m in modes if m.name == name)
+        print(
+            f"{name}: 2 workers / 1 worker = {two.one_document / one.one_document:.2f} (one "
+            f"document), {two.random_documents / one.random_documents:.2f} (random documents)"
+        )
+
+
+def run(triples: int) -> list[Mode]:
+    """Each mode (in memory, on disk; 1 and 2 workers) measured in turn on the same data."""
     if shutil.which("wrk") is None:
         raise SystemExit("bench/workers needs wrk (apt-get install wrk)")
     publisher = str(Path(sys.executable).with_name("publisher"))
@@ -94,19 +112,7 @@ def main(argv: list[str] | None = None) -> None:
             command = [publisher, "serve", *where, "--base-iri", BASE, "--skip-validation"]
             command += ["--workers", str(mode.workers)]
             run_mode(mode, command, script, root / "log", triples // 4)
-    print(f"{triples:,} triples; median of {RUNS} runs of wrk -t1 -c{CONNECTIONS} -d{DURATION}")
-    header = f"{'store':<8} {'workers':>7} {'1 doc req/s':>14} {'random doc req/s':>17}"
-    print(f"{header} {'startup s':>10} {'1st req s':>10} {'RSS MB':>10}")
-    for mode in modes:
-        print(mode.row())
-    spread = max(s for mode in modes for s in mode.spread)
-    print(f"largest spread of the {RUNS} runs of one column: {spread:.0%} of its median")
-    for name in ("memory", "disk"):
-        one, two = (m for m in modes if m.name == name)
-        print(
-            f"{name}: 2 workers / 1 worker = {two.one_document / one.one_document:.2f} (one "
-            f"document), {two.random_documents / one.random_documents:.2f} (random documents)"
-        )
+    return modes
 
 
 def run_mode(mode: Mode, command: list[str], script: Path, log: Path, things: int) -> None:
