@@ -18,6 +18,7 @@ from lxml import html as lxml_html
 
 from publisher.config import Settings
 from publisher.dataset import Dataset
+from publisher.i18n import choose_language, interface_language, page_languages
 from publisher.stores import open_dataset
 from publisher.web.app import create_app
 
@@ -194,3 +195,13 @@ def test_a_french_home_page_marks_its_pieces(atlas: tuple[Client, Dataset]) -> N
     linked = tree.xpath("//section[@aria-labelledby='h-linked']//li/a/bdi")
     assert [(b.text_content(), b.get("lang")) for b in linked][:1] == [("France", "fr")]
     assert "Get the data" in tree.xpath("string(//h2[@id='h-get'])")
+
+
+def test_page_languages_come_from_the_data() -> None:
+    assert page_languages(("ar", "en")) == ("ar", "en")  # stated: as stated
+    assert page_languages((), ("fr-CA", "fr", "en", "EN-gb", "x-klingon")) == ("fr", "en")
+    assert page_languages((), ()) == ("ar", "en")  # nothing known: the interface's own
+    assert choose_language("fr", None, "en", ("fr", "en")) == "fr"
+    assert choose_language("ar", None, "en", ("fr", "en")) == "en"  # not offered: ignored
+    assert choose_language(None, "de, fr;q=0.4", "en", ("fr",)) == "fr"
+    assert interface_language("fr") == "en" and interface_language("ar") == "ar"
