@@ -71,16 +71,13 @@ def build_catalog(store: ReadStore, base_iri: str, path: Path | None = None) -> 
 
 
 def _fill(connection: sqlite3.Connection, store: ReadStore, base_iri: str) -> None:
-    prefix = ox.Literal(base_iri)
-    subjects = _select(
-        store,
-        "SELECT DISTINCT ?s WHERE { ?s ?p ?o "
-        f"FILTER(isIRI(?s) && STRSTARTS(STR(?s), {prefix})) }}",
-    )
+    # The namespace is tested here rather than with STRSTARTS in the queries: an on-disk store
+    # would build a string per row for it (a tenth of the time without it, at a million).
+    subjects = _select(store, "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) }")
     _insert(
         connection,
         "INSERT OR IGNORE INTO subjects VALUES (?, ?)",
-        ((s, document_of(s)) for (s,) in subjects),
+        ((s, document_of(s)) for (s,) in subjects if s.startswith(base_iri)),
     )
     types = _select(
         store, f"SELECT DISTINCT ?c ?s WHERE {{ ?s {RDF_TYPE} ?c FILTER(isIRI(?s) && isIRI(?c)) }}"
@@ -94,12 +91,12 @@ def _fill(connection: sqlite3.Connection, store: ReadStore, base_iri: str) -> No
             "SELECT iri, lang, MIN(label) FROM found_labels GROUP BY iri, lang"
         )
         connection.execute("DELETE FROM found_labels")
-    linked = _select(
+    most_linked = _select(
         store,
-        "SELECT ?o (COUNT(*) AS ?n) WHERE { ?s ?p ?o "
-        f"FILTER(?p != {RDF_TYPE} && isIRI(?o) && STRSTARTS(STR(?o), {prefix})) }} "
-        f"GROUP BY ?o ORDER BY DESC(?n) ?o LIMIT {MOST_LINKED}",
-    )
+        f"SELECT ?o (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o FILTER(?p != {RDF_TYPE} && isIRI(?o)) }} "
+        f"GROUP BY ?o ORDER BY DESC(?n) ?o LIMIT {MOST_LINKED * 10}",
+    )  # then the first MOST_LINKED of the namespace (outside IRIs may be among the most linked)
+    linked = islice(((o, n) for o, n in most_linked if o.startswith(base_iri)), MOST_LINKED)
     _insert(connection, "INSERT INTO linked VALUES (?, ?)", linked)
     _insert(connection, "INSERT INTO predicates VALUES (?, ?, ?)", _select(store, PREDICATES))
     connection.executescript(INDEXES)
