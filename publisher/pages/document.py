@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from publisher.dataset import Dataset
-from publisher.formats import RDF_DOCUMENT_FORMATS
+from publisher.formats import HTML, RDF_DOCUMENT_FORMATS
 from publisher.pages.base import Alternate
 from publisher.pages.ontology import vocabulary_page
 from publisher.pages.render import render_page, site_of
@@ -48,7 +48,7 @@ def document_page(
     profile: Profile,
 ) -> DocumentPage:
     """The page of the document `/{path}` holding `members`, `topic` first."""
-    document = urls.page_document(path)
+    document = urls.page_document(path)  # its page is `{document}.html`, as /doc/ pages are
     ordered = [topic, *(m for m in members if m != topic)]
     pages = [
         resource_page(
@@ -57,7 +57,7 @@ def document_page(
         for iri in ordered
     ]
     first = pages[0]
-    page = DocumentPage(lang=lang, path=document, title=first.title, iri=urls.public(topic))
+    page = DocumentPage(lang=lang, path=first.path, title=first.title, iri=urls.public(topic))
     page.canonical = urls.slash_thing(path)
     page.description = first.description
     page.jsonld = first.jsonld
@@ -112,7 +112,7 @@ def render_vocabulary_page(
         urls,
         urls.slash_thing(path),
         lang,
-        path=urls.page_document(path),
+        path=urls.page_document(path, HTML),
         alternates=[Alternate(f, urls.page_document(path, f)) for f in RDF_DOCUMENT_FORMATS],
         declared=profile.prefixes,
         sources=(*dataset.sources.ontology, *dataset.sources.data),

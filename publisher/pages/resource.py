@@ -77,7 +77,8 @@ def resource_page(
     outside the `/id/` scheme (`/doc/bob`, `/card`)."""
     this = ox.NamedNode(iri_)
     names = Labeller(store, urls, lang, declared)
-    path = document or urls.document_of(iri_, HTML) or urls.public(iri_)
+    shown_at = f"{document}.{HTML.extension}" if document is not None else None
+    path = shown_at or urls.document_of(iri_, HTML) or urls.public(iri_)
     page = ResourcePage(lang=lang, path=path, title=names.label(iri_), iri=urls.public(iri_))
     page.canonical = iri_
     facts, query = select(store, "q_facts", FACTS_QUERY, this, names.ns)
