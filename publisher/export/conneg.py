@@ -63,9 +63,24 @@ def _slug(media_range: str) -> str:
 _Q = r";\s*q\s*=\s*"
 
 
+# q written the way clients write them, looked up by hash before any regex is tried (nginx
+# tries a map's exact strings first): what the regexes below would give for them, computed here.
+COMMON_Q = {
+    "": ONE,
+    ";q=0": ZERO,
+    ";q=1": ONE,
+    ";q=1.0": ONE,
+    **{f";q=0.{d}": f"0{d}00" for d in range(10)},
+}
+"""Parameter lists (after the `;` every captured list starts with) → their four-digit q."""
+COMMON_LEVELS = (ONE, ZERO, *(f"0{d}00" for d in range(1, 10)))
+"""The q values COMMON_Q yields: their comparisons are exact entries too."""
+
+
 def _q_entries(absent: str, invalid: str) -> tuple[tuple[str, str], ...]:
     return (
         (ABSENT, absent),
+        *((f";{params}", q) for params, q in COMMON_Q.items()),
         (rf"~*{_Q}0\.(\d)(\d)(\d)", "0$1$2$3"),
         (rf"~*{_Q}0\.(\d)(\d)", "0$1$20"),  # `$20` is capture 2, then a literal 0
         (rf"~*{_Q}0\.(\d)", "0$100"),
@@ -101,7 +116,12 @@ def _compare(a: str, b: str, variable: str) -> Map:
     """`1` when the four-digit q `a` is above `b`, `=` when equal, `0` below. The
     back-reference makes `(\\d*)` the common prefix, so the next digits are the first to
     differ."""
-    entries = [(r"~^(\d{4}):\1$", "=")]
+    entries = [
+        (f"{x}:{y}", "1" if x > y else "=" if x == y else "0")
+        for x in COMMON_LEVELS
+        for y in COMMON_LEVELS
+    ]
+    entries += [(r"~^(\d{4}):\1$", "=")]
     entries += [(rf"~^(\d*){d}\d*:\1[0-{d - 1}]", "1") for d in range(9, 0, -1)]
     return Map(f"{a}:{b}", variable, "0", tuple(entries))
 
