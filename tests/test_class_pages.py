@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -281,3 +282,14 @@ def test_every_class_page_is_exported_as_a_file(tmp_path: Path) -> None:
     config = (out / "site.conf").read_text()
     assert "location = /classes/foaf:Person/2 {" in config
     assert "try_files /_pages/class/foaf:Person/2.$pub_page_lang.html =404;" in config
+
+
+def test_without_a_catalog_yet_class_pages_say_try_again(people: tuple[Client, Dataset]) -> None:
+    _, dataset = people
+    waiting = replace(dataset, catalog=None)  # a remote store that has not answered yet
+    client = Client(create_app(settings_for(Path(dataset.sources.data[0])), waiting))
+    for url in ("/classes", "/classes/foaf:Person", "/classes/foaf:Person/2"):
+        answer = client.get(url, accept="application/json")
+        assert answer.status_code == 503, url
+        assert "catalog" in json.loads(answer.text)["detail"]
+    assert client.get("/?lang=en", accept="text/html").status_code == 200  # the rest shows

@@ -174,7 +174,7 @@ def exported_pages(dataset: Any, urls: Urls) -> list[tuple[SitePage, str]]:
 
 def class_pages(dataset: Any, urls: Urls) -> list[tuple[SitePage, str]]:
     """Every page of every class, each as a page of its own name (for the static export)."""
-    if not has_classes(dataset):
+    if dataset.catalog is None or not has_classes(dataset):
         return []
     found = []
     for key, iri in sorted(class_keys(dataset, read_profile(dataset).prefixes).items()):

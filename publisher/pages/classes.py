@@ -114,9 +114,10 @@ def catalog_of(dataset: Any) -> Catalog:
 
 
 def has_classes(dataset: Any) -> bool:
-    """Whether the data types any IRI (a dataset without `rdf:type` has no class pages)."""
+    """Whether the data types any IRI (a dataset without `rdf:type` has no class pages). A
+    store not catalogued yet may: its pages say 503 (try again), not 404, meanwhile."""
     catalog: Catalog | None = getattr(dataset, "catalog", None)
-    return catalog is not None and bool(catalog.classes())
+    return catalog is None or bool(catalog.classes())
 
 
 # --- view models -----------------------------------------------------------------------------
