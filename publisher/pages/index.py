@@ -21,12 +21,12 @@ from publisher.pages.base import (
     Link,
     Page,
     literal_text,
-    natural,
 )
 from publisher.pages.classes import HOME_CLASSES, ClassRow, class_rows, most_linked
 from publisher.pages.queries import (
     select,
 )
+from publisher.pages.sorting import natural
 from publisher.profile import Profile
 from publisher.urls import Urls
 from publisher.validation import has_shapes
