@@ -205,3 +205,17 @@ def test_page_languages_come_from_the_data() -> None:
     assert choose_language("ar", None, "en", ("fr", "en")) == "en"  # not offered: ignored
     assert choose_language(None, "de, fr;q=0.4", "en", ("fr",)) == "fr"
     assert interface_language("fr") == "en" and interface_language("ar") == "ar"
+
+
+def test_data_without_types_has_no_class_pages(tmp_path: Path) -> None:
+    path = tmp_path / "plain.ttl"
+    path.write_text(f'<{BASE}a> <{BASE}knows> <{BASE}b> .\n<{BASE}b> <{BASE}name> "B" .\n')
+    settings = Settings(
+        base_iri=BASE, public_origin=ORIGIN, data=[str(path)], ontology=[], shapes=[]
+    )
+    client = Client(create_app(settings, open_dataset(settings)))
+    home = page(client, "/?lang=en")
+    assert not [h for h in hrefs(home) if h.startswith("/classes")]
+    assert client.get("/classes", accept="application/json").status_code == 404
+    linked = home.xpath("//section[@aria-labelledby='h-linked']//li/a/@href")
+    assert linked == [f"{ORIGIN}b"]  # still a way in: the most linked
