@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -119,6 +120,8 @@ def measure_size(triples: int, options: Options, ceiling: bool) -> SizeResult:
             if why:
                 result.skipped[key] = why
                 continue
+            print(f"  {key}…", file=sys.stderr, flush=True)
+            begun = time.monotonic()
             try:
                 with start() as target:
                     result.systems.append(measure_target(target, triples, options, folder))
@@ -126,6 +129,7 @@ def measure_size(triples: int, options: Options, ceiling: bool) -> SizeResult:
                         fixed[key] = one_answer(target, options, folder)
             except (RuntimeError, OSError, subprocess.CalledProcessError) as error:
                 result.skipped[key] = f"failed: {str(error)[:300]}"
+            print(f"  {key}: {time.monotonic() - begun:.0f} s", file=sys.stderr, flush=True)
         if "disk" in fixed and "oxigraph" in fixed:
             result.ceiling = measure_ceiling(fixed["disk"], fixed["oxigraph"], options, folder)
     return result
