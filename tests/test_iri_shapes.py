@@ -25,6 +25,7 @@ from publisher.cli import app as cli
 from publisher.config import Settings
 from publisher.dataset import Dataset
 from publisher.documents.locate import list_documents, warn_hidden
+from publisher.export.build import export_site
 from publisher.formats import DOCUMENT_FORMATS, HTML, RDF_DOCUMENT_FORMATS, Format
 from publisher.stores import open_dataset
 from publisher.urls import Urls, reserved
@@ -326,3 +327,35 @@ def test_listings_name_every_document_once(dataset: Dataset) -> None:
     assert listing.things == ("bob", "people/carol", "widgets/w1")
     assert listing.documents == ("card", "vocab")
     assert HTML not in RDF_DOCUMENT_FORMATS
+
+
+def test_the_static_export_writes_every_document_of_every_shape(
+    tmp_path: Path, dataset: Dataset, client: Client
+) -> None:
+    out = tmp_path / "export"
+    summary = export_site(settings(), dataset, out)
+    site = out / "site"
+    for path in ("card", "vocab", "doc/bob", "doc/people/carol", "doc/widgets/w1"):
+        for fmt in RDF_DOCUMENT_FORMATS:
+            written = site / f"{path}.{fmt.extension}"
+            assert written.read_bytes() == client.get(f"/{path}.{fmt.extension}").content, written
+        for lang in ("ar", "en"):
+            assert (site / f"{path}.{lang}.html").is_file(), (path, lang)
+    assert not (site / "health.ttl").exists()  # a data IRI hidden by a reserved path
+    assert summary.things == 5
+
+
+def test_a_hash_document_is_sent_compressed_with_its_own_strong_etag(client: Client) -> None:
+    plain = client.get("/card.ttl")
+    zipped = client.get("/card.ttl", accept_encoding="gzip")
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert zipped.content == plain.content  # httpx decodes it
+    assert zipped.headers["etag"] == plain.headers["etag"][:-1] + '-gzip"'
+
+
+def test_the_page_language_survives_the_303_and_a_move(client: Client) -> None:
+    answer = client.get("/bob?lang=ar", accept="text/html")
+    assert answer.headers["location"] == f"{ORIGIN}doc/bob.html?lang=ar"
+    moved = client.get("/doc/robert.html?lang=ar")
+    assert moved.status_code == 301
+    assert moved.headers["location"] == f"{ORIGIN}bob?lang=ar"
