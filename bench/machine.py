@@ -11,6 +11,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from bench.sparql import PEER_VERSION
 from bench.systems import OXIGRAPH, VIRTUOSO
 
 
@@ -37,6 +38,7 @@ def versions() -> dict[str, str]:
         "nginx": _first_line(["nginx", "-v"]) if _nginx() else "absent",
         "Virtuoso": _virtuoso(),
         "wrk": _first_line(["wrk", "-v"]) if shutil.which("wrk") else "absent",
+        "rdflib-endpoint": PEER_VERSION.split("==")[1] + " (its own virtual environment)",
         "uvicorn": _package("uvicorn"),
         "FastAPI": _package("fastapi"),
         "matplotlib": _package("matplotlib"),

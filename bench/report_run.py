@@ -127,7 +127,7 @@ def measure_size(triples: int, options: Options, ceiling: bool) -> SizeResult:
                     result.systems.append(measure_target(target, triples, options, folder))
                     if ceiling and key in ("disk", "oxigraph"):
                         fixed[key] = one_answer(target, options, folder)
-            except (RuntimeError, OSError, subprocess.CalledProcessError) as error:
+            except (RuntimeError, OSError, subprocess.SubprocessError) as error:
                 result.skipped[key] = f"failed: {str(error)[:300]}"
             print(f"  {key}: {time.monotonic() - begun:.0f} s", file=sys.stderr, flush=True)
         if "disk" in fixed and "oxigraph" in fixed:
