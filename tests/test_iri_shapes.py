@@ -324,7 +324,13 @@ def _without_dates(body: bytes) -> ox.Dataset:
 
 def test_listings_name_every_document_once(dataset: Dataset) -> None:
     listing = list_documents(dataset, Urls(BASE, ORIGIN))
-    assert listing.things == ("bob", "people/carol", "widgets/w1")
+    assert listing.things == (
+        "bob",
+        "people/carol",
+        "people/ren%C3%A9e",
+        "people/zoë",
+        "widgets/w1",
+    )
     assert listing.documents == ("card", "vocab")
     assert HTML not in RDF_DOCUMENT_FORMATS
 
@@ -342,7 +348,7 @@ def test_the_static_export_writes_every_document_of_every_shape(
         for lang in ("ar", "en"):
             assert (site / f"{path}.{lang}.html").is_file(), (path, lang)
     assert not (site / "health.ttl").exists()  # a data IRI hidden by a reserved path
-    assert summary.things == 5
+    assert summary.things == 7
 
 
 def test_a_hash_document_is_sent_compressed_with_its_own_strong_etag(client: Client) -> None:
@@ -359,3 +365,22 @@ def test_the_page_language_survives_the_303_and_a_move(client: Client) -> None:
     moved = client.get("/doc/robert.html?lang=ar")
     assert moved.status_code == 301
     assert moved.headers["location"] == f"{ORIGIN}bob?lang=ar"
+
+
+@pytest.mark.parametrize(
+    ("iri_path", "sent"),
+    [("people/zoë", "people/zo%C3%AB"), ("people/ren%C3%A9e", "people/ren%C3%A9e")],
+)
+def test_iris_beyond_ascii_dereference_as_written_or_encoded(
+    client: Client, iri_path: str, sent: str
+) -> None:
+    answer = client.get(f"/{sent}", accept="text/turtle")
+    assert answer.status_code == 303
+    assert answer.headers["location"] == f"{ORIGIN}doc/{sent}.ttl"
+    document = client.get(f"/doc/{sent}.ttl")
+    assert document.status_code == 200
+    subjects = {t.subject for t in triples_of(document.content, RDF_DOCUMENT_FORMATS[0])}
+    assert ox.NamedNode(ORIGIN + iri_path) in subjects
+    page = client.get(f"/doc/{sent}", accept="text/html")
+    assert page.status_code == 200
+    assert page.headers["content-location"] == f"{ORIGIN}doc/{sent}.html"

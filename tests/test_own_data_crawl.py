@@ -13,7 +13,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import anyio
 import httpx
@@ -74,7 +74,7 @@ class ShapesCrawler(Crawler):
             return
         location = urljoin(fetch.url, fetch.headers.get("location", ""))
         expected = f"{self.origin}doc{path}.{EXTENSIONS[fetch.accept]}"
-        if location.split("?")[0] != expected:
+        if unquote(location.split("?")[0]) != unquote(expected):  # `zoë` or `zo%C3%AB`
             self._problem(fetch.url, fetch.accept, fetch.referrer, "redirect", f"303 to {location}")
         self._enqueue(location, fetch.accept, fetch.url)
 

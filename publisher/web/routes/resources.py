@@ -11,8 +11,9 @@ validate beyond the path.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
 from starlette.exceptions import HTTPException
@@ -69,7 +70,7 @@ async def thing(request: Request) -> Response:
 def _see_other(request: Request, urls: Urls, path: str) -> Response:
     """303 See Other from a thing to its document `/doc/{path}` in the negotiated format."""
     fmt = _negotiate(request, urls, path)
-    location = urls.absolute(urls.document(path, fmt))
+    location = _ascii(urls.absolute(urls.document(path, fmt)))
     lang = request.query_params.get("lang")
     if fmt is HTML and lang in LANGUAGES:
         location += "?" + urlencode({"lang": lang})  # a chosen page language survives the 303
@@ -88,6 +89,11 @@ async def document(request: Request) -> Response:
     slash: Found | None = None
     if found is False:  # not the GCM scheme's `{base}id/stem`: a slash IRI `{base}stem`?
         slash = await reps.locator.at_doc_async(stem)
+        raw = _raw_path(request).removeprefix("doc/")
+        if slash is None and raw != request.path_params["path"]:  # `ren%C3%A9e` in the data
+            raw_stem, _ = split_extension(raw, DOCUMENT_FORMATS)
+            slash = await reps.locator.at_doc_async(raw_stem)
+            stem = raw_stem if slash is not None else stem
         if slash is not None:
             found = slash.iri if slash.kind == "moved" else True
     if isinstance(found, str):
@@ -147,6 +153,9 @@ async def named(request: Request) -> Response:
     state = state_of(request)
     reps, urls = state.representations(), state.urls
     found, explicit = await reps.locator.at_root_async(path)
+    raw = _raw_path(request)
+    if found is None and raw != path:  # the data's IRI is percent-encoded: `ren%C3%A9e`
+        found, explicit = await reps.locator.at_root_async(raw)
     if found is None:
         if reserved(path) or slash_twin(request) is not None:
             raise HTTPException(404)  # the site's own paths: as if this route did not exist
@@ -157,7 +166,7 @@ async def named(request: Request) -> Response:
         if found.kind == "moved":
             location = moved_location(urls, found.iri, explicit)
             return redirect(request, location, REDIRECTS, status=301)
-        return _see_other(request, urls, path)
+        return _see_other(request, urls, found.iri[len(urls.base_iri) :])
     if request.method == "OPTIONS":
         return preflight(request, DOCUMENTS)
     stem = found.iri[len(urls.base_iri) :]
@@ -238,10 +247,25 @@ def _url(urls: Urls, kind: str, stem: str, fmt: Format | None) -> str:
     """The public URL of a document (`kind` doc, def, or page: served at its own IRI),
     generic or of one format."""
     if kind == "doc":
-        return urls.absolute(urls.document(stem, fmt))
+        return _ascii(urls.absolute(urls.document(stem, fmt)))
     if kind == "def":
         return urls.absolute(urls.ontology_document(stem, fmt))
-    return urls.absolute(urls.page_document(stem, fmt))
+    return _ascii(urls.absolute(urls.page_document(stem, fmt)))
+
+
+def _raw_path(request: Request) -> str:
+    """The path as the client sent it (percent-encoded), without its leading slash."""
+    raw: bytes = request.scope.get("raw_path") or request.url.path.encode()
+    return raw.decode("latin-1").lstrip("/")
+
+
+def _ascii(url: str) -> str:
+    """A URL fit for a header: characters beyond ASCII (an IRI's `zoë`) percent-encoded as
+    UTF-8, everything else as it is."""
+    return _NOT_ASCII.sub(lambda found: quote(found.group()), url)
+
+
+_NOT_ASCII = re.compile(r"[^\x21-\x7e]+")
 
 
 @lru_cache(maxsize=4096)
