@@ -189,3 +189,34 @@ def test_no_dataset_specific_words_in_the_package() -> None:
                     if re.search(word, line, re.IGNORECASE):
                         found.append(f"{path.relative_to(PROJECT_ROOT)}:{number}: {line.strip()}")
     assert not found, "\n".join(found)
+
+
+def test_the_served_site_takes_the_overrides(tmp_path: Path) -> None:
+    """--title, --license and --language reach the pages, the documents and VoID of a server."""
+    import warnings
+
+    from starlette.exceptions import StarletteDeprecationWarning
+
+    from publisher.web.app import create_app
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StarletteDeprecationWarning)
+        from fastapi.testclient import TestClient
+
+    licence = "https://creativecommons.org/licenses/by-nc/4.0/"
+    settings = Settings(
+        base_iri=SHELF,
+        data=[str(FIXTURE)],
+        ontology=[],
+        shapes=[],
+        title="Shelf under another name",
+        license=licence,
+        languages=["en"],
+    )
+    with TestClient(create_app(settings)) as client:
+        home = client.get("/?lang=en").text
+        assert "Shelf under another name" in home and licence in home
+        document = client.get("/doc/book/one.ttl").text
+        assert licence in document
+        void = client.get("/.well-known/void", headers={"Accept": "text/turtle"}).text
+        assert "Shelf under another name" in void and licence in void

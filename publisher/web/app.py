@@ -13,6 +13,7 @@ from publisher import __version__
 from publisher.config import Settings
 from publisher.dataset import Dataset
 from publisher.discovery.void import Published
+from publisher.profile import Overrides
 from publisher.stores import open_dataset
 from publisher.urls import Urls
 from publisher.web.api_docs import add_api_docs, unique_operation_ids
@@ -34,7 +35,8 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
     state = AppState(
         settings=settings,
         urls=Urls(settings.base_iri, settings.origin),
-        published=Published(settings.dump_dir),  # dumps, VoID, reports per version
+        # dumps, VoID, reports per version; the profile with --title/--license/--language
+        published=Published(settings.dump_dir, Overrides.from_settings(settings)),
         loaded=dataset,
     )
 

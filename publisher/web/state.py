@@ -144,7 +144,10 @@ class AppState:
         with self._lock:
             if self.cached is None or self.cached.dataset is not dataset:
                 max_bytes = self.settings.document_cache_bytes
-                self.cached = Representations(dataset, self.urls, max_bytes=max_bytes)
+                profile = self.published.profile(dataset, self.urls)  # with the overrides
+                self.cached = Representations(
+                    dataset, self.urls, max_bytes=max_bytes, profile=profile
+                )
             return self.cached
 
 
