@@ -179,3 +179,10 @@ def test_a_catalog_built_in_memory_answers_from_other_threads(catalog: Catalog) 
     # Requests look documents up on worker threads, not the thread that built the catalog.
     with ThreadPoolExecutor(max_workers=1) as pool:
         assert pool.submit(catalog.describes, f"{BASE}card#i").result()
+
+
+def test_classes_under_a_prefix_count_only_its_instances(catalog: Catalog) -> None:
+    under = catalog.classes_under(BASE)
+    assert [(c.iri, c.instances) for c in under][:1] == [(FOAF_PERSON, 4)]  # not the outsider
+    assert catalog.classes_under("https://elsewhere.example/")[0].instances == 1
+    assert catalog.classes_under("https://nowhere.example/") == []

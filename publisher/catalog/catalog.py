@@ -147,6 +147,17 @@ class Catalog:
         rows = self._rows("SELECT class, instances FROM classes ORDER BY instances DESC, class")
         return [ClassCount(str(iri), int(str(n))) for iri, n in rows]
 
+    def classes_under(self, prefix: str) -> list[ClassCount]:
+        """The classes of the instances whose IRI starts with `prefix`, with their number of
+        such instances, the largest first (one pass over the type index)."""
+        rows = self._rows(
+            "SELECT class, COUNT(*) AS n FROM types WHERE substr(iri, 1, ?) = ? "
+            "GROUP BY class ORDER BY n DESC, class",
+            len(prefix),
+            prefix,
+        )
+        return [ClassCount(str(iri), int(str(n))) for iri, n in rows]
+
     def instance_count(self, class_iri: str) -> int:
         rows = self._rows("SELECT instances FROM classes WHERE class = ?", class_iri)
         return int(str(rows[0][0])) if rows else 0

@@ -23,9 +23,7 @@ from publisher.pages.base import (
     literal_text,
 )
 from publisher.pages.classes import HOME_CLASSES, ClassRow, class_rows, most_linked
-from publisher.pages.queries import (
-    select,
-)
+from publisher.pages.queries import Query, runnable, select
 from publisher.pages.sorting import natural
 from publisher.profile import Profile
 from publisher.urls import Urls
@@ -141,13 +139,24 @@ def home_page(
     page.modified = dataset.modified.date().isoformat()
     page.quads = dataset.triple_count
     namespace = str(ox.Literal(urls.base_iri))  # every resource the data describes
-    rows, query = select(store, "q_counts", COUNTS_QUERY % {"things": namespace}, ns=names.ns)
-    page.queries.append(query)
-    page.graphs = int(rows[0]["graphs"].value) if rows else 0
-    page.resources = int(rows[0]["resources"].value) if rows else 0
-    rows, query = select(store, "q_types", TYPES_QUERY % {"things": things}, ns=names.ns)
-    page.queries.append(query)
-    counted = [(r["type"].value, int(r["count"].value)) for r in rows]
+    counts = COUNTS_QUERY % {"things": namespace}
+    types = TYPES_QUERY % {"things": things}
+    catalog = dataset.catalog
+    if catalog is not None:  # counted at load time: the queries are shown, not run
+        page.queries += [Query("q_counts", runnable(counts, None, names.ns))]
+        page.queries += [Query("q_types", runnable(types, None, names.ns))]
+        page.graphs = sum(1 for _ in store.named_graphs())
+        page.resources = catalog.subjects
+        under = catalog.classes_under(urls.base_iri + "id/")
+        counted = [(c.iri, c.instances) for c in under]
+    else:  # a remote store not catalogued yet
+        rows, query = select(store, "q_counts", counts, ns=names.ns)
+        page.queries.append(query)
+        page.graphs = int(rows[0]["graphs"].value) if rows else 0
+        page.resources = int(rows[0]["resources"].value) if rows else 0
+        rows, query = select(store, "q_types", types, ns=names.ns)
+        page.queries.append(query)
+        counted = [(r["type"].value, int(r["count"].value)) for r in rows]
     page.types = [(names.link(cls), count) for cls, count in counted]
     page.sections = _sections(store, names, page, things, counted)
     found = store.quads_for_pattern(None, RDF_TYPE, OWL_ONTOLOGY)
