@@ -3,6 +3,8 @@ version (in memory at start, or by `publisher load` beside the store)."""
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from publisher.catalog import Catalog, CatalogError, build_catalog, document_of
 from publisher.cli import app
 from publisher.config import Settings
 from publisher.stores import open_dataset
+from publisher.stores.disk import file_sums
 
 BASE = "https://data.example.org/people/"
 
@@ -186,3 +189,27 @@ def test_classes_under_a_prefix_count_only_its_instances(catalog: Catalog) -> No
     assert [(c.iri, c.instances) for c in under][:1] == [(FOAF_PERSON, 4)]  # not the outsider
     assert catalog.classes_under("https://elsewhere.example/")[0].instances == 1
     assert catalog.classes_under("https://nowhere.example/") == []
+
+
+def test_a_catalog_of_another_release_is_rebuilt_with_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "people.ttl"
+    data.write_text(DATA, encoding="utf-8")
+    folder = tmp_path / "store"
+    args = ["load", str(data), "--base-iri", BASE, "--skip-validation", "--into", str(folder)]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    (written,) = folder.glob("versions/*/catalog.sqlite")
+    with sqlite3.connect(written) as connection:  # as an older release would have left it
+        connection.execute("UPDATE meta SET value = '0' WHERE key = 'schema'")
+    connection.close()
+    # the manifest is rewritten so that only the catalog's schema differs
+    manifest = folder / "publisher-store.json"
+    metadata = json.loads(manifest.read_text())
+    version = written.parent
+    metadata["files"] = {k: list(v) for k, v in file_sums(version).items()}
+    manifest.write_text(json.dumps(metadata))
+    settings = Settings(store=str(folder), base_iri=BASE, data=[], ontology=[], shapes=[])
+    dataset = open_dataset(settings)
+    assert dataset.catalog is not None and dataset.catalog.subjects == 6
+    assert "catalog of another version" in capsys.readouterr().err

@@ -295,21 +295,24 @@ def open_dataset(settings: Settings, sources: Sources | None = None) -> Dataset:
 
 def with_catalog(dataset: Dataset) -> Dataset:
     """`dataset` with its catalog opened (on disk, written by the load) or built in memory."""
-    from publisher.catalog import CATALOG_FILE, Catalog, build_catalog
+    from publisher.catalog import CATALOG_FILE, Catalog, CatalogError, build_catalog
 
     if dataset.catalog is not None:
         return dataset
     shared = dataset.capabilities.shared_path
     written = shared.parent / CATALOG_FILE if shared is not None else None
     if written is not None and written.is_file():
-        catalog = Catalog.open(written)
-    else:  # parsed at start, remote, or a store loaded before catalogs existed
-        from publisher.errors import StoreUnavailable
-
         try:
-            catalog = build_catalog(dataset.store, dataset.base_iri)
-        except StoreUnavailable:  # a remote store that does not answer yet: the version that
-            return dataset  # `refresh` brings when it does is catalogued then
+            return dataclasses.replace(dataset, catalog=Catalog.open(written))
+        except CatalogError as error:  # written by another release: still served, slower
+            print(f"warning: {error}; building it now", file=sys.stderr)
+    # Parsed at start, remote, or a store loaded before catalogs existed: built now.
+    from publisher.errors import StoreUnavailable
+
+    try:
+        catalog = build_catalog(dataset.store, dataset.base_iri)
+    except StoreUnavailable:  # a remote store that does not answer yet: the version that
+        return dataset  # `refresh` brings when it does is catalogued then
     return dataclasses.replace(dataset, catalog=catalog)
 
 
