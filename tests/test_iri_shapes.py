@@ -384,3 +384,25 @@ def test_iris_beyond_ascii_dereference_as_written_or_encoded(
     page = client.get(f"/doc/{sent}", accept="text/html")
     assert page.status_code == 200
     assert page.headers["content-location"] == f"{ORIGIN}doc/{sent}.html"
+
+
+def test_void_names_the_namespace_and_a_document_that_exists(client: Client) -> None:
+    void = parse(
+        client.get("/.well-known/void", accept="application/n-triples").content,
+        ox.RdfFormat.N_TRIPLES,
+    )
+    space = [q.object for q in void if q.predicate.value.endswith("#uriSpace")]
+    assert space == [ox.Literal(ORIGIN)]
+    examples = [q.object for q in void if q.predicate.value.endswith("#exampleResource")]
+    assert examples
+    for example in examples:
+        assert isinstance(example, ox.NamedNode)
+        path = example.value[len(ORIGIN) :]
+        assert client.get(f"/{path}", accept="text/turtle").status_code in (200, 303), path
+
+
+def test_the_sitemap_lists_every_document_of_every_shape(client: Client) -> None:
+    sitemap = client.get("/sitemap.xml").text
+    for path in ("card.html", "vocab.html", "doc/bob.html", "doc/people/carol.html"):
+        assert f"<loc>{ORIGIN}{path}?lang=en</loc>" in sitemap, path
+    assert f"{ORIGIN}health.html" not in sitemap and f"{ORIGIN}robert" not in sitemap
