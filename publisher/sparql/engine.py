@@ -8,8 +8,8 @@ it cannot grow without bound. The deadline runs from dispatch until the serialis
 this process; past it the worker is killed (SIGKILL: Oxigraph cannot be interrupted any other
 way) and a fresh one is started in the background, retried with back-off until it starts (a
 store that cannot be read now may be readable in a minute). The event loop only ever waits:
-the blocking pipe reads happen on a small private thread pool, so pages and other queries stay
-responsive.
+it reads and writes the workers' sockets without blocking (publisher.sparql.wire), so pages
+and other queries stay responsive, and a query costs no thread switch.
 """
 
 from __future__ import annotations
@@ -26,13 +26,13 @@ import tempfile
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
 from pathlib import Path
 
 import pyoxigraph as ox
 
 import publisher
 from publisher.errors import EndpointBusy, QueryTimeout, SparqlError, WorkerCrashed
+from publisher.sparql import wire
 from publisher.sparql.worker import Failure, Job, Outcome, Ready, WorkerConfig
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ class WorkersRestarting(EndpointBusy):
 @dataclass
 class _Worker:
     process: subprocess.Popen[bytes]
-    conn: Connection
+    sock: socket.socket  # non-blocking: read and written on the event loop
     isolation: str = "unknown"
 
 
@@ -110,7 +110,7 @@ class QueryPool:
         """Dump the store once to N-Quads, then start `size` workers that each load it; or,
         given the folder of an on-disk store (`read_only`), start workers that each open it
         read-only: no dump, and no copy of the graph per worker."""
-        executor = ThreadPoolExecutor(max_workers=2 * size + 2, thread_name_prefix="sparql")
+        executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sparql")
         directory: Path | None = None
         if read_only is not None:
             config = WorkerConfig("", base_iri, origin, isolate_network, memory_headroom, read_only)
@@ -162,12 +162,9 @@ class QueryPool:
         """Answer a job within the deadline, or raise EndpointBusy, QueryTimeout, WorkerCrashed."""
         current = await self._acquire()
         self._busy[id(current)] = current
-        loop = asyncio.get_running_loop()
         try:
-            reply = await asyncio.wait_for(
-                loop.run_in_executor(self._executor, _round_trip, current.conn, job),
-                self.timeout,
-            )
+            async with asyncio.timeout(self.timeout):  # no task of its own, unlike wait_for
+                reply = await _round_trip(current.sock, job)
         except TimeoutError:
             self._replace(current)
             raise QueryTimeout(self.timeout) from None
@@ -273,14 +270,10 @@ class QueryPool:
             )
         finally:
             theirs.close()
-        conn = Connection(ours.detach())
-        fresh = _Worker(process, conn)
-        loop = asyncio.get_running_loop()
+        ours.setblocking(False)
+        fresh = _Worker(process, ours)
         try:
-            conn.send(self.config)
-            ready = await asyncio.wait_for(
-                loop.run_in_executor(self._executor, conn.recv), STARTUP_TIMEOUT
-            )
+            ready = await asyncio.wait_for(_exchange(ours, self.config), STARTUP_TIMEOUT)
         except BaseException:
             _kill(fresh)
             raise
@@ -301,14 +294,13 @@ class QueryPool:
             task.cancel()
         for idle in self._idle:
             with contextlib.suppress(OSError):
-                idle.conn.send(None)
+                idle.sock.send(wire.frame(None))  # a few bytes to an idle peer: never blocks
         loop = asyncio.get_running_loop()
         stopping_workers, self._idle = self._idle, []
         for stopping in stopping_workers:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 await loop.run_in_executor(self._executor, stopping.process.wait, 2.0)
             _kill(stopping)
-            stopping.conn.close()
         for busy in list(self._busy.values()):
             _kill(busy)
         self._busy.clear()
@@ -318,17 +310,23 @@ class QueryPool:
             shutil.rmtree(self._directory, ignore_errors=True)
 
 
-def _round_trip(conn: Connection, job: Job) -> Outcome | Failure:
-    conn.send(job)
-    reply: Outcome | Failure = conn.recv()
+async def _exchange(sock: socket.socket, message: object) -> object:
+    await wire.send(sock, message)
+    return await wire.receive(sock)
+
+
+async def _round_trip(sock: socket.socket, job: Job) -> Outcome | Failure:
+    reply = await _exchange(sock, job)
+    if not isinstance(reply, Outcome | Failure):
+        raise EOFError(f"the worker answered {type(reply).__name__}")
     return reply
 
 
 def _kill(dead: _Worker) -> None:
-    """SIGKILL and reap. The pipe is left to the garbage collector: a thread may still be
-    reading it (it gets EOF now), and closing it under that thread could hand its file
-    descriptor number to the next worker's pipe."""
+    """SIGKILL, reap, close our end. Nothing else reads the socket by then: a read that timed
+    out or was cancelled has already left the event loop."""
     if dead.process.poll() is None:
         dead.process.kill()
     with contextlib.suppress(subprocess.TimeoutExpired):
         dead.process.wait(5.0)
+    dead.sock.close()

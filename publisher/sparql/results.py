@@ -193,16 +193,15 @@ def _json_fragment(term: Term) -> str:
 def _json_solutions(
     variables: Sequence[str], cells: Iterable[list[str | None]], link: str | None
 ) -> bytes:
-    head: dict[str, object] = {"vars": list(variables)}
+    keys = [_quote(name) for name in variables]
+    head_text = '{"vars":[' + ",".join(keys) + "]"
     if link:
-        head["link"] = [link]
-    keys = [json.dumps(name, ensure_ascii=False) for name in variables]
+        head_text += ',"link":[' + _quote(link) + "]"
     bindings = ",".join(
         "{" + ",".join(f"{k}:{c}" for k, c in zip(keys, row, strict=True) if c is not None) + "}"
         for row in cells
     )
-    head_text = json.dumps(head, ensure_ascii=False, separators=(",", ":"))
-    return f'{{"head":{head_text},"results":{{"bindings":[{bindings}]}}}}'.encode()
+    return f'{{"head":{head_text}}},"results":{{"bindings":[{bindings}]}}}}'.encode()
 
 
 def _xml_term(term: Term) -> str:
