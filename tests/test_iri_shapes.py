@@ -214,7 +214,16 @@ def test_a_vocabulary_is_served_at_its_namespace(client: Client) -> None:
     assert client.get("/vocab.jsonld").status_code == 200
 
 
+def test_a_vocabulary_with_slash_terms_holds_them(client: Client) -> None:
+    triples = triples_of(client.get("/terms.ttl").content, RDF_DOCUMENT_FORMATS[0])
+    gadget = n(BASE + "terms/Gadget")
+    assert ox.Triple(gadget, ox.NamedNode(RDF_TYPE), ox.NamedNode(OWL + "Class")) in triples
+    assert client.get("/terms/Gadget").headers["location"] == f"{ORIGIN}doc/terms/Gadget.ttl"
+    assert "Gadget" in client.get("/terms", accept="text/html").text
+
+
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+OWL = "http://www.w3.org/2002/07/owl#"
 
 
 # --- what is not served ---------------------------------------------------------------------
@@ -334,9 +343,10 @@ def test_listings_name_every_document_once(dataset: Dataset) -> None:
         "people/carol",
         "people/ren%C3%A9e",
         "people/zoë",
+        "terms/Gadget",
         "widgets/w1",
     )
-    assert listing.documents == ("card", "vocab")
+    assert listing.documents == ("card", "terms", "vocab")
     assert HTML not in RDF_DOCUMENT_FORMATS
 
 
@@ -353,7 +363,7 @@ def test_the_static_export_writes_every_document_of_every_shape(
         for lang in ("ar", "en"):
             assert (site / f"{path}.{lang}.html").is_file(), (path, lang)
     assert not (site / "health.ttl").exists()  # a data IRI hidden by a reserved path
-    assert summary.things == 7
+    assert summary.things == 9
 
 
 def test_a_hash_document_is_sent_compressed_with_its_own_strong_etag(client: Client) -> None:

@@ -26,8 +26,10 @@ from publisher.vocab import (
     DCTERMS_MODIFIED,
     FOAF_DOCUMENT,
     FOAF_PRIMARY_TOPIC,
+    OWL,
     OWL_ONTOLOGY,
     OWL_VERSION_IRI,
+    RDF,
     RDF_TYPE,
     RDFS,
     RDFS_LABEL,
@@ -193,7 +195,10 @@ def describe_ontology(
             for q in store.quads_for_pattern(None, RDFS_IS_DEFINED_BY, node)
             if isinstance(q.subject, ox.NamedNode | ox.BlankNode)
         ]
-        nodes: dict[Subject, None] = dict.fromkeys([node, *map(ox.NamedNode, members), *defined])
+        terms = [ox.NamedNode(iri) for iri in _slash_terms(store, ontology_iri)]
+        nodes: dict[Subject, None] = dict.fromkeys(
+            [node, *map(ox.NamedNode, members), *defined, *terms]
+        )
         seen: set[Subject] = set(nodes)
         quads = list(dict.fromkeys(q for n in nodes for q in _bounded_description(store, n, seen)))
     if not quads:
@@ -202,6 +207,31 @@ def describe_ontology(
     quads += _labels(store, quads, set(), present)
     quads.append(ox.Quad(node, VOID_IN_DATASET, ox.NamedNode(urls.void_dataset)))
     return Document(ontology_iri, ontology_iri, tuple(quads))
+
+
+SLASH_TERMS_QUERY = """
+SELECT DISTINCT ?term WHERE {
+  VALUES ?kind { %s }
+  ?term a ?kind FILTER(isIRI(?term) && STRSTARTS(STR(?term), %s))
+}"""
+VOCABULARY_KINDS = (
+    OWL + "Class",
+    RDFS + "Class",
+    RDF + "Property",
+    OWL + "ObjectProperty",
+    OWL + "DatatypeProperty",
+    OWL + "AnnotationProperty",
+)
+"""The kinds of term a vocabulary loaded as data declares (its slash terms are found by them)."""
+
+
+def _slash_terms(store: ReadStore, ontology_iri: str) -> list[str]:
+    """The terms `{ontology}/Term` the vocabulary types (by the type index, not a scan)."""
+    kinds = " ".join(f"<{kind}>" for kind in VOCABULARY_KINDS)
+    query = SLASH_TERMS_QUERY % (kinds, ox.Literal(ontology_iri + "/"))
+    solutions = store.query(query, use_default_graph_as_union=True)
+    assert isinstance(solutions, ox.QuerySolutions)
+    return sorted(str(row["term"].value) for row in solutions)
 
 
 def metadata(
