@@ -71,6 +71,15 @@ def has_shapes(dataset: Dataset) -> bool:
     return bool(dataset.sources.shapes) or dataset.report is not None
 
 
+def has_validation_report(dataset: Dataset) -> bool:
+    """Whether /validation answers: the report made when the store was loaded, or shapes to
+    validate against in a store validated when served (`validate_dataset`'s rule: a store
+    loaded without validation has none). Pages and VoID link the report only then."""
+    if dataset.report is not None:
+        return True
+    return has_shapes(dataset) and not dataset.capabilities.keeps_report
+
+
 def load_shapes(
     paths: Iterable[Path], base_of: Callable[[Path], str | None] = lambda path: None
 ) -> rdflib.Graph:

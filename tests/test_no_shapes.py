@@ -103,6 +103,14 @@ def test_the_validation_url_says_there_is_no_report() -> None:
     assert "no validation report" in answer.text and "no SHACL shapes" in answer.text
 
 
+def test_void_names_no_report_without_shapes() -> None:
+    for shapes, linked in (([], False), ([str(SHAPES)], True)):
+        settings = build_settings([str(CARD)], shapes=shapes, base_iri=NS, public_origin=ORIGIN)
+        client = Client(create_app(settings, open_dataset(settings)))
+        void = client.get("/.well-known/void", accept="text/turtle").text
+        assert (f"<{ORIGIN}validation" in void) is linked, shapes
+
+
 def test_has_shapes_is_what_decides_a_report() -> None:
     bare = open_dataset(build_settings([str(CARD)], base_iri=NS))
     checked = open_dataset(build_settings([str(CARD)], shapes=[str(SHAPES)], base_iri=NS))

@@ -24,6 +24,7 @@ from publisher.documents.locate import classify
 from publisher.formats import JSONLD, NQUADS, NTRIPLES, RDFXML, TRIG, TURTLE, Format
 from publisher.profile import Overrides, Profile, read_profile
 from publisher.urls import Urls
+from publisher.validation import has_validation_report
 from publisher.vocab import (
     DCAT,
     DCTERMS,
@@ -199,7 +200,8 @@ def describe_dataset(
     _describe_void(g, dataset, urls, ds, stats, info)
     _describe_dumps(g, urls, ds, dumps, modified, info)
     _describe_sparql(g, doc, ds, sparql, info)
-    _describe_validation(g, urls, ds)
+    if has_validation_report(dataset):  # never a link to a report that answers 404
+        _describe_validation(g, urls, ds)
     return canonical_quads(g.quads)
 
 

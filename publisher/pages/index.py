@@ -27,7 +27,7 @@ from publisher.pages.queries import Query, runnable, select
 from publisher.pages.sorting import natural
 from publisher.profile import Profile
 from publisher.urls import Urls
-from publisher.validation import has_shapes
+from publisher.validation import has_validation_report
 from publisher.vocab import OWL_ONTOLOGY, RDF_TYPE
 
 SECTION_LIMIT = 40
@@ -172,15 +172,6 @@ def home_page(
         page.classes = class_rows(dataset, names, profile.prefixes, shown)
         page.linked = most_linked(dataset, names)
     return page
-
-
-def has_validation_report(dataset: Any) -> bool:
-    """Whether /validation answers: the report made when the store was loaded, or shapes to
-    validate against in a store validated when served (`validate_dataset`'s rule: a store
-    loaded without validation has none). Pages link the report only then."""
-    if dataset.report is not None:
-        return True
-    return has_shapes(dataset) and not dataset.capabilities.keeps_report
 
 
 def _sections(

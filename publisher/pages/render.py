@@ -36,11 +36,11 @@ from publisher.pages.catalogue import (
     generic_navigation,
     navigation,
 )
-from publisher.pages.index import has_validation_report
 from publisher.pages.ontology import dataset_vocabulary_page, ontology_page
 from publisher.pages.resource import resource_page
 from publisher.profile import Profile, read_profile
 from publisher.urls import Urls
+from publisher.validation import has_validation_report
 
 __all__ = [
     "choose_language",
