@@ -63,11 +63,11 @@ def sitemap_pages(dataset: Dataset, urls: Urls, stats: Statistics) -> list[Sitem
     pages += [SitemapPage(urls.absolute(urls.document(path, HTML))) for path in stats.documents]
     if dataset.catalog is not None:  # IRIs of other shapes (decision 0011)
         listing = list_documents(dataset, urls)
-        gcm = set(stats.documents)
+        in_scheme = set(stats.documents)
         pages += [
             SitemapPage(urls.absolute(urls.document(path, HTML)))
             for path in listing.things
-            if path not in gcm
+            if path not in in_scheme
         ]
         listed = {page.url for page in pages}
         for path in listing.documents:

@@ -282,7 +282,7 @@ class Representations:
         return self._cache.get(key)
 
     def thing_at(self, path: str) -> str:
-        """The thing `/doc/{path}` is about: `{base}id/path` (the GCM scheme) if described,
+        """The thing `/doc/{path}` is about: `{base}id/path` (the `/id/` scheme) if described,
         else the slash IRI `{base}path`."""
         if self.things.look_up_now(path) is True:
             return self.urls.thing(path)

@@ -70,14 +70,14 @@ class ResourceNotFound(PublisherError):
 
 
 def thing_paths(dataset: Dataset, urls: Urls) -> frozenset[str]:
-    """The `/doc/` paths of every thing described in the dataset: the GCM scheme's `type/slug`
+    """The `/doc/` paths of every thing described in the dataset: the `/id/` scheme's `type/slug`
     (`{base}id/type/slug`) and the slash IRIs of other data (`{base}P`), from the catalog;
     moved IRIs (`dcterms:isReplacedBy`) left out: they redirect (`moved_iris`)."""
     if dataset.catalog is not None:
         from publisher.documents.locate import list_documents  # locate imports this module
 
         return frozenset(list_documents(dataset, urls).things)
-    # No catalog yet (a remote store that has not answered): the GCM scheme's things, in one
+    # No catalog yet (a remote store that has not answered): the `/id/` scheme's things, in one
     # query instead of a scan of every quad (a remote store answers it in one round trip).
     prefix = ox.Literal(urls.base_iri + THING_PREFIX)
     query = (

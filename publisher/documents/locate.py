@@ -1,6 +1,6 @@
 """Which document a path of the namespace names, whatever the shape of the data's IRIs.
 
-The GCM scheme (`{base}id/X` → `/doc/X`, ontologies at `/def/`) is `Things`'s. Data brought by
+The `/id/` scheme (`{base}id/X` → `/doc/X`, ontologies at `/def/`) is `Things`'s. Data brought by
 a publisher has its own shapes (decision 0011), told apart by the catalog, one indexed lookup
 each and never a scan of the store:
 
@@ -55,7 +55,7 @@ class Listing:
     """Every document of the dataset by where it is served (for warm-up, sitemap and export)."""
 
     things: tuple[str, ...]
-    """`/doc/{path}`: the GCM scheme's things (`{base}id/path`) and slash IRIs (`{base}path`)."""
+    """`/doc/{path}`: the `/id/` scheme's things (`{base}id/path`) and slash IRIs (`{base}path`)."""
     documents: tuple[str, ...]
     """`/{path}`: hash documents and vocabularies at their own namespace IRI."""
     hidden: tuple[str, ...]
@@ -93,7 +93,7 @@ class Locator:
         return self._remember(("root", path), lambda: self._at_root(path))
 
     def at_doc(self, path: str) -> Found | None:
-        """The slash IRI `{base}path` whose document is `/doc/{path}` (the GCM scheme's
+        """The slash IRI `{base}path` whose document is `/doc/{path}` (the `/id/` scheme's
         `{base}id/path` is looked up first, by `Things`)."""
         found, _ = self._remember(("doc", path), lambda: (self._slash(path), None))
         return found
@@ -160,7 +160,7 @@ def list_documents(dataset: Dataset, urls: Urls) -> Listing:
     for doc in catalog.documents():
         if doc in moved:
             continue
-        if doc.startswith(thing_prefix):  # the GCM scheme: `{base}id/X` → /doc/X
+        if doc.startswith(thing_prefix):  # the `/id/` scheme: `{base}id/X` → /doc/X
             path = urls.local_path(doc)
             if path and catalog.describes(doc):
                 things.append(path)

@@ -87,7 +87,7 @@ async def document(request: Request) -> Response:
     reps, urls = state.representations(), state.urls
     found = await reps.things.look_up(stem)
     slash: Found | None = None
-    if found is False:  # not the GCM scheme's `{base}id/stem`: a slash IRI `{base}stem`?
+    if found is False:  # not the `/id/` scheme's `{base}id/stem`: a slash IRI `{base}stem`?
         slash = await reps.locator.at_doc_async(stem)
         raw = _raw_path(request).removeprefix("doc/")
         if slash is None and raw != request.path_params["path"]:  # `ren%C3%A9e` in the data
