@@ -213,3 +213,12 @@ def test_a_catalog_of_another_release_is_rebuilt_with_a_warning(
     dataset = open_dataset(settings)
     assert dataset.catalog is not None and dataset.catalog.subjects == 6
     assert "catalog of another version" in capsys.readouterr().err
+
+
+def test_document_shapes_say_which_documents_are_described_and_hold_hash_iris(
+    catalog: Catalog,
+) -> None:
+    shapes = {doc[len(BASE) :]: (own, hashed) for doc, own, hashed in catalog.document_shapes()}
+    assert shapes["card"] == (True, True)
+    assert shapes["bob"] == (True, False)
+    assert list(shapes) == sorted(shapes)

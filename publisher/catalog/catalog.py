@@ -140,6 +140,21 @@ class Catalog:
             with self._lock:
                 batch = rows.fetchmany(1000)
 
+    def document_shapes(self) -> Iterator[tuple[str, bool, bool]]:
+        """Every document IRI in order, with whether the document's own IRI is described and
+        whether it holds hash IRIs: what listing every document by its shape needs, in one
+        pass over the index (no lookup per document)."""
+        with self._lock:
+            rows = self._connection.execute(
+                "SELECT doc, MAX(iri = doc), MAX(iri != doc) FROM subjects "
+                "GROUP BY doc ORDER BY doc"
+            )
+            batch = rows.fetchmany(1000)
+        while batch:
+            yield from ((str(doc), bool(own), bool(hashed)) for doc, own, hashed in batch)
+            with self._lock:
+                batch = rows.fetchmany(1000)
+
     # --- classes and instances -----------------------------------------------------------
 
     def classes(self) -> list[ClassCount]:
