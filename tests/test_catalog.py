@@ -3,6 +3,7 @@ version (in memory at start, or by `publisher load` beside the store)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
@@ -15,8 +16,10 @@ from typer.testing import CliRunner
 from publisher.catalog import Catalog, CatalogError, build_catalog, document_of
 from publisher.cli import app
 from publisher.config import Settings
+from publisher.discovery.statistics import compute_statistics
 from publisher.stores import open_dataset
 from publisher.stores.disk import file_sums
+from publisher.urls import Urls
 
 BASE = "https://data.example.org/people/"
 
@@ -222,3 +225,20 @@ def test_document_shapes_say_which_documents_are_described_and_hold_hash_iris(
     assert shapes["card"] == (True, True)
     assert shapes["bob"] == (True, False)
     assert list(shapes) == sorted(shapes)
+
+
+def test_the_void_counts_are_stored_and_read_back_the_same(tmp_path: Path) -> None:
+    data = tmp_path / "people.ttl"
+    data.write_text(DATA, encoding="utf-8")
+    settings = Settings(data=[str(data)], ontology=[], shapes=[], base_iri=BASE)
+    dataset = open_dataset(settings)
+    assert dataset.catalog is not None and dataset.catalog.statistics() is not None
+    urls = Urls(BASE, "http://127.0.0.1:8000/")
+    stored = compute_statistics(dataset, urls)
+    counted = compute_statistics(dataclasses.replace(dataset, catalog=None), urls)
+    assert stored == counted and stored.triples == 20
+    assert list(dataset.catalog.described_under(f"{BASE}card")) == [
+        f"{BASE}card",
+        f"{BASE}card#i",
+        f"{BASE}card#key",
+    ]

@@ -21,6 +21,8 @@ import pyoxigraph as ox
 
 from publisher.catalog.catalog import LABEL_PREDICATES, SCHEMA_VERSION, Catalog, document_of
 from publisher.dataset import ReadStore
+from publisher.discovery.statistics import count_statistics, to_json
+from publisher.urls import Urls
 from publisher.vocab import RDF_TYPE
 
 MOST_LINKED = 200
@@ -100,6 +102,8 @@ def _fill(connection: sqlite3.Connection, store: ReadStore, base_iri: str) -> No
     _insert(connection, "INSERT INTO linked VALUES (?, ?)", linked)
     _insert(connection, "INSERT INTO predicates VALUES (?, ?, ?)", _select(store, PREDICATES))
     connection.executescript(INDEXES)
+    counts = count_statistics(store, Urls(base_iri, base_iri))
+    connection.execute("INSERT INTO meta VALUES ('statistics', ?)", (to_json(counts),))
     counted = connection.execute("SELECT COUNT(*) FROM subjects").fetchone()[0]
     _insert(
         connection,

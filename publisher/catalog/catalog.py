@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from publisher.vocab import DCTERMS, FOAF, RDFS_LABEL, SCHEMA, SKOS_PREF_LABEL
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 CATALOG_FILE = "catalog.sqlite"
 
 LABEL_PREDICATES = (
@@ -226,6 +226,23 @@ class Catalog:
             Linked(str(iri), int(str(links)), *_label_and_lang(label, tag))
             for iri, links, label, tag in rows
         ]
+
+    def statistics(self) -> str | None:
+        """The VoID counts stored at build time (`discovery.statistics.to_json`), if any."""
+        return self._meta("statistics")
+
+    def described_under(self, prefix: str) -> Iterator[str]:
+        """The described IRIs starting with `prefix`, in order (a range of the index)."""
+        with self._lock:
+            rows = self._connection.execute(
+                "SELECT iri FROM subjects WHERE iri >= ? AND substr(iri, 1, ?) = ? ORDER BY iri",
+                (prefix, len(prefix), prefix),
+            )
+            batch = rows.fetchmany(1000)
+        while batch:
+            yield from (str(row[0]) for row in batch)
+            with self._lock:
+                batch = rows.fetchmany(1000)
 
     def predicate_usage(self) -> list[PredicateUse]:
         """Every predicate but rdf:type with the kinds of its values and their uses."""

@@ -5,8 +5,9 @@ IRIs stay canonical here; the VoID description (`void.describe_dataset`) makes t
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import pyoxigraph as ox
 
@@ -46,6 +47,7 @@ SELECT DISTINCT ?s ?space WHERE { ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s)
 _CLASSES = f"""
 SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s <{RDF}type> ?c }} GROUP BY ?c"""
 _PROPERTIES = f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ {_DISTINCT} }} GROUP BY ?p"
+_REPLACED_BY = ox.NamedNode("http://purl.org/dc/terms/isReplacedBy")
 _GRAPHS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
 
@@ -79,15 +81,22 @@ def namespace(iri: str) -> str:
 
 
 def compute_statistics(dataset: Dataset, urls: Urls) -> Statistics:
-    """Every VoID count, from the data; IRIs stay canonical (describe() makes them public)."""
-    store = dataset.store
+    """Every VoID count; IRIs stay canonical (describe() makes them public). The counts come
+    from the catalog when `publisher load` (or the start) stored them there, else from the
+    data now (whole-dataset queries: tens of seconds at a million triples)."""
+    catalog = dataset.catalog
+    stored = catalog.statistics() if catalog is not None else None
+    counted = from_json(stored) if stored is not None else count_statistics(dataset.store, urls)
+    return replace(counted, documents=_documents(dataset, urls))
+
+
+def count_statistics(store: ReadStore, urls: Urls) -> Statistics:
+    """The counts of the data (all but `documents`), by a few whole-dataset queries."""
     space = urls.thing("")
     (totals,) = _select(store, _COUNTS)
     entities = _select(store, _ENTITIES, space=space)
     classes = _grouped(_select(store, _CLASSES), "c")
     properties = _grouped(_select(store, _PROPERTIES), "p")
-    things = (row["s"] for row in _select(store, _DOCUMENTS, space=space))
-    documents = {urls.local_path(t.value) for t in things if isinstance(t, ox.NamedNode)}
     used = {iri for iri, _ in classes} | {iri for iri, _ in properties}
     return Statistics(
         triples=_int(totals["triples"]),
@@ -100,5 +109,35 @@ def compute_statistics(dataset: Dataset, urls: Urls) -> Statistics:
         property_triples=properties,
         graph_triples=_grouped(_select(store, _GRAPHS), "g"),
         vocabularies=tuple(sorted({namespace(iri) for iri in used})),
-        documents=tuple(sorted(path for path in documents if path)),
+        documents=(),
     )
+
+
+def to_json(statistics: Statistics) -> str:
+    """The counts as JSON, for the catalog (`documents` is listed from the catalog itself)."""
+    return json.dumps({k: v for k, v in asdict(statistics).items() if k != "documents"})
+
+
+def from_json(text: str) -> Statistics:
+    values = json.loads(text)
+    for name in ("class_entities", "property_triples", "graph_triples"):
+        values[name] = tuple((iri, int(n)) for iri, n in values[name])
+    values["vocabularies"] = tuple(values["vocabularies"])
+    return Statistics(**values, documents=())
+
+
+def _documents(dataset: Dataset, urls: Urls) -> tuple[str, ...]:
+    """The paths of the things under `{base}id/` that are not moved (their documents)."""
+    space = urls.thing("")
+    if dataset.catalog is not None:
+        iris: Iterable[str] = dataset.catalog.described_under(space)
+    else:
+        iris = (
+            row["s"].value
+            for row in _select(dataset.store, _DOCUMENTS, space=space)
+            if isinstance(row["s"], ox.NamedNode)
+        )
+    replaced = dataset.store.quads_for_pattern(None, _REPLACED_BY, None)
+    moved = {q.subject.value for q in replaced if isinstance(q.subject, ox.NamedNode)}
+    paths = (urls.local_path(iri) for iri in iris if iri not in moved)
+    return tuple(sorted(path for path in paths if path))
