@@ -30,7 +30,7 @@ from publisher.documents.moved import replacement_of
 from publisher.errors import StoreUnavailable
 from publisher.formats import DOCUMENT_FORMATS, Format, split_extension
 from publisher.urls import Urls, reserved
-from publisher.vocab import DCTERMS_IS_REPLACED_BY, OWL_ONTOLOGY
+from publisher.vocab import DCTERMS_IS_REPLACED_BY, OWL_ONTOLOGY, RDF_TYPE
 
 log = logging.getLogger(__name__)
 
@@ -150,31 +150,34 @@ class Locator:
 
 
 def list_documents(dataset: Dataset, urls: Urls) -> Listing:
-    """Every document the dataset has, from the catalog (one pass over its document IRIs)."""
+    """Every document the dataset has, from the catalog (one pass over its document index)."""
     catalog = catalog_of(dataset)
     moved = set(_moved_subjects(dataset, urls))
+    ontologies = {
+        q.subject.value
+        for q in dataset.store.quads_for_pattern(None, RDF_TYPE, OWL_ONTOLOGY, None)
+        if isinstance(q.subject, ox.NamedNode)
+    }
     things: list[str] = []
     documents: list[str] = []
     hiding: list[str] = []
     thing_prefix = urls.thing("")
-    for doc in catalog.documents():
+    for doc, described, holds_hash_iris in catalog.document_shapes():
         if doc in moved:
             continue
         if doc.startswith(thing_prefix):  # the `/id/` scheme: `{base}id/X` → /doc/X
             path = urls.local_path(doc)
-            if path and catalog.describes(doc):
+            if path and described:
                 things.append(path)
             continue
         path = urls.path_of(doc)
         if path is None:
             if hidden(urls, doc):
                 hiding.append(doc)
-            continue
-        kind = classify(catalog, doc)
-        if kind == "thing":
-            things.append(path)
-        elif kind is not None:
+        elif (described and doc in ontologies) or holds_hash_iris:
             documents.append(path)
+        elif described:
+            things.append(path)
     return Listing(tuple(sorted(set(things))), tuple(documents), tuple(hiding))
 
 
@@ -190,6 +193,7 @@ def hidden(urls: Urls, doc: str) -> bool:
     answers its path (the `/id/` and `/def/` schemes are served by their own routes)."""
     return (
         urls.is_local(doc)
+        and doc != urls.base_iri  # the dataset itself: the home page speaks for it
         and urls.path_of(doc) is None
         and not doc.startswith((urls.thing(""), urls.ontology("")))
     )
