@@ -8,7 +8,17 @@ import importlib
 import inspect
 import sys
 
-BENCHMARKS = ("dereference", "sparql", "burst", "load", "workers", "remote", "mixed", "export")
+BENCHMARKS = (
+    "dereference",
+    "sparql",
+    "burst",
+    "load",
+    "workers",
+    "remote",
+    "mixed",
+    "export",
+    "sparql_overhead",
+)
 
 
 def main(names: list[str]) -> None:
