@@ -363,6 +363,10 @@ def test_the_static_export_writes_every_document_of_every_shape(
         for lang in ("ar", "en"):
             assert (site / f"{path}.{lang}.html").is_file(), (path, lang)
     assert not (site / "health.ttl").exists()  # a data IRI hidden by a reserved path
+    conf = (out / "site.conf").read_text(encoding="utf-8")
+    for moved in ("/robert", "/doc/robert", "/doc/robert.ttl"):  # 301, as the live server does
+        block = conf[conf.index(f"location = {moved} {{") :].split("}", 1)[0]
+        assert f"return 301 {ORIGIN}bob" in block.replace('"', ""), moved
     assert summary.things == 9
 
 

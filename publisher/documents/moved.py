@@ -8,6 +8,7 @@ redirects into its nginx configuration.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
@@ -48,12 +49,37 @@ def moved_iris(dataset: Dataset, urls: Urls) -> dict[str, str]:
     return moved
 
 
+def moved_elsewhere(dataset: Dataset, urls: Urls) -> dict[str, str]:
+    """Moved slash IRIs outside the `/id/` scheme (`{base}robert`): path → the IRI replacing
+    it, for the static export (paths with characters a configuration line would need escaped
+    are left to the live server)."""
+    moved: dict[str, str] = {}
+    for quad in dataset.store.quads_for_pattern(None, DCTERMS_IS_REPLACED_BY, None, None):
+        if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.NamedNode):
+            iri = quad.subject.value
+            path = urls.path_of(iri)
+            if path and "#" not in iri and _PLAIN_PATH.fullmatch(path):
+                moved[path] = quad.object.value
+    return moved
+
+
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9._~:@!&()*+,=%/-]+")
+
+
 def moved_redirects(
-    urls: Urls, moved: Mapping[str, str], formats: Sequence[Format]
+    urls: Urls,
+    moved: Mapping[str, str],
+    formats: Sequence[Format],
+    elsewhere: Mapping[str, str] | None = None,
 ) -> tuple[tuple[str, str], ...]:
     """Every URL of every moved thing (its IRI, its generic document, its document in each
-    format) and where it redirects, server paths first: what the static export writes."""
+    format) and where it redirects, server paths first: what the static export writes.
+    `elsewhere`: moved slash IRIs of other shapes (`moved_elsewhere`), answered at `/{path}`."""
     pairs: list[tuple[str, str]] = []
+    for path, replacement in sorted((elsewhere or {}).items()):
+        pairs.append((f"/{path}", moved_location(urls, replacement, None)))
+        pairs.append((urls.document(path), moved_location(urls, replacement, "doc")))
+        pairs += [(urls.document(path, f), moved_location(urls, replacement, f)) for f in formats]
     for path, replacement in sorted(moved.items()):
         pairs.append((f"/{THING_PREFIX}{path}", moved_location(urls, replacement, None)))
         pairs.append((urls.document(path), moved_location(urls, replacement, "doc")))

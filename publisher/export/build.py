@@ -21,7 +21,7 @@ from publisher.config import Settings
 from publisher.dataset import Dataset
 from publisher.documents.describe import ontology_paths, thing_paths
 from publisher.documents.locate import list_documents
-from publisher.documents.moved import moved_iris, moved_redirects
+from publisher.documents.moved import moved_elsewhere, moved_iris, moved_redirects
 from publisher.export.nginx import NOT_FOUND_PLACEHOLDER, NginxSite
 from publisher.export.site import (
     PAGES_DIR,
@@ -176,7 +176,9 @@ def export_site(
         checksums_sha256=hashlib.sha256(published.checksums.encode()).hexdigest(),
         sparql_endpoint=sparql_endpoint,
         pages=tuple((path, page.name) for page, path in exported_pages(dataset, urls)),
-        moved=moved_redirects(urls, moved_iris(dataset, urls), DOCUMENT_FORMATS),
+        moved=moved_redirects(
+            urls, moved_iris(dataset, urls), DOCUMENT_FORMATS, moved_elsewhere(dataset, urls)
+        ),
     )
     with SiteWriter(out, site, dataset) as writer, InProcessClient(app, settings.origin) as get:
         writer.summary.things = len(usable)
