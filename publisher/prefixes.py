@@ -31,7 +31,8 @@ def _solutions(store: ReadStore, query: str) -> list[ox.QuerySolution]:
 def declared_prefixes(store: ReadStore, base_iri: str) -> dict[str, str]:
     """Prefixes the data declares (`vann:preferredNamespacePrefix` and `…Uri` on an ontology),
     and for an ontology under the namespace that declares none, the last segment of its IRI
-    (`{base}def/lib` → `lib:` for `{base}def/lib#`)."""
+    (`{base}def/lib` → `lib:` for `{base}def/lib#`; an ontology named `…/shacl#` or `…/v/` is
+    its own namespace)."""
     query = f"""
 SELECT ?ontology ?prefix ?namespace WHERE {{
   ?ontology a <http://www.w3.org/2002/07/owl#Ontology> .
@@ -50,7 +51,10 @@ SELECT ?ontology ?prefix ?namespace WHERE {{
         elif ontology.value.startswith(base_iri):
             name = ontology.value.rstrip("/#").replace("#", "/").rsplit("/", 1)[-1]
             if name and name[0].isalpha():
-                found.setdefault(prefix or name, namespace or ontology.value + "#")
+                own = (
+                    ontology.value if ontology.value.endswith(("#", "/")) else ontology.value + "#"
+                )
+                found.setdefault(prefix or name, namespace or own)
     return dict(sorted(found.items()))
 
 

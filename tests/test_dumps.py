@@ -305,3 +305,25 @@ def test_real_dataset_dumps_round_trip(tmp_path: Path) -> None:
         elif dump.kind.format is NTRIPLES:
             union = graph_of(parsed)
     assert isomorphic(union, graph_of(expected_quads(dataset, urls)))
+
+
+def test_a_vocabulary_named_by_its_hash_namespace_dumps_with_its_prefix(tmp_path: Path) -> None:
+    """The W3C vocabularies name their ontology `…/shacl#`: its prefix is that namespace, not
+    `…/shacl##` (which no serializer accepts)."""
+    from publisher.discovery.dumps import write_dumps
+    from publisher.prefixes import declared_prefixes
+
+    base = "http://www.w3.org/ns/"
+    vocabulary = tmp_path / "voc.ttl"
+    vocabulary.write_text(
+        f"<{base}voc#> a <http://www.w3.org/2002/07/owl#Ontology> .\n"
+        f"<{base}voc#Shape> a <http://www.w3.org/2000/01/rdf-schema#Class> .\n",
+        encoding="utf-8",
+    )
+    settings = Settings(base_iri=base, data=[str(vocabulary)], ontology=[], shapes=[])
+    dataset = open_dataset(settings)
+    assert declared_prefixes(dataset.store, base) == {"voc": f"{base}voc#"}
+    files = write_dumps(dataset, Urls(base, "http://127.0.0.1:8000/"), tmp_path / "dumps")
+    turtle = next(f for f in files if f.name.endswith(".ttl"))
+    text = (tmp_path / "dumps" / turtle.name).read_text(encoding="utf-8")
+    assert "@prefix voc: <http://127.0.0.1:8000/voc#> ." in text and "voc:Shape" in text
