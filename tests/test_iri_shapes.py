@@ -154,11 +154,10 @@ def test_the_card_as_a_page_shows_each_iri_under_its_fragment(client: Client) ->
     assert alternates == ["/card.ttl"]
     arabic = client.get("/card.html?lang=ar")
     assert arabic.status_code == 200 and "أمل حداد" in arabic.text
-    # Links to the namespace's IRIs keep the page language: to a slash IRI (303 keeps it), to
-    # a hash IRI (its document's page, at its section).
+    # Links to the namespace's IRIs are the IRIs themselves (on the origin): they dereference.
     hrefs = lxml.html.fromstring(arabic.text).xpath("//a/@href")
-    assert f"{ORIGIN}bob?lang=ar" in hrefs
-    assert f"{ORIGIN}card?lang=ar#key" in hrefs
+    assert f"{ORIGIN}bob" in hrefs
+    assert f"{ORIGIN}card#key" in hrefs
 
 
 # --- slash IRIs: 303 to /doc/ -------------------------------------------------------------

@@ -198,8 +198,7 @@ class Labeller:
         document = self.urls.document_of(iri_, HTML)
         if document is not None:
             return f"{document}?lang={self.lang}"
-        if iri_.startswith(self.urls.base_iri + ONTOLOGY_PREFIX) or self.urls.path_of(iri_):
-            # (an IRI of another shape dereferences itself: `/card?lang=ar#i`, decision 0011)
+        if iri_.startswith(self.urls.base_iri + ONTOLOGY_PREFIX):
             page, hash_, term = iri_.partition("#")
             return f"{self.urls.public(page)}?lang={self.lang}{hash_}{term}"
         return self.urls.public(iri_)
