@@ -9,6 +9,7 @@ other than its namespace, so every rewrite (and every IRI that must not be rewri
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import re
@@ -24,9 +25,15 @@ from typer.testing import CliRunner
 from publisher.cli import app as cli
 from publisher.config import Settings
 from publisher.dataset import Dataset
+from publisher.documents.cache import (
+    Representations,
+    document_key,
+    ontology_key,
+    page_document_key,
+)
 from publisher.documents.locate import list_documents, warn_hidden
 from publisher.export.build import export_site
-from publisher.formats import DOCUMENT_FORMATS, HTML, RDF_DOCUMENT_FORMATS, Format
+from publisher.formats import DOCUMENT_FORMATS, HTML, RDF_DOCUMENT_FORMATS, TURTLE, Format
 from publisher.stores import open_dataset
 from publisher.urls import Urls, reserved
 from publisher.web.app import create_app
@@ -424,3 +431,19 @@ def test_the_sitemap_lists_every_document_of_every_shape(client: Client) -> None
     for path in ("card.html", "vocab.html", "doc/bob.html", "doc/people/carol.html"):
         assert f"<loc>{ORIGIN}{path}?lang=en</loc>" in sitemap, path
     assert f"{ORIGIN}health.html" not in sitemap and f"{ORIGIN}robert" not in sitemap
+
+
+def test_warming_renders_every_document_of_every_shape(dataset: Dataset) -> None:
+    reps = Representations(dataset, Urls(BASE, ORIGIN))
+    reps.warm()
+    for path in ("card", "people/carol"):
+        key = page_document_key(path, TURTLE) if path == "card" else document_key(path, TURTLE)
+        assert reps.cached(key) is not None, path
+    assert reps.cached(ontology_key(BASE + "vocab", TURTLE)) is not None
+
+
+def test_a_store_without_its_catalog_yet_is_unavailable_not_missing(dataset: Dataset) -> None:
+    waiting = dataclasses.replace(dataset, catalog=None)  # a remote store not answering yet
+    answer = Client(create_app(settings(), waiting)).get("/card", accept="text/turtle")
+    assert answer.status_code == 503
+    assert "retry-after" in answer.headers
