@@ -12,9 +12,10 @@ from bench.report_run import Measured, SizeResult, median
 PUBLISHER_MODES = (("memory", "in memory"), ("disk", "on-disk store"))
 ONE_MILLION = 1_000_000
 OVERHEAD_REASON = (
-    "each query crosses Python's HTTP stack (routing, middleware, the access log), the guard "
-    "that tokenises it, and a hand-off to a worker process and back; issue 14's profile: the "
-    "query 34 us, the hand-off 180 us, 0.6-0.8 ms the rest"
+    "each query crosses uvicorn and its access log, FastAPI's routing and middleware (about "
+    "180 us per call with the worker stubbed out), then a round trip to the worker process that "
+    "runs it (200-230 us: two wake-ups across CPUs under this machine's hypervisor); the query "
+    "itself takes about 20 us. Profile: docs/sparql.md, 'The cost of a query'"
 )
 MEMORY_REASON = (
     "the publisher is a Python process (interpreter, FastAPI, rdflib, pySHACL) with SPARQL "
@@ -237,14 +238,15 @@ def document_reason(big: SizeResult) -> str:
 
 def sparql_reason(big: SizeResult) -> str:
     text = (
-        "each query pays a fixed cost in Python (HTTP stack, guard, worker hand-off) that "
-        "Oxigraph's Rust server does not"
+        "one HTTP process and two query worker processes share two cores with wrk, and each "
+        "query pays the fixed cost above in Python and a process hop; Oxigraph answers from "
+        "native threads with no hop"
     )
     if big.ceiling:
         c = big.ceiling
         text += (
-            f"; the HTTP stack alone, a bare FastAPI app, reaches "
-            f"{c.bare_fastapi / c.oxigraph_describe:.2f}x Oxigraph's rate on fixed bytes"
+            f"; even fixed bytes from a bare FastAPI app reach only "
+            f"{c.bare_fastapi / c.oxigraph_describe:.2f}x Oxigraph's rate"
         )
     return text
 

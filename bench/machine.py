@@ -43,8 +43,16 @@ def versions() -> dict[str, str]:
         "FastAPI": _package("fastapi"),
         "matplotlib": _package("matplotlib"),
         "git commit": _first_line(["git", "rev-parse", "--short", "HEAD"]),
+        "uncommitted changes measured": _changed(),
     }
     return found
+
+
+def _changed() -> str:
+    """Tracked files that differ from the commit: the run measured those too."""
+    lines = _output(["git", "status", "--porcelain", "--untracked-files=no"]).splitlines()
+    names = sorted(line[3:] for line in lines if line.strip())
+    return ", ".join(names) if names else "none"
 
 
 def _nginx() -> bool:
