@@ -128,7 +128,13 @@ def fixture_app() -> Iterator[FastAPI]:
 
 
 # A sample value for each path parameter of the app's routes.
-SAMPLE = {"path": "person/alice", "name": "SHA256SUMS", "ext": "ttl", "number": "1"}
+SAMPLE = {
+    "path": "person/alice",
+    "name": "SHA256SUMS",
+    "ext": "ttl",
+    "number": "1",
+    "key": "foaf:Person",
+}
 
 
 def route_paths(app: FastAPI) -> list[str]:

@@ -311,8 +311,9 @@ def test_schema_org_dataset(fixture_dataset: Dataset, urls: Urls, tmp_path: Path
 
 def test_sitemap_lists_every_document_as_html(fixture_dataset: Dataset, urls: Urls) -> None:
     pages = sitemap_pages(fixture_dataset, urls, compute_statistics(fixture_dataset, urls))
-    assert pages[:3] == [
+    assert pages[:4] == [
         SitemapPage(ORIGIN),
+        SitemapPage(ORIGIN + "classes"),
         SitemapPage(ORIGIN + "sparql"),
         SitemapPage(ORIGIN + "dumps/", localized=False),
     ]
@@ -320,7 +321,7 @@ def test_sitemap_lists_every_document_as_html(fixture_dataset: Dataset, urls: Ur
     assert ORIGIN + "def/gcmr.html" in page_urls
     assert ORIGIN + "doc/person/nasser-bourita.html" in page_urls
     assert ORIGIN + "doc/passage/s01.html" in page_urls
-    assert len(pages) == 3 + 1 + 6  # fixed pages, the ontology, the six things
+    assert len(pages) == 4 + 1 + 6  # fixed pages, the ontology, the six things
     assert len(set(page_urls)) == len(pages)
 
 
