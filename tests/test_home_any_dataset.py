@@ -219,3 +219,18 @@ def test_data_without_types_has_no_class_pages(tmp_path: Path) -> None:
     assert client.get("/classes", accept="application/json").status_code == 404
     linked = home.xpath("//section[@aria-labelledby='h-linked']//li/a/@href")
     assert linked == [f"{ORIGIN}b"]  # still a way in: the most linked
+
+
+def test_the_sitemap_and_the_export_follow_the_datas_languages(
+    atlas: tuple[Client, Dataset], tmp_path: Path
+) -> None:
+    from publisher.export.build import export_site
+
+    client, dataset = atlas
+    sitemap = client.get("/sitemap.xml").text
+    assert "?lang=fr" in sitemap and "?lang=ar" in sitemap
+    settings = Settings(base_iri=BASE, public_origin=ORIGIN, data=[], ontology=[], shapes=[])
+    export_site(settings, dataset, tmp_path / "out")
+    written = {p.name for p in (tmp_path / "out").rglob("*.html")}
+    assert {"index.fr.html", "sparql.fr.html", "404.fr.html"} <= written
+    assert any(name.endswith(".fr.html") for name in written if name.startswith("paris"))

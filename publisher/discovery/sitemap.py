@@ -18,9 +18,7 @@ from publisher.dataset import Dataset
 from publisher.discovery.statistics import Statistics
 from publisher.documents.locate import list_documents
 from publisher.formats import HTML
-from publisher.i18n import LANGUAGES
 from publisher.pages.catalogue import sitemap_entries
-from publisher.profile import Profile
 from publisher.urls import Urls
 from publisher.vocab import OWL_ONTOLOGY, RDF_TYPE
 
@@ -75,12 +73,6 @@ def sitemap_pages(dataset: Dataset, urls: Urls, stats: Statistics) -> list[Sitem
             if url not in listed:
                 pages.append(SitemapPage(url))
     return pages
-
-
-def sitemap_languages(profile: Profile) -> tuple[str, ...]:
-    """The languages pages are listed in: those of the dataset the pages can be shown in,
-    else every page language."""
-    return tuple(lang for lang in profile.languages if lang in LANGUAGES) or LANGUAGES
 
 
 def split_sitemap(

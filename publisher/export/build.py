@@ -38,10 +38,10 @@ from publisher.export.site import (
     page_items,
 )
 from publisher.formats import DOCUMENT_FORMATS, JSONLD
-from publisher.i18n import LANGUAGES, Text
+from publisher.i18n import Text, interface_language
 from publisher.pages.base import Page
 from publisher.pages.catalogue import exported_pages
-from publisher.pages.render import render_not_found_page, render_page
+from publisher.pages.render import page_languages_of, render_not_found_page, render_page
 from publisher.report import ValidationReport
 from publisher.urls import Urls
 from publisher.web.app import STATIC_DIR, create_app
@@ -158,6 +158,7 @@ def export_site(
     own = list_documents(dataset, urls).documents if dataset.catalog is not None else ()
     usable = [p for p in things if file_path(p)]
     app = create_app(settings, dataset)
+    languages = page_languages_of(state_of_app(app))  # the data's languages, else ar and en
     if report is not None:  # validated already: the /validation route reuses the report
         state_of_app(app).published.once(dataset, urls, "validation", lambda: report)
     published = state_of_app(app).published.dumps(dataset, urls)
@@ -167,7 +168,7 @@ def export_site(
         root=root or str(out.resolve() / SITE_DIR),
         listen=listen or f"{settings.host}:{settings.port}",
         server_name=urlsplit(settings.origin).hostname or "_",
-        languages=LANGUAGES,
+        languages=languages,
         default_language=settings.default_language,
         max_age=settings.cache_max_age,
         document_formats=DOCUMENT_FORMATS,
@@ -186,17 +187,17 @@ def export_site(
         for start in range(0, len(usable), CACHE_EVERY):
             state_of_app(app).cached = None  # a fresh cache for each batch
             batch = usable[start : start + CACHE_EVERY]
-            writer.fetch(get, document_items("doc", batch, DOCUMENT_FORMATS, LANGUAGES))
-        writer.fetch(get, document_items("def", ontologies, DOCUMENT_FORMATS, LANGUAGES))
+            writer.fetch(get, document_items("doc", batch, DOCUMENT_FORMATS, languages))
+        writer.fetch(get, document_items("def", ontologies, DOCUMENT_FORMATS, languages))
         served_here = [p for p in own if file_path(p)]  # hash documents, vocabularies: /card
         writer.summary.things += len(served_here)
         writer.summary.skipped += [p for p in own if not file_path(p)]
-        writer.fetch(get, document_items("", served_here, DOCUMENT_FORMATS, LANGUAGES))
-        writer.fetch(get, _site_items(get, site.pages))
+        writer.fetch(get, document_items("", served_here, DOCUMENT_FORMATS, languages))
+        writer.fetch(get, _site_items(get, site.pages, languages))
         writer.fetch(get, dump_items(dumps))
         for name in sorted(p.name for p in STATIC_DIR.iterdir() if p.is_file()):
             writer.fetch(get, [Item(f"/static/{name}", "*/*", f"static/{name}", "files")])
-        for lang in LANGUAGES:
+        for lang in languages:
             writer.add(f"{PAGES_DIR}/sparql.{lang}.html", _sparql_page(urls, lang, sparql_endpoint))
             page = render_not_found_page(urls, NOT_FOUND_PLACEHOLDER, lang)
             writer.add(f"{PAGES_DIR}/404.{lang}.html", page.encode())
@@ -221,10 +222,12 @@ def static_health(dataset: Dataset, sparql_endpoint: str | None) -> bytes:
     return json.dumps(body, ensure_ascii=False).encode()
 
 
-def _site_items(get: InProcessClient, pages: tuple[tuple[str, str], ...]) -> list[Item]:
+def _site_items(
+    get: InProcessClient, pages: tuple[tuple[str, str], ...], languages: tuple[str, ...]
+) -> list[Item]:
     """Pages, discovery and the dumps listing; the sitemap's parts when it is an index."""
     items = [
-        *page_items(dict(pages), LANGUAGES),
+        *page_items(dict(pages), languages),
         Item("/context.jsonld", JSONLD.media_type, "context.jsonld"),
         *description_items("void", DOCUMENT_FORMATS),
         *description_items("validation", DOCUMENT_FORMATS, optional=True),
@@ -244,7 +247,8 @@ def _site_items(get: InProcessClient, pages: tuple[tuple[str, str], ...]) -> lis
 
 def _sparql_page(urls: Urls, lang: str, endpoint: str | None) -> bytes:
     """/sparql of the static mirror: no endpoint here, the dumps (and the live one, if any)."""
-    text = STATIC_SPARQL[lang]
-    page = Page(lang=lang, path="/sparql", title=Text(text["title"], lang))
+    words = interface_language(lang)  # a page in French has the interface's English words
+    text = STATIC_SPARQL[words]
+    page = Page(lang=lang, path="/sparql", title=Text(text["title"], words))
     html = render_page("static_sparql.html", urls, page, text=text, endpoint=endpoint)
     return html.encode()

@@ -15,7 +15,6 @@ from publisher.discovery.sitemap import (
     SitemapPage,
     robots_txt,
     sitemap_index,
-    sitemap_languages,
     sitemap_pages,
     sitemap_xml,
     split_sitemap,
@@ -27,7 +26,7 @@ from publisher.formats import DOCUMENT_FORMATS, HTML, Format, by_extension
 from publisher.headers import DISCOVERY, format_links
 from publisher.i18n import direction
 from publisher.negotiation import negotiate
-from publisher.pages.render import render_template
+from publisher.pages.render import page_languages_of, render_template
 from publisher.validation import NoShapes, NotValidated, validate_dataset
 from publisher.web.errors import NotAcceptable, NotPublished
 from publisher.web.http import in_memory, preflight, represent, text_content_type
@@ -194,7 +193,7 @@ def _sitemap_parts(request: Request) -> tuple[list[list[SitemapPage]], tuple[str
     languages each localized page is listed in."""
     state = state_of(request)
     dataset, urls, published = state.dataset, state.urls, state.published
-    languages = sitemap_languages(published.profile(dataset, urls))
+    languages = page_languages_of(state)  # the pages' languages: the data's, else ar and en
 
     def compute() -> list[list[SitemapPage]]:
         pages = sitemap_pages(dataset, urls, published.statistics(dataset, urls))
