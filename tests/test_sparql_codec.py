@@ -1,6 +1,9 @@
 """The pool's end of a worker's socket (publisher.sparql.wire) speaks the frames of the worker's
 `multiprocessing.connection.Connection`, small and large, notices a worker that went away, and a
-query given up half-way (cancelled, timed out) costs the worker but never the next query."""
+query given up half-way (cancelled, timed out) costs the worker but never the next query.
+
+And the answer's own encoding: a SELECT bounded by its own LIMIT is written by Oxigraph, in the
+very bytes of the Python writer (IRIs moved to the public origin, never inside a literal)."""
 
 from __future__ import annotations
 
@@ -19,7 +22,8 @@ from publisher.dataset import Sources
 from publisher.errors import QueryTimeout
 from publisher.sparql import wire
 from publisher.sparql.engine import QueryPool
-from publisher.sparql.worker import Job, Outcome
+from publisher.sparql.guard import inspect
+from publisher.sparql.worker import Job, Outcome, WorkerConfig, execute
 from publisher.stores import open_dataset
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) { " + " ".join(f"?s{i} ?p{i} ?o{i} ." for i in range(7)) + " }"
@@ -152,3 +156,86 @@ def test_a_timed_out_query_costs_its_worker_only() -> None:
             await pool.close()
 
     assert asyncio.run(scenario()).body == b'{"head": {}, "boolean": true}'
+
+
+# --- SPARQL JSON written by Oxigraph when the query bounds itself -------------------------------
+
+BASE = "https://data.example.org/"
+ORIGIN = "http://127.0.0.1:8765/"
+
+
+def rich_store() -> ox.Store:
+    """Terms of every kind, and literals that spell the JSON of an IRI of the namespace."""
+    store = ox.Store()
+    p = ox.NamedNode(BASE + "def/p")
+    objects: list[ox.NamedNode | ox.Literal | ox.BlankNode | ox.Triple] = [
+        ox.NamedNode(BASE + "id/x"),
+        ox.NamedNode("http://elsewhere.example/y"),
+        ox.Literal("plain"),
+        ox.Literal("عربي", language="ar"),
+        ox.Literal("5", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+        ox.Literal("odd", datatype=ox.NamedNode(BASE + "def/datatype")),
+        ox.Literal('q"uo\\te\n\t\r\x01\x7f/ünï €😀 </x> & <uri>'),
+        ox.Literal(BASE + "id/x"),
+        ox.Literal(f'{{"type":"uri","value":"{BASE}id/x"}}'),
+        ox.BlankNode("b1"),
+        ox.Triple(ox.NamedNode(BASE + "id/a"), p, ox.Literal(BASE)),
+    ]
+    for i, o in enumerate(objects):
+        store.add(ox.Quad(ox.NamedNode(f"{BASE}id/s{i}"), p, o))
+    return store
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE { ?s ?p ?o } ORDER BY ?s LIMIT 100",
+        "SELECT ?o ?nothing WHERE { ?s ?p ?o OPTIONAL { ?o ?q ?nothing } } LIMIT 50",
+        "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o } LIMIT 1",
+        "SELECT * WHERE { ?s ?p ?o FILTER(false) } LIMIT 10",
+    ],
+)
+def test_oxigraphs_json_is_the_python_writers_byte_for_byte(query: str) -> None:
+    store, config = rich_store(), WorkerConfig("", BASE, ORIGIN, False, None)
+    limit = inspect(query).limit
+    assert limit is not None
+    native = execute(
+        store, Job(query, query, None, None, True, "srj", "nt", 1000, "t", row_bound=limit), config
+    )
+    python = execute(store, Job(query, query, None, None, True, "srj", "nt", 1000, "t"), config)
+    assert isinstance(native, Outcome) and isinstance(python, Outcome)
+    assert native.count == -1 and python.count >= 0  # the two paths were taken
+    assert native.body == python.body
+    assert (
+        ORIGIN.encode() in native.body or b"COUNT" in query.encode() or b"false" in query.encode()
+    )
+
+
+def test_a_limit_above_max_results_is_still_cut_by_the_python_writer() -> None:
+    query = "SELECT * WHERE { ?s ?p ?o } LIMIT 100"
+    config = WorkerConfig("", BASE, ORIGIN, False, None)
+    cut = execute(
+        rich_store(),
+        Job(query, query, None, None, True, "srj", "nt", 3, "t", row_bound=100),
+        config,
+    )
+    assert isinstance(cut, Outcome) and cut.truncated and cut.count == 3
+
+
+@pytest.mark.parametrize(
+    ("query", "limit"),
+    [
+        ("SELECT * {?s ?p ?o} LIMIT 5", 5),
+        ("select * where { { select * { ?s ?p ?o } limit 3 } } limit 7 offset 2", 7),
+        ("SELECT ?limit {?s ?p ?limit} ORDER BY ?limit LIMIT 10 VALUES ?s { <x> }", 10),
+        ("SELECT * {?s ?p ?o} LIMIT # a comment\n 4", 4),
+        ("SELECT * { { SELECT * {?s ?p ?o} LIMIT 3 } }", None),  # a subquery's only
+        ('SELECT * {?s ?p "} LIMIT 5"}', None),  # in a string
+        ("SELECT * {?s ?p ?o} # LIMIT 5", None),  # in a comment
+        ("SELECT * {?s ?p ?o} LIMIT 1\\u0030", None),  # an escape could be a digit
+        ("PREFIX limit: <x> SELECT * {?s limit:5 ?o}", None),
+        ("SELECT * {?s ?p ?o}", None),
+    ],
+)
+def test_the_outer_limit_is_read_only_where_it_is_plain(query: str, limit: int | None) -> None:
+    assert inspect(query).limit == limit

@@ -176,6 +176,7 @@ class SparqlEndpoint:
             graph_format=_extension(NTRIPLES if choice.html else choice.graph),
             max_results=self.settings.max_results,
             truncation_link=self.truncation_link,
+            row_bound=inspection.limit,
         )
         outcome = await self.pool.run(job)
         if isinstance(outcome, Failure):

@@ -59,6 +59,8 @@ class Inspection:
     form: str | None
     services: tuple[str, ...]
     has_dataset_clause: bool = False
+    limit: int | None = None
+    """The outermost query's LIMIT, when written plainly: a bound on the rows of its answer."""
 
 
 class QueryTooDeep(SparqlError):
@@ -96,9 +98,37 @@ def inspect(
     if keyword in UPDATE_KEYWORDS:
         raise UpdateRefused(keyword)
     services = _services(toks, frozenset(service_allowlist))
+    limit = None if any(t.kind == "escape" for t in toks) else outer_limit(skeleton)
     return Inspection(
-        keyword if keyword in QUERY_FORMS else None, services, bool(_FROM.search(skeleton))
+        keyword if keyword in QUERY_FORMS else None,
+        services,
+        bool(_FROM.search(skeleton)),
+        limit,
     )
+
+
+_BRACE_OR_TEXT = re.compile(r"[{}]|[^{}]++")
+_LIMIT = re.compile(r"(?<![\w?$:])LIMIT\s++([0-9]++)(?![\w.:])", re.IGNORECASE)
+
+
+def outer_limit(skeleton: str) -> int | None:
+    """The LIMIT written outside every group (`{…}`) of a skeleton (`_skeleton`: no string,
+    IRI or comment left), which only the outermost query can have; None when there is none or
+    more than one (the parser decides what the text means, so only the plain case counts).
+    Queries with `\\u` escapes are not asked (an escape could spell a keyword or a digit)."""
+    depth, outside = 0, []
+    for match in _BRACE_OR_TEXT.finditer(skeleton):
+        piece = match.group()
+        if piece == "{":
+            depth += 1
+            outside.append(" { ")
+        elif piece == "}":
+            depth = max(depth - 1, 0)
+            outside.append(" } ")
+        elif depth == 0:
+            outside.append(piece)
+    found = _LIMIT.findall("".join(outside))
+    return int(found[0]) if len(found) == 1 else None
 
 
 def _skeleton(token: Token) -> str:

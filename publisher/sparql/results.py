@@ -50,14 +50,17 @@ def solutions(
     if encode is None:
         raise ValueError(f"{fmt.name} is not a SPARQL results format")
     cache: dict[Term, str] = {}
+    known = cache.get
 
     def encoded(term: Term) -> str:
-        found = cache.get(term)
-        if found is None:
-            found = cache[term] = encode(rewrite(term) if rewrite else term)
+        found = cache[term] = encode(rewrite(term) if rewrite else term)
         return found
 
-    cells = ([None if t is None else encoded(t) for t in row] for row in rows)
+    # The lookup is inline (a call per cell costs as much as the rest of the cell's work).
+    cells = (
+        [None if t is None else (c if (c := known(t)) is not None else encoded(t)) for t in row]
+        for row in rows
+    )
     if fmt is SPARQL_JSON:
         return _json_solutions(variables, cells, link)
     if fmt is SPARQL_XML:
@@ -153,6 +156,11 @@ def public_term(term: TermT, base_iri: str, origin: str) -> TermT:
     return term
 
 
+def json_string(text: str) -> str:
+    """A JSON string as both this module and Oxigraph write it (UTF-8 kept, no `\\/`)."""
+    return _quote(text)
+
+
 def _json_term(term: Term) -> dict[str, object]:
     if isinstance(term, ox.NamedNode):
         return {"type": "uri", "value": term.value}
@@ -197,8 +205,9 @@ def _json_solutions(
     head_text = '{"vars":[' + ",".join(keys) + "]"
     if link:
         head_text += ',"link":[' + _quote(link) + "]"
+    names = [f"{key}:" for key in keys]
     bindings = ",".join(
-        "{" + ",".join(f"{k}:{c}" for k, c in zip(keys, row, strict=True) if c is not None) + "}"
+        "{" + ",".join([n + c for n, c in zip(names, row, strict=True) if c is not None]) + "}"
         for row in cells
     )
     return f'{{"head":{head_text}}},"results":{{"bindings":[{bindings}]}}}}'.encode()

@@ -9,6 +9,7 @@ worker pays for them.
 from __future__ import annotations
 
 import ctypes
+import itertools
 import os
 import re
 import resource
@@ -17,7 +18,13 @@ from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
-from publisher.formats import GRAPH_RESULT_FORMATS, TABLE_RESULT_FORMATS, Format, by_extension
+from publisher.formats import (
+    GRAPH_RESULT_FORMATS,
+    SPARQL_JSON,
+    TABLE_RESULT_FORMATS,
+    Format,
+    by_extension,
+)
 from publisher.sparql import results
 
 _POSITION = re.compile(r"^error at (\d+):(\d+): (.*)$", re.DOTALL)
@@ -52,6 +59,7 @@ class Job:
     max_results: int
     truncation_link: str
     check_only: bool = False  # parse and settle the format, no evaluation (see `check`)
+    row_bound: int | None = None  # the query's own outermost LIMIT (guard.Inspection.limit)
 
 
 @dataclass(frozen=True)
@@ -60,7 +68,7 @@ class Outcome:
     format: str
     body: bytes
     truncated: bool
-    count: int
+    count: int  # rows or triples; -1 when Oxigraph wrote the answer (not counted)
 
 
 @dataclass(frozen=True)
@@ -221,19 +229,36 @@ def _solutions(answer: ox.QuerySolutions, job: Job, config: WorkerConfig) -> Out
     fmt = _format(job.table_format, TABLE_RESULT_FORMATS)
     if fmt is None:
         return Failure("not-acceptable", "", kind="solutions")
+    if fmt is SPARQL_JSON and job.row_bound is not None and job.row_bound <= job.max_results:
+        # Bounded by its own LIMIT, so never cut: Oxigraph writes the very bytes the Python
+        # writer below would (tests/test_sparql_codec.py), three to four times faster.
+        body = answer.serialize(format=ox.QueryResultsFormat.JSON) or b""
+        return Outcome("solutions", fmt.extension, public_json(body, config), False, -1)
     variables = [v.value for v in answer.variables]
-    rows: list[tuple[results.Term | None, ...]] = []
-    truncated = False
-    for solution in answer:
-        if len(rows) == job.max_results:
-            truncated = True
-            break
-        rows.append(tuple(solution))
+    # One more than the limit says whether the answer was cut, without reading further.
+    rows: list[tuple[results.Term | None, ...]]
+    rows = list(map(tuple, itertools.islice(answer, job.max_results + 1)))
+    truncated = len(rows) > job.max_results
+    del rows[job.max_results :]
     link = job.truncation_link if truncated else None
     body = results.solutions(
         variables, rows, fmt, link, lambda t: results.public_term(t, config.base_iri, config.origin)
     )
     return Outcome("solutions", fmt.extension, body, truncated, len(rows))
+
+
+def public_json(body: bytes, config: WorkerConfig) -> bytes:
+    """SPARQL JSON with the IRIs of the canonical namespace on the public origin, as
+    `results.public_term` has them: only `uri` values (in triple terms too), never a literal
+    (whose quotes are escaped, so the pattern cannot occur in one) nor a datatype."""
+    if config.base_iri == config.origin:
+        return body
+    uri = b'"type":"uri","value":"'
+    return body.replace(uri + _json_text(config.base_iri), uri + _json_text(config.origin))
+
+
+def _json_text(text: str) -> bytes:
+    return results.json_string(text)[1:-1].encode()
 
 
 def _graph(answer: ox.QueryTriples, job: Job, config: WorkerConfig) -> Outcome | Failure:
