@@ -34,7 +34,13 @@ from publisher.documents.describe import (
     thing_paths,
 )
 from publisher.documents.jsonld_context import JsonLdContext, build_context
-from publisher.documents.locate import Locator, catalog_of, list_documents, warn_hidden
+from publisher.documents.locate import (
+    Locator,
+    catalog_of,
+    list_documents,
+    vocabulary_of,
+    warn_hidden,
+)
 from publisher.documents.moved import replacement_of
 from publisher.documents.serialize import serialize
 from publisher.errors import PublisherError
@@ -321,9 +327,10 @@ class Representations:
         return serialize(document, fmt, self.urls, self.context)
 
     def vocabulary(self, path: str, fmt: Format) -> Rendered:
-        """The vocabulary whose `owl:Ontology` IRI is `{base}{path}`, served at `/{path}`."""
-        iri = self.urls.slash_thing(path)
-        members = catalog_of(self.dataset).members(iri)
+        """The vocabulary whose `owl:Ontology` IRI is `{base}{path}` (or `…#`), at `/{path}`."""
+        doc_iri = self.urls.slash_thing(path)
+        iri = vocabulary_of(catalog_of(self.dataset), doc_iri) or doc_iri
+        members = catalog_of(self.dataset).members(doc_iri)
         return self._get(
             ontology_key(iri, fmt),
             lambda: serialize(

@@ -5,7 +5,8 @@ a publisher has its own shapes (decision 0011), told apart by the catalog, one i
 each and never a scan of the store:
 
 - `{base}P` holds hash IRIs (`{base}P#i`): a document, served as it is at `/P` (200);
-- `{base}P` is an `owl:Ontology`: its vocabulary, served at `/P`;
+- `{base}P` is an `owl:Ontology`, or `{base}P#` is (the W3C names its vocabularies by their hash
+  namespace, `…/ns/shacl#`): its vocabulary, served at `/P`;
 - `{base}P` is described otherwise: a thing, `/P` answers 303 to its document `/doc/P`;
 - a path a route of the site answers (`urls.reserved`) is never a data document.
 
@@ -71,11 +72,21 @@ def catalog_of(dataset: Dataset) -> Catalog:
 
 def classify(catalog: Catalog, iri: str) -> Kind | None:
     """What `{base}P` (no `#`) is, from the catalog alone; None when nothing describes it."""
+    if vocabulary_of(catalog, iri) is not None:
+        return "ontology"
     if catalog.describes(iri):
-        if OWL_ONTOLOGY.value in catalog.types_of(iri):
-            return "ontology"
         return "document" if catalog.holds_hash_iris(iri) else "thing"
     return "document" if catalog.holds_hash_iris(iri) else None
+
+
+def vocabulary_of(catalog: Catalog, doc_iri: str) -> str | None:
+    """The `owl:Ontology` served at the document `doc_iri` (no `#`): `doc_iri` itself, or its
+    hash namespace `doc_iri#` (so `/shacl` is the SHACL vocabulary's page, not a hash document
+    of its thousand terms); None when neither is an ontology."""
+    for iri in (doc_iri, doc_iri + "#"):
+        if catalog.describes(iri) and OWL_ONTOLOGY.value in catalog.types_of(iri):
+            return iri
+    return None
 
 
 class Locator:
@@ -154,7 +165,7 @@ def list_documents(dataset: Dataset, urls: Urls) -> Listing:
     catalog = catalog_of(dataset)
     moved = set(_moved_subjects(dataset, urls))
     ontologies = {
-        q.subject.value
+        q.subject.value.removesuffix("#")  # `…/shacl#` is served at `…/shacl`
         for q in dataset.store.quads_for_pattern(None, RDF_TYPE, OWL_ONTOLOGY, None)
         if isinstance(q.subject, ox.NamedNode)
     }

@@ -12,12 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from publisher.dataset import Dataset
+from publisher.documents.locate import vocabulary_of
 from publisher.formats import HTML, RDF_DOCUMENT_FORMATS
 from publisher.pages.base import Alternate
 from publisher.pages.ontology import vocabulary_page
 from publisher.pages.render import render_page, site_of
 from publisher.pages.resource import resource_page
 from publisher.pages.resource_views import ResourcePage
+from publisher.prefixes import source_prefixes
 from publisher.profile import Profile, read_profile
 from publisher.urls import Urls
 
@@ -50,10 +52,9 @@ def document_page(
     """The page of the document `/{path}` holding `members`, `topic` first."""
     document = urls.page_document(path)  # its page is `{document}.html`, as /doc/ pages are
     ordered = [topic, *(m for m in members if m != topic)]
+    prefixes = own_prefixes(dataset, profile)
     pages = [
-        resource_page(
-            dataset.store, urls, iri, lang, profile.prefixes, profile.sections, document=document
-        )
+        resource_page(dataset.store, urls, iri, lang, prefixes, profile.sections, document=document)
         for iri in ordered
     ]
     first = pages[0]
@@ -68,6 +69,13 @@ def document_page(
     for member in pages:
         page.queries.extend(q for q in member.queries if q not in page.queries)
     return page
+
+
+def own_prefixes(dataset: Dataset, profile: Profile) -> dict[str, str]:
+    """The prefixes the data's files declare (`schema:`, `sh:`), those its ontology declares
+    winning: the class pages name terms by them, and so do these pages."""
+    declared = source_prefixes((*dataset.sources.ontology, *dataset.sources.data))
+    return {**declared, **profile.prefixes}
 
 
 def _anchor(iri: str) -> str:
@@ -96,8 +104,9 @@ def render_thing_page(
     """The page of the slash IRI `iri`, served at `/doc/{path}` (its formats beside it)."""
     profile = profile or read_profile(dataset)
     document = urls.document(path)
+    prefixes = own_prefixes(dataset, profile)
     page = resource_page(
-        dataset.store, urls, iri, lang, profile.prefixes, profile.sections, document=document
+        dataset.store, urls, iri, lang, prefixes, profile.sections, document=document
     )
     return render_page("resource.html", urls, page, site=site_of(dataset, urls, lang, profile))
 
@@ -105,12 +114,16 @@ def render_thing_page(
 def render_vocabulary_page(
     dataset: Dataset, urls: Urls, path: str, lang: str, profile: Profile | None = None
 ) -> str:
-    """The ontology page of the vocabulary whose `owl:Ontology` IRI is `{base}{path}`."""
+    """The ontology page of the vocabulary whose `owl:Ontology` IRI is `{base}{path}`, or its
+    hash namespace `{base}{path}#` (as the W3C names its vocabularies)."""
     profile = profile or read_profile(dataset)
+    doc_iri = urls.slash_thing(path)
+    catalog = dataset.catalog
+    ontology = (vocabulary_of(catalog, doc_iri) if catalog is not None else None) or doc_iri
     page = vocabulary_page(
         dataset.store,
         urls,
-        urls.slash_thing(path),
+        ontology,
         lang,
         path=urls.page_document(path, HTML),
         alternates=[Alternate(f, urls.page_document(path, f)) for f in RDF_DOCUMENT_FORMATS],
