@@ -2,8 +2,9 @@
 
 Nothing here is about one dataset. The title, description, licence, languages, publisher,
 keywords, example resources and example queries come from the data's own description of itself
-(VoID, DCAT, Dublin Core and SHACL SPARQL executables on its dataset IRI, as `data/dataset.ttl`
-holds for the embedded dataset), then from the settings (`--title`, `--license`, `--language`),
+(VoID, DCAT, Dublin Core and SHACL SPARQL executables on its dataset IRI, as
+`data/dataset.ttl` holds for the embedded dataset; else, for a vocabulary published as data,
+its `owl:Ontology`'s own metadata), then from the settings (`--title`, `--license`, `--language`),
 which win. A dataset that states no licence gets none: the publisher never claims one on its
 behalf.
 
@@ -16,6 +17,8 @@ The profile is read once per dataset version (`Representations.profile`, `Publis
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -25,7 +28,18 @@ import pyoxigraph as ox
 from publisher.config import Settings
 from publisher.dataset import ReadStore, Term
 from publisher.prefixes import declared_prefixes
-from publisher.vocab import DCAT, DCTERMS, ISO639_1, RDFS, SCHEMA, SH, VOID
+from publisher.vocab import (
+    DCAT,
+    DCTERMS,
+    ISO639_1,
+    OWL_ONTOLOGY,
+    RDF,
+    RDF_TYPE,
+    RDFS,
+    SCHEMA,
+    SH,
+    VOID,
+)
 
 DATASET_CLASSES = (
     VOID + "Dataset",
@@ -35,6 +49,7 @@ DATASET_CLASSES = (
 )
 DASH = "http://datashapes.org/dash#"
 """TopBraid's DASH vocabulary: `dash:applicableToClass` ties a page section to its classes."""
+RDF_HTML = ox.NamedNode(RDF + "HTML")
 NO_LICENSE = "none"
 """The `--license` value that withdraws the licence the data states."""
 
@@ -138,7 +153,14 @@ def read_profile(dataset: Any, overrides: Overrides | None = None) -> Profile:
     store: ReadStore = dataset.store
     base_iri: str = dataset.base_iri
     iri = find_dataset_iri(store, base_iri)
-    profile = _described(store, base_iri, iri) if iri else generic_profile(base_iri)
+    if iri:
+        profile = _described(store, base_iri, iri)
+    elif vocabulary := find_vocabulary_iri(store):
+        # A vocabulary published as data (the W3C's shacl.ttl): its own description is the
+        # site's, but the ontology is not the dataset (no examples, no dataset IRI).
+        profile = replace(_described(store, base_iri, vocabulary), iri=None, examples=())
+    else:
+        profile = generic_profile(base_iri)
     profile = replace(
         profile, prefixes=declared_prefixes(store, base_iri), sections=read_sections(store)
     )
@@ -189,6 +211,16 @@ SELECT DISTINCT ?dataset WHERE {{
     return found[0] if len(found) == 1 else None
 
 
+def find_vocabulary_iri(store: ReadStore) -> str | None:
+    """The one `owl:Ontology` stated in the default graph (its file given as data, not as
+    `--ontology`, whose triples go to the ontology's named graph), when there is one only: the
+    data is then a vocabulary, and what the ontology says of itself is what the site says.
+    A site of several vocabularies, or of data with its ontology beside it, gets none."""
+    quads = store.quads_for_pattern(None, RDF_TYPE, OWL_ONTOLOGY, ox.DefaultGraph())
+    found = {q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)}
+    return found.pop() if len(found) == 1 else None
+
+
 def _described(store: ReadStore, base_iri: str, iri: str) -> Profile:
     subject = ox.NamedNode(iri)
 
@@ -226,8 +258,19 @@ def _by_language(terms: Iterable[Term]) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for term in terms:
         if isinstance(term, ox.Literal):
-            found.setdefault(term.language or "", []).append(term.value)
+            found.setdefault(term.language or "", []).append(plain_text(term))
     return {lang: sorted(values) for lang, values in sorted(found.items())}
+
+
+def plain_text(literal: ox.Literal) -> str:
+    """A literal's text; an `rdf:HTML` one (schema.org's comments) without its markup, since
+    titles and descriptions are shown and published as plain text."""
+    if literal.datatype != RDF_HTML:
+        return literal.value
+    return " ".join(html.unescape(_TAG.sub(" ", literal.value)).split())
+
+
+_TAG = re.compile(r"<[^>]*>")
 
 
 def _languages(terms: Iterable[Term]) -> tuple[str, ...]:
@@ -375,8 +418,10 @@ __all__ = [
     "Section",
     "apply_overrides",
     "find_dataset_iri",
+    "find_vocabulary_iri",
     "generic_profile",
     "in_language",
+    "plain_text",
     "read_examples",
     "read_profile",
     "read_sections",
