@@ -119,6 +119,7 @@ class Labeller:
         self._labels: dict[str, Text] = {}
         self._label_texts: dict[str, list[Text]] = {}
         self._sources: dict[str, Source] | None = None
+        self._graphs: bool | None = None
         self.queries: list[Query] = []
 
     # labels ------------------------------------------------------------------------------
@@ -216,7 +217,8 @@ class Labeller:
         self, term: Term, graphs: Iterable[ox.NamedNode | None] = (), depth: int = 0
     ) -> Value:
         """A `Value` for any term; blank nodes are described inline, one level deep."""
-        sources = tuple(self.source(g) for g in graphs)
+        # Data in the default graph alone (a vocabulary file): every fact has the one source.
+        sources = tuple(self.source(g) for g in graphs) if self._has_graphs() else ()
         if isinstance(term, ox.NamedNode):
             return Value(link=self.link(term.value), sources=sources)
         if isinstance(term, ox.Literal):
@@ -236,6 +238,11 @@ class Labeller:
             ]
             return Value(nested=self.groups(rows, depth=1), sources=sources)
         return Value(text=Text("[]"), sources=sources)
+
+    def _has_graphs(self) -> bool:
+        if self._graphs is None:
+            self._graphs = next(iter(self.store.named_graphs()), None) is not None
+        return self._graphs
 
     def union_members(self, node: ox.BlankNode) -> tuple[Link, ...]:
         """The classes of an `owl:unionOf` list (a property's domain, for example)."""
