@@ -44,6 +44,8 @@ from bench.synthetic import BASE, write_ntriples
 from bench.workers import wait_until_up
 
 QUERY = "SELECT * WHERE { ?s ?p ?o } LIMIT 1"
+ROWS_QUERY = "SELECT * WHERE { ?s ?p ?o } LIMIT 1000"
+"""A larger answer: what the serialisation of 1000 rows adds (in-process and endpoint)."""
 ACCEPT = "application/sparql-results+json"
 GOAL_OVERHEAD_US = 300.0
 GOAL_THROUGHPUT = 0.25
@@ -65,6 +67,8 @@ class OverheadResult:
     oxigraph_http_us: float  # Oxigraph server, one keep-alive client
     publisher: dict[int, Load]  # by number of connections
     oxigraph: dict[int, Load]
+    rows_in_process_us: float = 0.0  # ROWS_QUERY, pyoxigraph
+    rows_endpoint_us: float = 0.0  # ROWS_QUERY, the app over ASGI
 
     @property
     def overhead_us(self) -> float:
@@ -99,6 +103,8 @@ def measure(
         source = write_ntriples(root / "things.nt", triples // 4 * 4)
         in_process = in_process_us(source, queries)
         asgi = asgi_us(source, queries)
+        rows_in_process = in_process_us(source, max(queries // 20, BATCHES), ROWS_QUERY)
+        rows_asgi = asgi_us(source, max(queries // 20, BATCHES), ROWS_QUERY)
         with (
             publisher_server(root, source) as ours,
             oxigraph_server(root, source, oxigraph) as theirs,
@@ -111,10 +117,12 @@ def measure(
             for n in clients:
                 others[n] = run_wrk(wrk, theirs + theirs_path, n, seconds)
                 publisher[n] = run_wrk(wrk, ours + ours_path, n, seconds)
-    return OverheadResult(triples, in_process, asgi, ours_us, theirs_us, publisher, others)
+    return OverheadResult(
+        triples, in_process, asgi, ours_us, theirs_us, publisher, others, rows_in_process, rows_asgi
+    )
 
 
-def in_process_us(source: Path, queries: int) -> float:
+def in_process_us(source: Path, queries: int, query: str = QUERY) -> float:
     store = ox.Store()
     store.bulk_load(path=str(source), format=ox.RdfFormat.N_TRIPLES)
     batch = max(queries // BATCHES, 1)
@@ -122,14 +130,14 @@ def in_process_us(source: Path, queries: int) -> float:
     for _ in range(BATCHES):
         start = time.perf_counter()
         for _ in range(batch):
-            answer = store.query(QUERY)
+            answer = store.query(query)
             assert isinstance(answer, ox.QuerySolutions)
             answer.serialize(format=ox.QueryResultsFormat.JSON)
         timings.append((time.perf_counter() - start) / batch * 1e6)
     return statistics.median(timings)
 
 
-def asgi_us(source: Path, queries: int) -> float:
+def asgi_us(source: Path, queries: int, query: str = QUERY) -> float:
     """The app in this process, called as an ASGI server calls it (no client library, no
     socket): what the endpoint itself adds. Its worker pool starts with the first query."""
     from publisher.config import Settings
@@ -141,7 +149,7 @@ def asgi_us(source: Path, queries: int) -> float:
         base_iri=BASE, data=[str(source)], ontology=[], shapes=[], skip_validation=True
     )
     app = create_app(settings, open_dataset(settings))
-    query_string = query_path("sparql").partition("?")[2].encode()
+    query_string = query_path("sparql", query).partition("?")[2].encode()
 
     async def call() -> None:
         scope = {
@@ -191,8 +199,8 @@ def asgi_us(source: Path, queries: int) -> float:
     return asyncio.run(run())
 
 
-def query_path(route: str) -> str:
-    return f"/{route}?" + urllib.parse.urlencode({"query": QUERY})
+def query_path(route: str, query: str = QUERY) -> str:
+    return f"/{route}?" + urllib.parse.urlencode({"query": query})
 
 
 def http_us(origin: str, path: str, queries: int) -> float:
@@ -298,6 +306,11 @@ def report(result: OverheadResult) -> None:
     )
     print(f"publisher serve, 1 client over HTTP       {result.endpoint_http_us:8.0f} µs/query")
     print(f"Oxigraph server, 1 client over HTTP       {result.oxigraph_http_us:8.0f} µs/query")
+    print(
+        f"1000 rows ({ROWS_QUERY!r}): pyoxigraph {result.rows_in_process_us:,.0f} µs, endpoint "
+        f"over ASGI {result.rows_endpoint_us:,.0f} µs "
+        f"({result.rows_endpoint_us / result.rows_in_process_us:.2f}x)"
+    )
     print(
         f"{'clients':>7} {'publisher req/s':>16} {'not 200':>8} {'Oxigraph req/s':>15} {'ratio':>6}"
     )
