@@ -27,7 +27,7 @@ import pyoxigraph as ox
 
 from publisher.config import Settings
 from publisher.dataset import ReadStore, Term
-from publisher.prefixes import declared_prefixes
+from publisher.prefixes import declared_prefixes, source_prefixes
 from publisher.vocab import (
     DCAT,
     DCTERMS,
@@ -161,10 +161,21 @@ def read_profile(dataset: Any, overrides: Overrides | None = None) -> Profile:
         profile = replace(_described(store, base_iri, vocabulary), iri=None, examples=())
     else:
         profile = generic_profile(base_iri)
-    profile = replace(
-        profile, prefixes=declared_prefixes(store, base_iri), sections=read_sections(store)
-    )
+    prefixes = _written_first(declared_prefixes(store, base_iri), getattr(dataset, "sources", None))
+    profile = replace(profile, prefixes=prefixes, sections=read_sections(store))
     return apply_overrides(profile, overrides) if overrides else profile
+
+
+def _written_first(declared: dict[str, str], sources: Any) -> dict[str, str]:
+    """The ontologies' prefixes, each named as the data's files write it when they declare one
+    for the same namespace (`sh:` in shacl.ttl, not `shacl:` guessed from `…/ns/shacl#`)."""
+    if sources is None:
+        return declared
+    written: dict[str, str] = {}
+    for prefix, namespace in source_prefixes(sources.content).items():
+        written.setdefault(namespace, prefix)
+    renamed = {written.get(namespace, prefix): namespace for prefix, namespace in declared.items()}
+    return dict(sorted(renamed.items()))
 
 
 def generic_profile(base_iri: str) -> Profile:
