@@ -193,6 +193,8 @@ class _Fallback(Route):
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         if scope["type"] == "http" and scope["method"] not in METHODS:
             return Match.NONE, {}
+        if scope["type"] == "http" and reserved(scope["path"].lstrip("/")):
+            return Match.NONE, {}  # the site's own paths: their route's 405 (OPTIONS on /)
         return super().matches(scope)
 
 
