@@ -217,8 +217,7 @@ class Labeller:
         self, term: Term, graphs: Iterable[ox.NamedNode | None] = (), depth: int = 0
     ) -> Value:
         """A `Value` for any term; blank nodes are described inline, one level deep."""
-        # Data in the default graph alone (a vocabulary file): every fact has the one source.
-        sources = tuple(self.source(g) for g in graphs) if self._has_graphs() else ()
+        sources = self.sources(graphs)
         if isinstance(term, ox.NamedNode):
             return Value(link=self.link(term.value), sources=sources)
         if isinstance(term, ox.Literal):
@@ -238,6 +237,11 @@ class Labeller:
             ]
             return Value(nested=self.groups(rows, depth=1), sources=sources)
         return Value(text=Text("[]"), sources=sources)
+
+    def sources(self, graphs: Iterable[ox.NamedNode | None]) -> tuple[Source, ...]:
+        """The sources of a fact found in `graphs`; none when the data has no named graph (a
+        vocabulary file): every fact would name the one source, the default graph."""
+        return tuple(self.source(g) for g in graphs) if self._has_graphs() else ()
 
     def _has_graphs(self) -> bool:
         if self._graphs is None:

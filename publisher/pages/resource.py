@@ -157,9 +157,7 @@ def _incoming(names: Labeller, rows: list[dict[str, Any]]) -> tuple[PropertyGrou
     groups = []
     for prop, subjects in by_property.items():
         values = [
-            Value(
-                link=names.link(s), sources=tuple(names.source(g) for g in distinct_graphs(graphs))
-            )
+            Value(link=names.link(s), sources=names.sources(distinct_graphs(graphs)))
             for s, graphs in subjects.items()
         ]
         values.sort(key=lambda v: v.sort_key)
