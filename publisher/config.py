@@ -158,6 +158,9 @@ class Settings(BaseSettings):
     @field_validator("base_iri", "public_origin")
     @classmethod
     def _ends_with_slash(cls, value: str | None) -> str | None:
+        if value is not None and "#" in value:  # `…/ns/shacl#`: its terms are served by /shacl
+            folder = value.split("#", 1)[0].rsplit("/", 1)[0] + "/"
+            raise ValueError(f"{value!r} is a hash namespace: give its folder, {folder}")
         if value is not None and not value.endswith("/"):
             return value + "/"
         return value

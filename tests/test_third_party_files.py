@@ -19,14 +19,14 @@ from pathlib import Path
 import lxml.html
 import pyoxigraph as ox
 import pytest
-from ld_support import Client, parse
+from ld_support import Client, as_graph, parse
 from typer.testing import CliRunner
 
 from publisher.cli import app as cli
 from publisher.config import Settings
 from publisher.dataset import Dataset
 from publisher.export.build import export_site
-from publisher.formats import RDF_DOCUMENT_FORMATS, Format
+from publisher.formats import RDF_DOCUMENT_FORMATS
 from publisher.profile import read_profile
 from publisher.sources import infer_namespace
 from publisher.stores import open_dataset
@@ -123,6 +123,14 @@ def test_validate_infers_the_namespace_and_has_no_shapes_to_check(
     assert "no shapes: nothing to validate" in result.output
 
 
+def test_a_hash_namespace_as_base_iri_is_refused_with_the_folder_to_give() -> None:
+    """`--base-iri http://www.w3.org/ns/shacl#` was taken as `…/shacl#/`, under which nothing
+    is: an empty site. The namespace served is a folder of paths."""
+    result = CliRunner().invoke(cli, ["validate", str(SHACL_FILE), "--base-iri", SH])
+    assert result.exit_code == 2
+    assert f"is a hash namespace: give its folder, {W3C_NS}" in result.output
+
+
 # --- the SHACL vocabulary: an ontology named by its hash namespace --------------------------
 
 
@@ -160,20 +168,32 @@ def test_the_vocabulary_in_turtle_is_the_ontology_and_its_terms(shacl: Client) -
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
-@pytest.mark.parametrize("fmt", RDF_DOCUMENT_FORMATS, ids=lambda f: f.extension)
-def test_the_vocabulary_comes_in_every_format(shacl: Client, fmt: Format) -> None:
-    response = shacl.get(f"/shacl.{fmt.extension}")
-    assert response.status_code == 200
-    assert response.headers["content-type"] == fmt.content_type
-    body = response.content
-    if fmt.extension == "jsonld":  # the server's context in place of its URL (no network)
-        document = json.loads(body)
-        assert document["@context"] == f"{ORIGIN}context.jsonld"
-        document["@context"] = json.loads(shacl.get("/context.jsonld").content)["@context"]
-        body = json.dumps(document).encode()
-    assert fmt.rdf_format is not None
-    subjects = {str(q.subject) for q in parse(body, fmt.rdf_format, ORIGIN)}
-    assert f"<{ORIGIN}shacl#NodeShape>" in subjects
+@pytest.mark.parametrize(
+    ("site", "path", "subject"),
+    [("shacl", "/shacl", "shacl#NodeShape"), ("schema", "/doc/Person", "Person")],
+)
+def test_every_format_says_the_same(
+    site: str, path: str, subject: str, request: pytest.FixtureRequest
+) -> None:
+    """Turtle, JSON-LD, N-Triples, N-Quads and RDF/XML of one document: the same graph."""
+    client: Client = request.getfixturevalue(site)
+    graphs = {}
+    for fmt in RDF_DOCUMENT_FORMATS:
+        response = client.get(f"{path}.{fmt.extension}")
+        assert response.status_code == 200, fmt.extension
+        assert response.headers["content-type"] == fmt.content_type
+        body = response.content
+        if fmt.extension == "jsonld":  # the server's context in place of its URL (no network)
+            document = json.loads(body)
+            assert document["@context"] == f"{ORIGIN}context.jsonld"
+            document["@context"] = json.loads(client.get("/context.jsonld").content)["@context"]
+            body = json.dumps(document).encode()
+        assert fmt.rdf_format is not None
+        graphs[fmt.extension] = as_graph(parse(body, fmt.rdf_format, ORIGIN))
+    reference = graphs.pop("nt")
+    assert ox.NamedNode(ORIGIN + subject) in {t.subject for t in reference}
+    for extension, graph in graphs.items():
+        assert graph == reference, extension
 
 
 def test_the_vocabulary_titles_the_site(shacl_site: tuple[Dataset, Client]) -> None:
