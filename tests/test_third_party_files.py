@@ -205,6 +205,7 @@ def test_the_vocabulary_titles_the_site(shacl_site: tuple[Dataset, Client]) -> N
     home = html(client, "/")
     assert title_of(home) == SHACL_TITLE  # said once, not "X · X"
     assert f"{ORIGIN}shacl#" in hrefs(home)  # the vocabulary, from the home page
+    assert "/shacl.html?lang=en" in hrefs(home)  # and from the navigation, as /def/ ones are
 
 
 def test_class_pages_use_the_files_own_prefixes(shacl: Client) -> None:

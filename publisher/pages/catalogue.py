@@ -31,6 +31,7 @@ from publisher.pages.classes import (
 from publisher.pages.index import concepts_page, has_concept_scheme, home_page
 from publisher.profile import Profile, read_profile
 from publisher.urls import Urls
+from publisher.vocab import OWL_ONTOLOGY, RDF_TYPE
 
 
 @dataclass(frozen=True)
@@ -74,9 +75,14 @@ class SitePage:
 
 
 def first_ontology(dataset: Any, urls: Urls) -> str | None:
-    """The HTML documentation of the first ontology under the namespace (versions aside)."""
+    """The HTML documentation of the first ontology under the namespace (versions aside): one
+    under /def/, else a vocabulary served at its own IRI (`/shacl` for `…/ns/shacl#`)."""
     names = sorted(path for path in ontology_paths(dataset, urls) if "/" not in path)
-    return urls.ontology_document(names[0], HTML) if names else None
+    if names:
+        return urls.ontology_document(names[0], HTML)
+    quads = dataset.store.quads_for_pattern(None, RDF_TYPE, OWL_ONTOLOGY, None)
+    own = sorted(filter(None, (urls.path_of(q.subject.value) for q in quads)))
+    return urls.page_document(own[0], HTML) if own else None
 
 
 def _home(request: PageRequest) -> Page:
