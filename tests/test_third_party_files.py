@@ -334,3 +334,10 @@ def test_the_export_writes_the_vocabulary_page(
     assert (site / "shacl.ttl").read_bytes() == client.get("/shacl.ttl").content
     written = lxml.html.fromstring((site / "shacl.en.html").read_bytes())
     assert title_of(written) == SHACL_TITLE
+
+
+def test_the_query_page_offers_no_examples_the_data_does_not_give(shacl: Client) -> None:
+    page = html(shacl, "/sparql")
+    text = page.text_content()
+    assert "source sentence" not in text  # the embedded dataset's graphs, not these
+    assert not page.xpath("//section[contains(@class, 'sparql-examples')]")
