@@ -34,7 +34,9 @@ from publisher.export.build import export_site
 from publisher.formats import DOCUMENT_FORMATS
 from publisher.i18n import choose_language
 from publisher.negotiation import negotiate
+from publisher.pages.catalogue import class_pages
 from publisher.stores import open_dataset
+from publisher.urls import Urls
 
 STARTUP_LIMIT = 30.0  # seconds to wait for nginx to answer (a bound, not an assertion)
 FIXTURES = Path(__file__).parent / "fixtures" / "dumps"
@@ -525,3 +527,23 @@ def test_the_default_language_is_the_sites(second_site: str) -> None:
         assert http.get("/", headers={"Accept-Language": "fr"}).headers["content-language"] == "ar"
         english = http.get("/", headers={"Accept-Language": "fr, en;q=0.1"})
         assert english.headers["content-language"] == "en"
+
+
+def test_class_pages_send_the_link_header_of_the_live_server(
+    client: httpx.Client, dynamic: Client, nginx_settings: Settings, dataset: Dataset
+) -> None:
+    """A class page sends the live route's `Link` (rel prev/next, in the page's language) and
+    none when it has no neighbour, as every class of this dataset fits in one page
+    (tests/test_export_iri_shapes.py has classes of several pages)."""
+    urls = Urls(nginx_settings.base_iri, nginx_settings.origin)
+    paths = [path for _, path in class_pages(dataset, urls)][:6]
+    assert paths, "the dataset has class pages"
+    differences = []
+    for path in paths:
+        for lang in ("ar", "en"):
+            headers = {"Accept": "text/html", "Accept-Language": lang}
+            ours, theirs = client.get(path, headers=headers), dynamic.request("GET", path, headers)
+            assert ours.status_code == theirs.status_code == 200, path
+            if ours.headers.get("link") != theirs.headers.get("link"):
+                differences.append(f"{path} {lang}: {ours.headers.get('link')!r}")
+    assert differences == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -20,9 +21,14 @@ from starlette.types import ASGIApp, Message
 from publisher.config import Settings
 from publisher.dataset import Dataset
 from publisher.documents.describe import ontology_paths, thing_paths
-from publisher.documents.locate import list_documents
+from publisher.documents.locate import Locator, list_documents
 from publisher.documents.moved import moved_elsewhere, moved_iris, moved_redirects
-from publisher.export.nginx import NOT_FOUND_PLACEHOLDER, NginxSite
+from publisher.export.nginx import (
+    LANG_PLACEHOLDER,
+    NOT_FOUND_PLACEHOLDER,
+    NginxSite,
+    header_path,
+)
 from publisher.export.site import (
     PAGES_DIR,
     SITE_DIR,
@@ -38,9 +44,11 @@ from publisher.export.site import (
     page_items,
 )
 from publisher.formats import DOCUMENT_FORMATS, JSONLD
+from publisher.headers import link_header
 from publisher.i18n import Text, interface_language
 from publisher.pages.base import Page
-from publisher.pages.catalogue import exported_pages
+from publisher.pages.catalogue import SitePage, exported_pages
+from publisher.pages.classes import class_page_links
 from publisher.pages.render import page_languages_of, render_not_found_page, render_page
 from publisher.report import ValidationReport
 from publisher.urls import Urls
@@ -156,6 +164,7 @@ def export_site(
     things = sorted(thing_paths(dataset, urls))
     ontologies = sorted(ontology_paths(dataset, urls))
     own = list_documents(dataset, urls).documents if dataset.catalog is not None else ()
+    served_here = [p for p in own if file_path(p)]  # hash documents, vocabularies: /card
     usable = [p for p in things if file_path(p)]
     app = create_app(settings, dataset)
     languages = page_languages_of(state_of_app(app))  # the data's languages, else ar and en
@@ -163,6 +172,8 @@ def export_site(
         state_of_app(app).published.once(dataset, urls, "validation", lambda: report)
     published = state_of_app(app).published.dumps(dataset, urls)
     dumps = published.files
+    pages = exported_pages(dataset, urls)
+    profile = state_of_app(app).published.profile(dataset, urls)
     site = NginxSite(
         origin=settings.origin,
         root=root or str(out.resolve() / SITE_DIR),
@@ -176,10 +187,14 @@ def export_site(
         dumps=tuple(dumps),
         checksums_sha256=hashlib.sha256(published.checksums.encode()).hexdigest(),
         sparql_endpoint=sparql_endpoint,
-        pages=tuple((path, page.name) for page, path in exported_pages(dataset, urls)),
+        pages=tuple((path, page.name) for page, path in pages),
+        page_links=_page_links(dataset, urls, profile.prefixes, pages),
         moved=moved_redirects(
             urls, moved_iris(dataset, urls), DOCUMENT_FORMATS, moved_elsewhere(dataset, urls)
         ),
+        own_documents=tuple(served_here),
+        spelled=tuple(p for p in (*usable, *served_here) if header_path(p) != unquote(p)),
+        slash_things=_slash_things(dataset, urls, usable),
     )
     with SiteWriter(out, site, dataset) as writer, InProcessClient(app, settings.origin) as get:
         writer.summary.things = len(usable)
@@ -189,7 +204,6 @@ def export_site(
             batch = usable[start : start + CACHE_EVERY]
             writer.fetch(get, document_items("doc", batch, DOCUMENT_FORMATS, languages))
         writer.fetch(get, document_items("def", ontologies, DOCUMENT_FORMATS, languages))
-        served_here = [p for p in own if file_path(p)]  # hash documents, vocabularies: /card
         writer.summary.things += len(served_here)
         writer.summary.skipped += [p for p in own if not file_path(p)]
         writer.fetch(get, document_items("", served_here, DOCUMENT_FORMATS, languages))
@@ -203,6 +217,32 @@ def export_site(
             writer.add(f"{PAGES_DIR}/404.{lang}.html", page.encode())
         writer.add("health.json", static_health(dataset, sparql_endpoint))
         return writer.finish()
+
+
+def _slash_things(dataset: Dataset, urls: Urls, things: list[str]) -> tuple[str, ...]:
+    """The things whose own path `/P` answers 303 (slash IRIs `{base}P`), asked of the
+    live server's locator: a thing of the `/id/` scheme has its document at `/doc/P` too, but
+    `/P` is not its IRI."""
+    if dataset.catalog is None:
+        return ()
+    locator = Locator(dataset, urls)
+    return tuple(p for p in things if (found := locator.at_root(p)[0]) and found.kind == "thing")
+
+
+def _page_links(
+    dataset: Dataset, urls: Urls, prefixes: Mapping[str, str], pages: list[tuple[SitePage, str]]
+) -> tuple[tuple[str, str], ...]:
+    """The `Link` (prev/next) of every class page, as the live route sends it, with a
+    placeholder for the page's language (nginx chooses it per request)."""
+    found = []
+    for page, path in pages:
+        key, _, number = page.name.removeprefix("class/").rpartition("/")
+        if not page.name.startswith("class/") or not number.isdigit():
+            continue
+        links = class_page_links(dataset, urls, prefixes, key, int(number), LANG_PLACEHOLDER)
+        if links:
+            found.append((path, link_header((urls.absolute(h), rel, None) for h, rel in links)))
+    return tuple(found)
 
 
 def static_health(dataset: Dataset, sparql_endpoint: str | None) -> bytes:

@@ -9,11 +9,13 @@ block of one export; `nginx.conf` is a complete configuration that includes both
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 import jinja2
 
@@ -76,6 +78,14 @@ _SAFE_VALUES = {
 }
 
 _MOVED_PATH = r"/[A-Za-z0-9._~:@!&()*+,=%/\[\]-]+"
+_DATA_PATH = r"[^\x00-\x20\x7f\"'\\{};$]+"
+"""A data IRI's path written as an nginx map key or location: no space, quote, backslash,
+brace, `;` or `$` (an IRI has none of them; a path that does is refused, not mangled)."""
+_LINK_VALUE = r"[^\x00-\x1f\x7f'\\$]+"
+MAP_SPECIAL = frozenset({"default", "hostnames", "include", "volatile"})
+"""Map keys nginx reads as parameters: a path spelled like one is written with a `\\`."""
+LANG_PLACEHOLDER = "__PUB_PAGE_LANG__"
+"""Stands for the page language in `page_links`; written as `$pub_page_lang`."""
 _MOVED_TARGET = r"https?://[A-Za-z0-9._~:@!&()*+,=%/?#\[\]-]+"
 
 
@@ -100,6 +110,17 @@ class NginxSite:
     """(path, name) of the pages of the page table the export renders (`_pages/{name}.{lang}`)."""
     moved: tuple[tuple[str, str], ...] = ()
     """(server path, absolute URL): moved IRIs and their documents, answered with 301."""
+    own_documents: tuple[str, ...] = ()
+    """Paths (no leading slash, as the data writes them) of the documents served at their own
+    IRI: hash documents (`card`) and vocabularies at their namespace (decision 0011)."""
+    slash_things: tuple[str, ...] = ()
+    """Paths of the slash IRIs outside `/id/` (`bob`): `/bob` answers 303 to `/doc/bob.{ext}`."""
+    spelled: tuple[str, ...] = ()
+    """Paths of documents and things (as the data writes them) that nginx sees decoded
+    otherwise than a header must write them (`zoë`, `ren%C3%A9e`): see `header_paths`."""
+    page_links: tuple[tuple[str, str], ...] = ()
+    """(page path, its `Link` header, with LANG_PLACEHOLDER for the page's language): the
+    `rel="prev"`/`"next"` of class pages, as publisher.web.routes.pages sends them."""
 
     def __post_init__(self) -> None:
         for name, pattern in _SAFE_VALUES.items():
@@ -115,6 +136,76 @@ class NginxSite:
                     f"moved IRI {path!r} -> {target!r} cannot be written into an nginx "
                     "configuration (no spaces, quotes, `$`, `;` or braces)"
                 )
+        for path in (*self.own_documents, *self.slash_things, *self.spelled):
+            if not re.fullmatch(_DATA_PATH, path):
+                raise NginxConfigError(
+                    f"the data's IRI path {path!r} cannot be written into an nginx "
+                    "configuration (no spaces, quotes, backslashes, `$`, `;` or braces)"
+                )
+        for path, link in self.page_links:
+            if not re.fullmatch(_LINK_VALUE, link):
+                raise NginxConfigError(
+                    f"the Link header of {path!r} cannot be written into an nginx "
+                    "configuration (no quotes, backslashes or `$`)"
+                )
+
+    @property
+    def map_suffix(self) -> str:
+        """Names this export's own `map` variables: several exports may share one `http {}`
+        (maps live there), each with its own documents."""
+        key = f"{self.origin}|{self.listen}|{self.root}".encode()
+        return hashlib.sha256(key).hexdigest()[:10]
+
+    def header_paths(self) -> list[tuple[str, str]]:
+        """(the path as nginx decodes it, as the live server writes it in a header): its URLs
+        have the path percent-encoded beyond ASCII, whatever the client sent."""
+        seen: dict[bytes, tuple[str, str]] = {}
+        for path in self.spelled:
+            decoded, written = unquote(path), header_path(path)
+            if decoded != written:
+                seen.setdefault(decoded.encode().lower(), (_map_key(decoded), written))
+        return sorted(seen.values())
+
+    def root_shapes(self) -> list[tuple[str, str]]:
+        """(map key, `doc` or `thing`) of every data IRI answered at its own path. nginx
+        matches map strings ignoring case: keys are kept once per spelling in any case (a file
+        test in the location then checks the exact one), and keys spelled like a map
+        parameter or a regex are escaped."""
+        seen: dict[str, tuple[str, str]] = {}
+        shapes = [(p, "doc") for p in self.own_documents] + [
+            (p, "thing") for p in self.slash_things
+        ]
+        for path, shape in shapes:
+            key = _map_key(unquote(path))
+            seen.setdefault(f"{shape}|{key.encode().lower()!r}", (key, shape))
+        return sorted(seen.values())
+
+    def exact_iris(self) -> list[str]:
+        """Data IRIs whose path ends like a format's URL (`notes.ttl`): an exact location makes
+        the IRI win over `notes` in Turtle, as on the live server."""
+        extensions = tuple(f".{fmt.extension}" for fmt in self.document_formats)
+        return sorted(
+            p for p in (*self.own_documents, *self.slash_things) if p.endswith(extensions)
+        )
+
+    def link_of_page(self, path: str) -> str | None:
+        """The `Link` of the page at `path`, with nginx's page-language variable."""
+        link = dict(self.page_links).get(path)
+        return None if link is None else link.replace(LANG_PLACEHOLDER, "$pub_page_lang")
+
+
+def _map_key(path: str) -> str:
+    """`path` as a `map` string: one spelled like a map parameter or a regex is escaped."""
+    return "\\" + path if path in MAP_SPECIAL or path.startswith("~") else path
+
+
+_NOT_ASCII = re.compile(r"[^\x21-\x7e]+")
+
+
+def header_path(path: str) -> str:
+    """A path as the live server writes it in a URL of a header (publisher.web.routes.
+    resources): characters beyond ASCII percent-encoded as UTF-8, the rest as it is."""
+    return _NOT_ASCII.sub(lambda found: quote(found.group()), path)
 
 
 def _quote(value: str) -> str:
@@ -171,8 +262,9 @@ def content_type(site: NginxSite, extension: str, family: str) -> str:
 
 def variant_links(formats: Sequence[Format]) -> dict[str, str]:
     """Extension → the `Link` of a negotiated document in that format: the other formats and
-    the generic document (as publisher.web.routes.resources sends it)."""
-    base = "${pub_origin}${pub_kind}/${pub_stem}"
+    the generic document (as publisher.web.routes.resources sends it); each negotiating
+    location sets `$pub_doc_path` (`doc/x`, `def/x`, or `card` for a document at its IRI)."""
+    base = "${pub_origin}${pub_doc_path}"
     return {
         current.extension: format_links(base, [f for f in formats if f != current], canonical=True)
         for current in formats

@@ -30,7 +30,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from publisher import __version__
 from publisher.dataset import Dataset
@@ -137,14 +137,23 @@ def document_items(
     (`kind` empty: a hash document, a vocabulary at its namespace); HTML once per language."""
     folder = f"{kind}/" if kind else ""
     for path in sorted(paths):
+        name = _on_disk(path)
         for fmt in formats:
             if fmt is HTML:
                 for lang in languages:
                     target = f"/{folder}{_target(path)}.{fmt.extension}?lang={lang}"
-                    yield Item(target, fmt.media_type, f"{folder}{path}.{lang}.{fmt.extension}")
+                    yield Item(target, fmt.media_type, f"{folder}{name}.{lang}.{fmt.extension}")
             else:
                 target = f"/{folder}{_target(path)}.{fmt.extension}"
-                yield Item(target, fmt.media_type, f"{folder}{path}.{fmt.extension}")
+                yield Item(target, fmt.media_type, f"{folder}{name}.{fmt.extension}")
+
+
+def _on_disk(path: str) -> str:
+    """The file name of a document path: as nginx decodes a request for it (`ren%C3%A9e` →
+    `renée`), so that nginx finds the file it looks for; as written when decoding it would
+    make an unsafe path (`%2E%2E`)."""
+    decoded = unquote(path)
+    return decoded if file_path(decoded) else path
 
 
 def description_items(
