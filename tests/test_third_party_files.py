@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import anyio
 import lxml.html
 import pyoxigraph as ox
 import pytest
@@ -31,6 +32,7 @@ from publisher.profile import read_profile
 from publisher.sources import infer_namespace
 from publisher.stores import open_dataset
 from publisher.web.app import create_app
+from publisher.web.state import state_of_app
 
 ASSETS = Path(str(importlib.resources.files("pyshacl") / "assets"))
 SHACL_FILE = ASSETS / "shacl.ttl"
@@ -61,10 +63,15 @@ def settings_for(path: Path, **overrides: object) -> Settings:
 
 
 def opened(path: Path) -> Iterator[tuple[Dataset, Client]]:
+    """The site of one file; its SPARQL worker pool (started by the query page) closed after."""
     dataset = open_dataset(settings_for(path))
+    app = create_app(settings_for(path), dataset)
     try:
-        yield dataset, Client(create_app(settings_for(path), dataset))
+        yield dataset, Client(app)
     finally:
+        endpoint = state_of_app(app).sparql
+        if endpoint is not None:
+            anyio.run(endpoint.pool.close)
         if dataset.catalog is not None:
             dataset.catalog.close()
 
