@@ -278,10 +278,13 @@ def plain_text(literal: ox.Literal) -> str:
     titles and descriptions are shown and published as plain text."""
     if literal.datatype != RDF_HTML:
         return literal.value
-    return " ".join(html.unescape(_TAG.sub(" ", literal.value)).split())
+    text = _TAG.sub(lambda tag: " " if _BREAK.match(tag.group()) else "", literal.value)
+    return " ".join(html.unescape(text).split())
 
 
 _TAG = re.compile(r"<[^>]*>")
+_BREAK = re.compile(r"</?(?:br|p|div|li|ul|ol|h\d|tr|td|th|table|blockquote|pre)\b", re.I)
+"""Tags that separate words (`<br/>`, `</p><p>`); others (`<a>`, `<em>`) are inside a text."""
 
 
 def _languages(terms: Iterable[Term]) -> tuple[str, ...]:

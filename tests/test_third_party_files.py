@@ -265,6 +265,14 @@ def test_the_page_of_person(schema: Client) -> None:
     assert "dataset description" not in text  # no per-fact source: the data has no graphs
 
 
+def test_html_comments_are_shown_as_their_text(schema: Client) -> None:
+    """schema.org's comments are `rdf:HTML`: a page shows their words, not escaped tags."""
+    page = html(schema, "/doc/Accommodation")
+    text = " ".join(page.text_content().split())
+    assert "forms of accommodations. " in text or text.endswith("forms of accommodations.")
+    assert "<br" not in text and "<a href" not in text
+
+
 def test_the_home_page_lists_classes_and_the_most_linked(schema: Client) -> None:
     home = html(schema, "/")
     assert title_of(home) == SCHEMA_TITLE

@@ -19,6 +19,7 @@ from publisher.formats import HTML, Format
 from publisher.i18n import TERM_LABELS, Text, interface_language, pick, ui
 from publisher.pages.queries import NS, Query, iri, namespaces, select
 from publisher.pages.sorting import natural
+from publisher.profile import plain_text
 from publisher.urls import ONTOLOGY_PREFIX, Urls
 
 RDF_TYPE = iri("rdf:type")
@@ -103,7 +104,9 @@ def local_name(iri_: str) -> str:
 
 
 def literal_text(literal: ox.Literal) -> Text:
-    return Text(literal.value, literal.language or None)
+    """The literal as the page shows it: an `rdf:HTML` one (schema.org's comments) as its text,
+    never as markup from the data, nor as escaped tags."""
+    return Text(plain_text(literal), literal.language or None)
 
 
 class Labeller:
