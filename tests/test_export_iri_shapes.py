@@ -58,12 +58,23 @@ SAME_HEADERS = (
     "referrer-policy",
     "content-security-policy",
 )
-NEGOTIATED = ("/card", "/vocab", "/terms", "/bob", "/people/carol", "/terms/Gadget")
+NEGOTIATED = (
+    "/card",
+    "/vocab",
+    "/terms",
+    "/bob",
+    "/people/carol",
+    "/terms/Gadget",
+    "/notes",
+    "/notes.ttl",
+)
 """Each shape at its own path: hash document, vocabulary (hash terms, then slash terms), slash
 IRIs (at the root and in a folder)."""
 AS_THEY_ARE = (
     *(f"/card.{fmt.extension}" for fmt in DOCUMENT_FORMATS),
     "/card.html?lang=ar",
+    "/notes.nt",
+    "/doc/notes.ttl.ttl",
     "/vocab.ttl",
     "/vocab.html?lang=en",
     "/doc/bob",
@@ -114,6 +125,8 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for n in range(PAGE_SIZE + 5)
     )
     widgets += f"<{BASE}id/gadget/g1> a <{BASE}terms/Gadget> .\n"  # the `/id/` scheme
+    # `{base}notes.ttl` is a thing of its own: `/notes.ttl` is it, not `notes` in Turtle.
+    widgets += f"<{BASE}notes#a> <{BASE}vocab#size> 1 .\n<{BASE}notes.ttl> <{BASE}vocab#size> 2 .\n"
     (folder / "widgets.ttl").write_text(widgets, encoding="utf-8")
     return folder
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -206,7 +207,9 @@ def export_site(
         writer.fetch(get, document_items("def", ontologies, DOCUMENT_FORMATS, languages))
         writer.summary.things += len(served_here)
         writer.summary.skipped += [p for p in own if not file_path(p)]
-        writer.fetch(get, document_items("", served_here, DOCUMENT_FORMATS, languages))
+        taken = {unquote(p) for p in (*site.own_documents, *site.slash_things)}
+        here = document_items("", served_here, DOCUMENT_FORMATS, languages)
+        writer.fetch(get, _negotiated_where_taken(here, taken))
         writer.fetch(get, _site_items(get, site.pages, languages))
         writer.fetch(get, dump_items(dumps))
         for name in sorted(p.name for p in STATIC_DIR.iterdir() if p.is_file()):
@@ -217,6 +220,18 @@ def export_site(
             writer.add(f"{PAGES_DIR}/404.{lang}.html", page.encode())
         writer.add("health.json", static_health(dataset, sparql_endpoint))
         return writer.finish()
+
+
+def _negotiated_where_taken(items: Iterable[Item], taken: set[str]) -> Iterator[Item]:
+    """Items of documents at their own IRI, asked at the generic URL where the format's URL
+    is an IRI of the data itself (`/notes.ttl` when the data describes `{base}notes.ttl`:
+    the live server answers that path for the IRI, and `notes` in Turtle by negotiation)."""
+    for item in items:
+        path, _, query = item.target.partition("?")
+        if unquote(path.lstrip("/")) in taken:
+            generic = path.rpartition(".")[0]
+            item = replace(item, target=generic + (f"?{query}" if query else ""))
+        yield item
 
 
 def _slash_things(dataset: Dataset, urls: Urls, things: list[str]) -> tuple[str, ...]:
