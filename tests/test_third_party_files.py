@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import anyio
 import lxml.html
@@ -356,3 +357,31 @@ def test_the_query_page_offers_no_examples_the_data_does_not_give(shacl: Client)
     text = page.text_content()
     assert "source sentence" not in text  # the embedded dataset's graphs, not these
     assert not page.xpath("//section[contains(@class, 'sparql-examples')]")
+
+
+@pytest.mark.parametrize(("site", "limit"), [("shacl", 200), ("schema", 150)])
+def test_every_link_from_the_home_page_answers(
+    site: str, limit: int, request: pytest.FixtureRequest
+) -> None:
+    """A crawl from `/` (every page of the SHACL site; the first pages of schema.org's): no
+    internal link answers 404 or 500, no page mentions another dataset."""
+    client: Client = request.getfixturevalue(site)
+    seen: set[str] = set()
+    todo = ["/"]
+    while todo and len(seen) < limit:
+        path = todo.pop(0)
+        if path in seen:
+            continue
+        seen.add(path)
+        response = client.get(path, accept="text/html")
+        if response.status_code in (301, 302, 303, 307):
+            todo.append("/" + response.headers["location"].removeprefix(ORIGIN))
+            continue
+        assert response.status_code == 200, path
+        assert not FOREIGN_WORDS.search(response.text), path
+        for href in hrefs(lxml.html.fromstring(response.content)):
+            url = urljoin(ORIGIN + path.lstrip("/"), href)
+            parts = urlsplit(url)
+            if url.startswith(ORIGIN) and not parts.path.startswith("/sparql"):
+                todo.append(parts.path)
+    assert len(seen) > (20 if site == "shacl" else 100)
