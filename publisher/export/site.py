@@ -15,6 +15,7 @@ Layout of OUT/:
         doc/{path}.{ttl,jsonld,nt,nq,rdf}  doc/{path}.{lang}.html    a thing's documents
         def/{name}.{ext}  def/{name}.{lang}.html                     the ontologies
         {path}.{ext}  {path}.{lang}.html     documents at their own IRI (`card`, decision 0011)
+                                             (paths percent-decoded, as nginx looks them up)
         context.jsonld  void.{ext}  validation.{ext}  sitemap.xml  robots.txt  health.json
         dumps/{files}  dumps/SHA256SUMS  dumps/index.{json,html,txt}
         _pages/{index,concepts,sparql,404}.{lang}.html          pages with no file URL
