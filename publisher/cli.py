@@ -287,7 +287,8 @@ def export(
             sparql_endpoint=sparql_endpoint,
         )
         typer.echo(
-            f"wrote {summary.files} files ({summary.bytes / 1e6:.1f} MB, {summary.things} things) "
+            f"wrote {summary.files:,} files ({summary.bytes / 1e6:.1f} MB, "
+            f"{summary.things:,} {'document' if summary.things == 1 else 'documents'}) "
             f"for {summary.origin} into {summary.out}"
         )
         for path in summary.skipped:
