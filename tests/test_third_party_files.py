@@ -265,6 +265,18 @@ def test_the_page_of_person(schema: Client) -> None:
     assert "dataset description" not in text  # no per-fact source: the data has no graphs
 
 
+def test_a_list_is_shown_as_its_members(schema: Client) -> None:
+    """`sh:or ( [ sh:class schema:PostalAddress ] [ sh:datatype xsd:string ] )`: the two
+    alternatives, in order, not `rdf:first [] rdf:rest []`."""
+    page = html(schema, "/doc/Person-address")
+    assert "rdf:first" not in page.text_content()
+    (alternatives,) = page.xpath("//ol[@class='rdf-list']")
+    members = alternatives.xpath("./li")
+    assert len(members) == 2
+    assert f"{ORIGIN}PostalAddress" in members[0].xpath(".//a/@href")
+    assert "http://www.w3.org/2001/XMLSchema#string" in members[1].xpath(".//a/@href")
+
+
 def test_html_comments_are_shown_as_their_text(schema: Client) -> None:
     """schema.org's comments are `rdf:HTML`: a page shows their words, not escaped tags."""
     page = html(schema, "/doc/Accommodation")

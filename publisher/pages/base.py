@@ -75,6 +75,8 @@ class Value:
     nested: tuple[PropertyGroup, ...] = ()
     members: tuple[Link, ...] = ()
     sources: tuple[Source, ...] = ()
+    items: tuple[Value, ...] = ()
+    """An RDF list (`sh:or ( … )`, `sh:in ( … )`): its members in order."""
 
     @property
     def sort_key(self) -> tuple[int, tuple[str | int, ...]]:
@@ -123,6 +125,7 @@ class Labeller:
         self._label_texts: dict[str, list[Text]] = {}
         self._sources: dict[str, Source] | None = None
         self._graphs: bool | None = None
+        self._listing: set[ox.BlankNode] = set()  # lists being shown (a list inside itself)
         self.queries: list[Query] = []
 
     # labels ------------------------------------------------------------------------------
@@ -230,6 +233,15 @@ class Labeller:
                 datatype=compact(datatype, self.ns) or datatype if datatype else None,
                 sources=sources,
             )
+        if isinstance(term, ox.BlankNode) and depth <= 1 and term not in self._listing:
+            items = self.list_items(term)
+            if items is not None:  # members shown as their own values, not as first/rest
+                self._listing.add(term)
+                try:
+                    shown = tuple(self.value(item, (), depth) for item in items)
+                finally:
+                    self._listing.discard(term)
+                return Value(items=shown, sources=sources)
         if isinstance(term, ox.BlankNode) and depth == 0:
             members = self.union_members(term)
             if members:
@@ -250,6 +262,21 @@ class Labeller:
         if self._graphs is None:
             self._graphs = next(iter(self.store.named_graphs()), None) is not None
         return self._graphs
+
+    def list_items(self, node: ox.BlankNode) -> list[Term] | None:
+        """The members of the RDF list `node` heads; None when it heads none."""
+        if self._one(node, iri("rdf:first")) is None:
+            return None
+        items: list[Term] = []
+        cell: Term | None = node
+        seen: set[ox.BlankNode] = set()
+        while isinstance(cell, ox.BlankNode) and cell not in seen:
+            seen.add(cell)
+            first = self._one(cell, iri("rdf:first"))
+            if first is not None:
+                items.append(first)
+            cell = self._one(cell, iri("rdf:rest"))
+        return items
 
     def union_members(self, node: ox.BlankNode) -> tuple[Link, ...]:
         """The classes of an `owl:unionOf` list (a property's domain, for example)."""
