@@ -162,6 +162,8 @@ async def _start_remote(
         timeout=settings.query_timeout,
         base_iri=settings.base_iri,
         origin=origin,
+        queue_limit=settings.max_queued_queries,
+        queue_wait=settings.queue_timeout,
     )
 
 

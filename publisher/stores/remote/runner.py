@@ -15,7 +15,8 @@ negotiated format exactly as the workers write it: IRIs on the public origin, sk
 blank nodes again, the truncation notice in the body and the header. A row cap of the server
 (Virtuoso's ResultSetMaxRows, `X-SPARQL-MaxRows`) marks the answer as truncated too.
 
-Limits: at most `size` queries at once (EndpointBusy beyond), `timeout` seconds for the whole
+Limits: at most `size` queries at once, `queue_limit` more waiting up to `queue_wait` seconds
+for a slot (EndpointBusy beyond), `timeout` seconds for the whole
 exchange (QueryTimeout; the server may go on computing: set its own limit too, Virtuoso's
 MaxQueryExecutionTime, `oxigraph serve --timeout-s`). A server that does not answer gives
 `StoreUnavailableError`, a 503 with Retry-After.
@@ -117,9 +118,13 @@ class RemoteQueryRunner:
     base_iri: str
     origin: str
     isolation: str = "remote server"
+    queue_limit: int = 0  # queries that may wait for a free slot (0: refused at once)
+    queue_wait: float = 0.0  # how long one may wait before it is refused
 
     def __post_init__(self) -> None:
         self._active = 0
+        self._waiting = 0
+        self._freed: asyncio.Condition | None = None  # made on the event loop, when first needed
         self._closed = False
         self._executor = ThreadPoolExecutor(
             max_workers=2 * self.size + 2, thread_name_prefix="sparql-remote"
@@ -157,9 +162,9 @@ class RemoteQueryRunner:
     async def run(self, job: Job) -> Outcome | Failure:
         """Answer within the deadline, or raise EndpointBusy, QueryTimeout, WorkerCrashed or
         StoreUnavailableError."""
-        if self._closed or self._active >= self.size:
+        if self._closed:
             raise EndpointBusy(self.size, retry_after=1)
-        self._active += 1
+        await self._admit()
         forwarded: list[bool] = []  # set once the check has passed
         try:
             answer = await asyncio.wait_for(self._checked_answer(job, forwarded), self.timeout)
@@ -168,12 +173,41 @@ class RemoteQueryRunner:
                 raise QueryTimeout(self.timeout) from None
             raise RemoteTimeout(self.timeout) from None
         finally:
-            self._active -= 1
+            await self._release()
         if isinstance(answer, _Refusal):
             if answer.unavailable:
                 raise StoreUnavailableError(answer.retry_after)
             raise RemoteTimeout(self.timeout)
         return answer
+
+    async def _admit(self) -> None:
+        """Take a slot, waiting in a bounded queue (first come, first served) as the worker
+        pool does: a burst beyond the running queries waits up to `queue_wait` seconds; only a
+        full queue, or a wait that long, is refused (503 with Retry-After)."""
+        if self._active < self.size and not self._waiting:
+            self._active += 1
+            return
+        if self._waiting >= self.queue_limit:
+            raise EndpointBusy(self.size, retry_after=1)
+        if self._freed is None:
+            self._freed = asyncio.Condition()
+        self._waiting += 1
+        try:
+            async with self._freed:
+                await asyncio.wait_for(
+                    self._freed.wait_for(lambda: self._active < self.size), self.queue_wait
+                )
+                self._active += 1
+        except TimeoutError:
+            raise EndpointBusy(self.size, retry_after=1) from None
+        finally:
+            self._waiting -= 1
+
+    async def _release(self) -> None:
+        self._active -= 1
+        if self._freed is not None:
+            async with self._freed:
+                self._freed.notify()
 
     async def _checked_answer(
         self, job: Job, forwarded: list[bool]
