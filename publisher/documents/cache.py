@@ -226,12 +226,12 @@ class Representations:
         self,
         dataset: Dataset,
         urls: Urls,
-        profile: Profile | None = None,
+        profile: Profile | Callable[[], Profile] | None = None,
         max_bytes: int = DEFAULT_CACHE_BYTES,
     ) -> None:
         self.dataset = dataset
         self.urls = urls
-        self.given_profile = profile
+        self.given_profile = profile  # or how to read it when first needed (a remote store)
         self._cache = ByteBoundedCache(max_bytes)
         self.things = Things(dataset, urls)
         self.locator = Locator(dataset, urls)
@@ -241,7 +241,10 @@ class Representations:
     @cached_property
     def profile(self) -> Profile:
         """The dataset's profile (title, licence, …): as given, else read from the data once."""
-        return self.given_profile or read_profile(self.dataset)
+        given = self.given_profile
+        if callable(given):
+            return given()
+        return given or read_profile(self.dataset)
 
     @cached_property
     def ontologies(self) -> dict[str, str]:

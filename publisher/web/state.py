@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from starlette.requests import Request
@@ -144,7 +145,9 @@ class AppState:
         with self._lock:
             if self.cached is None or self.cached.dataset is not dataset:
                 max_bytes = self.settings.document_cache_bytes
-                profile = self.published.profile(dataset, self.urls)  # with the overrides
+                # the profile with the overrides, read when first needed (a remote store may
+                # not answer yet)
+                profile = partial(self.published.profile, dataset, self.urls)
                 self.cached = Representations(
                     dataset, self.urls, max_bytes=max_bytes, profile=profile
                 )
