@@ -32,6 +32,10 @@ SPARQL_RESULTS = "http://www.w3.org/2005/sparql-results#"
 IANA_MEDIA_TYPES = "http://www.iana.org/assignments/media-types/"
 ISO639_1 = "http://id.loc.gov/vocabulary/iso639-1/"
 
+LEXICAL = "urn:publisher:lexical:"
+"""The publisher's own datatype prefix for a literal a remote store would not give back as
+written (`publisher.stores.remote.dialect`): whoever reads datatypes as text strips it."""
+
 RDF_TYPE = ox.NamedNode(RDF + "type")
 RDFS_LABEL = ox.NamedNode(RDFS + "label")
 RDFS_COMMENT = ox.NamedNode(RDFS + "comment")

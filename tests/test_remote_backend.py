@@ -33,7 +33,7 @@ from publisher.config import PROJECT_ROOT, Settings
 from publisher.dataset import Dataset
 from publisher.documents.describe import thing_paths
 from publisher.errors import StoreError
-from publisher.stores import open_dataset
+from publisher.stores import open_dataset, with_catalog
 from publisher.stores.remote import open_remote_dataset, push_to_remote
 from publisher.stores.remote.dialect import LEXICAL, protect
 from publisher.stores.remote.layout import DEFAULT_GRAPH, METADATA_GRAPH
@@ -118,6 +118,11 @@ def started(server: Server, dataset: Dataset) -> Iterator[Server]:
         server.stop()
 
 
+def served_dataset(settings: Settings) -> Dataset:
+    """The remote dataset as `publisher serve` opens it (`open_dataset`): with its catalog."""
+    return with_catalog(open_remote_dataset(settings))
+
+
 @pytest.fixture(scope="module")
 def shipped() -> Dataset:
     """The shipped dataset; the reference serves it and the servers get it pushed."""
@@ -151,7 +156,7 @@ def backend(request: pytest.FixtureRequest, reference: Publisher) -> Iterator[Pu
         return
     server: Server = request.getfixturevalue(request.param)
     settings = remote_settings(server)
-    dataset = open_remote_dataset(settings)
+    dataset = served_dataset(settings)
     assert dataset.capabilities.changes
     with running(request.param, settings, dataset) as publisher:
         yield publisher
@@ -400,7 +405,7 @@ def test_outage_gives_503_then_recovers(request: pytest.FixtureRequest, kind: st
     settings = remote_settings(
         server, remote_timeout=3.0, remote_check_interval=0.0, health_check_interval=0.2
     )
-    with running(kind, settings, open_remote_dataset(settings)) as publisher:
+    with running(kind, settings, served_dataset(settings)) as publisher:
         cached = publisher.get("/doc/country/ma.ttl")
         assert cached.status_code == 200
         server.stop()
@@ -439,7 +444,7 @@ def test_a_hung_server_is_503_within_the_time_limit(oxigraph: Server) -> None:
     """SIGSTOP keeps the port open but answers nothing: the time limit turns that into a 503
     (no hang), and SIGCONT brings the answers back."""
     settings = remote_settings(oxigraph, remote_timeout=1.0, query_timeout=2.0)
-    with running("oxigraph", settings, open_remote_dataset(settings)) as publisher:
+    with running("oxigraph", settings, served_dataset(settings)) as publisher:
         assert publisher.get("/doc/country/ma.ttl").status_code == 200
         oxigraph.pause()
         try:
@@ -460,7 +465,7 @@ def test_a_new_load_is_served_without_a_restart(tmp_path: Path, shipped: Dataset
     server = OxigraphServer(tmp_path / "oxigraph")
     with started(server, shipped):
         settings = remote_settings(server, remote_check_interval=0.0)
-        with running("oxigraph", settings, open_remote_dataset(settings)) as publisher:
+        with running("oxigraph", settings, served_dataset(settings)) as publisher:
             before = publisher.get("/doc/country/ma.ttl")
             changed = open_dataset(settings_for())
             dropped = ox.NamedNode(ID.replace(PUBLIC, BASE) + "graph/article-s13")
@@ -501,7 +506,7 @@ def test_a_server_without_publisher_metadata_is_served_as_it_is(tmp_path: Path) 
         httpx.post(
             server.gsp_url, content=nquads, headers={"Content-Type": "application/n-quads"}
         ).raise_for_status()
-        dataset = open_remote_dataset(remote_settings(server))
+        dataset = served_dataset(remote_settings(server))
         assert dataset.version.startswith("remote-") and len(dataset.store) == 2
         assert {g.value for g in dataset.store.named_graphs()} == {
             f"{BASE}id/graph/g1",

@@ -10,6 +10,7 @@ publisher never holds the dataset's subjects as Python objects.
 from __future__ import annotations
 
 import csv
+import heapq
 import io
 import sqlite3
 import tempfile
@@ -23,7 +24,7 @@ from publisher.catalog.catalog import LABEL_PREDICATES, SCHEMA_VERSION, Catalog,
 from publisher.dataset import ReadStore
 from publisher.discovery.statistics import count_statistics, to_json
 from publisher.urls import Urls
-from publisher.vocab import RDF_TYPE
+from publisher.vocab import LEXICAL, RDF_TYPE
 
 MOST_LINKED = 200
 """How many of the most linked resources the catalog keeps (the home page shows the first)."""
@@ -93,14 +94,24 @@ def _fill(connection: sqlite3.Connection, store: ReadStore, base_iri: str) -> No
             "SELECT iri, lang, MIN(label) FROM found_labels GROUP BY iri, lang"
         )
         connection.execute("DELETE FROM found_labels")
-    most_linked = _select(
+    # Every linked IRI with its count, the namespace's top ones kept here: no ORDER BY/LIMIT in
+    # the query (a remote server may refuse to sort that many rows: Virtuoso's TOP limit).
+    counted = _select(
         store,
         f"SELECT ?o (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o FILTER(?p != {RDF_TYPE} && isIRI(?o)) }} "
-        f"GROUP BY ?o ORDER BY DESC(?n) ?o LIMIT {MOST_LINKED * 10}",
-    )  # then the first MOST_LINKED of the namespace (outside IRIs may be among the most linked)
-    linked = islice(((o, n) for o, n in most_linked if o.startswith(base_iri)), MOST_LINKED)
+        "GROUP BY ?o",
+    )
+    ours = ((int(n), o) for o, n in counted if o.startswith(base_iri))
+    top = heapq.nsmallest(MOST_LINKED, ours, key=lambda pair: (-pair[0], pair[1]))
+    linked = [(o, str(n)) for n, o in top]
     _insert(connection, "INSERT INTO linked VALUES (?, ?)", linked)
-    _insert(connection, "INSERT INTO predicates VALUES (?, ?, ?)", _select(store, PREDICATES))
+    used = ((p, kind.removeprefix(LEXICAL), n) for p, kind, n in _select(store, PREDICATES))
+    _insert(
+        connection,
+        "INSERT INTO predicates VALUES (?, ?, ?) "
+        "ON CONFLICT (iri, kind) DO UPDATE SET uses = uses + excluded.uses",
+        used,
+    )
     connection.executescript(INDEXES)
     counts = count_statistics(store, Urls(base_iri, base_iri))
     connection.execute("INSERT INTO meta VALUES ('statistics', ?)", (to_json(counts),))

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, TypeVar, cast
 import pyoxigraph as ox
 
 from publisher.stores.remote.reader import BNODE_LABEL, Term
+from publisher.vocab import LEXICAL as VOCAB_LEXICAL
 
 if TYPE_CHECKING:
     from publisher.stores.remote.layout import Layout
@@ -29,7 +30,7 @@ GENID_PATH = ".well-known/genid/"
 NO_GRAPH = "urn:publisher:no-graph"
 """Named as the only default graph when a query's default graph must be empty."""
 XSD = "http://www.w3.org/2001/XMLSchema#"
-LEXICAL = "urn:publisher:lexical:"
+LEXICAL = VOCAB_LEXICAL
 """On Virtuoso, a literal Virtuoso would not give back as written (it keeps durations as
 numbers, `1.0E2` as `100.0`, `007` as `7`) is stored with this prefix before its datatype:
 `"P2D"^^<urn:publisher:lexical:http://www.w3.org/2001/XMLSchema#duration>`."""
