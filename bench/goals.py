@@ -258,7 +258,8 @@ def startup_reason(key: str) -> str:
             "the first answer; for large data the on-disk store (`publisher load`) is the mode"
         )
     return (
-        "the first answers wait for whole-dataset work done at start-up (opening the store, "
-        "the index of things, counts for the home page) instead of reading what "
-        "`publisher load` wrote"
+        "about 1 s of it is Python importing the application (`import publisher.web.app` "
+        "alone takes 1.0 s on this machine), the rest uvicorn starting, the store opening "
+        "and the first page rendered, with other work loading the two cores; the catalog and "
+        "dumps come from what `publisher load` wrote (docs/scaling.md)"
     )

@@ -115,7 +115,7 @@ def scaling(sizes: list[SizeResult], path: Path) -> Path:
         axes.set_xlabel("triples (log scale)")
         axes.set_title(title)
         axes.grid(True, which="both", alpha=0.3)
-    panels[0].legend(fontsize="small")
+    panels[0].legend(fontsize="x-small", loc="best")
     figure.suptitle("How cost grows with the dataset")
     return _save(figure, path)
 
