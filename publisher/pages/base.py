@@ -1,7 +1,8 @@
 """View models of the HTML pages: labels, links, values and sources, looked up once per render.
 
 Labels and blank-node descriptions are looked up with `quads_for_pattern`, not shown as queries;
-the queries a page is built from live in `publisher.pages.queries`.
+the queries a page is built from live in `publisher.pages.queries`, and the shapes the templates
+see (`Link`, `Value`, `Source`, …) in `publisher.pages.values`, re-exported here.
 """
 
 from __future__ import annotations
@@ -17,9 +18,20 @@ import pyoxigraph as ox
 from publisher.dataset import ReadStore
 from publisher.formats import HTML, Format
 from publisher.i18n import TERM_LABELS, Text, interface_language, pick, ui
-from publisher.pages.queries import NS, Query, iri, namespaces, select
-from publisher.pages.sorting import natural
-from publisher.profile import plain_text
+from publisher.pages.queries import Query, iri, namespaces, select
+from publisher.pages.values import (
+    Link,
+    PropertyGroup,
+    Source,
+    Term,
+    Value,
+    compact,
+    distinct_graphs,
+    literal_text,
+    local_name,
+    passage_anchor,
+    property_rank,
+)
 from publisher.urls import ONTOLOGY_PREFIX, Urls
 
 RDF_TYPE = iri("rdf:type")
@@ -34,81 +46,6 @@ DESCRIPTION_PROPERTIES = tuple(
 PLAIN_DATATYPES = frozenset({iri("xsd:string"), iri("rdf:langString")})
 PREFETCH_BATCH = 500
 """IRIs per label query: a page linking more (a hub's incoming links) makes a few queries."""
-
-Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
-
-# ---------------------------------------------------------------------------------------------
-# Terms as the templates see them
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Link:
-    """An IRI shown by its label; `href` is its HTML page here, or the IRI itself elsewhere."""
-
-    iri: str
-    href: str
-    label: Text
-    compact: str | None = None
-    local: bool = False
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where a fact comes from: a sentence of the article, a reference page, or the dataset."""
-
-    kind: str  # sentence | reference | default | ontology | graph
-    label: Text
-    href: str | None = None
-    graph: Link | None = None
-    evidence: Text | None = None
-    number: int | None = None
-
-
-@dataclass(frozen=True)
-class Value:
-    """One object of a statement: a link, a literal, or a blank node shown inline."""
-
-    link: Link | None = None
-    text: Text | None = None
-    datatype: str | None = None
-    nested: tuple[PropertyGroup, ...] = ()
-    members: tuple[Link, ...] = ()
-    sources: tuple[Source, ...] = ()
-    items: tuple[Value, ...] = ()
-    """An RDF list (`sh:or ( … )`, `sh:in ( … )`): its members in order."""
-
-    @property
-    def sort_key(self) -> tuple[int, tuple[str | int, ...]]:
-        if self.link is not None:
-            return (0, natural(self.link.label.value))
-        if self.text is not None:
-            return (1, (self.text.lang or "", *natural(self.text.value)))
-        return (2, ())
-
-
-@dataclass(frozen=True)
-class PropertyGroup:
-    property: Link
-    values: tuple[Value, ...]
-
-
-def compact(iri_: str, ns: dict[str, str] = NS) -> str | None:
-    """`https://schema.org/name` → `schema:name`, for the vocabularies we know."""
-    for prefix, namespace in ns.items():
-        if iri_.startswith(namespace) and len(iri_) > len(namespace):
-            return f"{prefix}:{iri_[len(namespace) :]}"
-    return None
-
-
-def local_name(iri_: str) -> str:
-    return iri_.rstrip("/").rsplit("#", 1)[-1].rsplit("/", 1)[-1] or iri_
-
-
-def literal_text(literal: ox.Literal) -> Text:
-    """The literal as the page shows it: an `rdf:HTML` one (schema.org's comments) as its text,
-    never as markup from the data, nor as escaped tags."""
-    return Text(plain_text(literal), literal.language or None)
 
 
 class Labeller:
@@ -316,7 +253,7 @@ class Labeller:
             groups.append(PropertyGroup(self.link(prop_iri), tuple(shown)))
         groups.sort(
             key=lambda g: (
-                _property_rank(g.property.iri, self.urls),
+                property_rank(g.property.iri, self.urls),
                 g.property.label.value.casefold(),
             )
         )
@@ -386,39 +323,8 @@ class Labeller:
         return f"{self.href(article)}#{passage_anchor(passage)}"
 
 
-def passage_anchor(passage_iri: str) -> str:
-    """`…/id/passage/s04` → `s04`, the id of its span on the article's page."""
-    return local_name(passage_iri)
-
-
-def distinct_graphs(graphs: list[ox.NamedNode | None]) -> list[ox.NamedNode | None]:
-    """The named graphs in order; None (the default graph) only when there is no other."""
-    named = sorted({g for g in graphs if g is not None}, key=lambda g: g.value)
-    return list(named) or [None]
-
-
 def _is_int(term: Term | None) -> bool:
     return isinstance(term, ox.Literal) and term.value.isdigit()
-
-
-PROPERTY_ORDER = tuple(
-    iri(p)
-    for p in (
-        "rdf:type",
-        "rdfs:label",
-        "skos:prefLabel",
-        "skos:notation",
-        "rdfs:comment",
-        "schema:abstract",
-        "skos:definition",
-    )
-)
-
-
-def _property_rank(iri_: str, urls: Urls) -> int:
-    if iri_ in PROPERTY_ORDER:
-        return PROPERTY_ORDER.index(iri_)
-    return len(PROPERTY_ORDER) + (0 if iri_.startswith(urls.base_iri) else 1)
 
 
 SOURCES_QUERY = """
@@ -461,3 +367,25 @@ class Page:
     queries: list[Query] = field(default_factory=list)
     alternates: list[Alternate] = field(default_factory=list)
     jsonld: dict[str, Any] | None = None
+
+
+__all__ = [
+    "DESCRIPTION_PROPERTIES",
+    "LABEL_PROPERTIES",
+    "PLAIN_DATATYPES",
+    "PREFETCH_BATCH",
+    "RDF_TYPE",
+    "SOURCES_QUERY",
+    "Alternate",
+    "Labeller",
+    "Link",
+    "Page",
+    "PropertyGroup",
+    "Source",
+    "Term",
+    "Value",
+    "distinct_graphs",
+    "literal_text",
+    "local_name",
+    "passage_anchor",
+]
