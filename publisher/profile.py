@@ -39,6 +39,7 @@ from publisher.profile_views import (
     select_rows,
 )
 from publisher.vocab import (
+    CC,
     DCAT,
     DCTERMS,
     ISO639_1,
@@ -57,6 +58,8 @@ DATASET_CLASSES = (
     "http://schema.org/Dataset",
 )
 RDF_HTML = ox.NamedNode(RDF + "HTML")
+LICENSE_PREDICATES = (DCTERMS + "license", CC + "license")
+"""Where a licence is stated, in order of preference: Dublin Core, then ccREL."""
 NO_LICENSE = "none"
 """The `--license` value that withdraws the licence the data states."""
 
@@ -111,9 +114,10 @@ def read_profile(dataset: Any, overrides: Overrides | None = None) -> Profile:
     iri = find_dataset_iri(store, base_iri)
     if iri:
         profile = _described(store, base_iri, iri)
-    elif vocabulary := find_vocabulary_iri(store):
-        # A vocabulary published as data (the W3C's shacl.ttl): its own description is the
-        # site's, but the ontology is not the dataset (no examples, no dataset IRI).
+    elif vocabulary := find_vocabulary_iri(store) or find_licensed_document(store, base_iri):
+        # A vocabulary published as data (the W3C's shacl.ttl), or the one document of the
+        # namespace that states its licence (a FOAF card's `<>`): its own description is the
+        # site's, but it is not the dataset (no examples, no dataset IRI).
         profile = replace(_described(store, base_iri, vocabulary), iri=None, examples=())
     else:
         profile = generic_profile(base_iri)
@@ -182,6 +186,19 @@ def find_vocabulary_iri(store: ReadStore) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+def find_licensed_document(store: ReadStore, base_iri: str) -> str | None:
+    """The one IRI of the namespace that states a licence (`dcterms:license` or ccREL's
+    `cc:license`), when there is exactly one: a FOAF profile's document, say. It then speaks
+    for the data, whose licence is its licence; several, or none, and nothing is claimed."""
+    found = {
+        q.subject.value
+        for predicate in LICENSE_PREDICATES
+        for q in store.quads_for_pattern(None, ox.NamedNode(predicate), None)
+        if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(base_iri)
+    }
+    return found.pop() if len(found) == 1 else None
+
+
 def _described(store: ReadStore, base_iri: str, iri: str) -> Profile:
     subject = ox.NamedNode(iri)
 
@@ -202,7 +219,7 @@ def _described(store: ReadStore, base_iri: str, iri: str) -> Profile:
         title=title or generic_profile(base_iri).title,
         description=texts(DCTERMS + "description") or texts(RDFS + "comment"),
         short_title=texts(DCTERMS + "alternative"),
-        license=next(iter(iris(DCTERMS + "license")), None),
+        license=next(iter(iris(DCTERMS + "license") or iris(CC + "license")), None),
         languages=languages,
         publisher=next(iter(iris(DCTERMS + "publisher")), None),
         keywords={

@@ -176,7 +176,8 @@ SOURCES = ("*.py", "*.html", "*.j2", "*.rq")
 
 
 def test_no_dataset_specific_words_in_the_package() -> None:
-    allowed = (Settings.model_fields["base_iri"].default, "gcm-publisher")
+    ccrel = "http://creativecommons.org/ns#"  # a vocabulary's namespace, not a licence
+    allowed = (Settings.model_fields["base_iri"].default, "gcm-publisher", ccrel)
     package = PROJECT_ROOT / "publisher"
     found = []
     for pattern in SOURCES:
@@ -220,3 +221,37 @@ def test_the_served_site_takes_the_overrides(tmp_path: Path) -> None:
         assert licence in document
         void = client.get("/.well-known/void", headers={"Accept": "text/turtle"}).text
         assert "Shelf under another name" in void and licence in void
+
+
+CARD = Path(__file__).parent / "fixtures" / "own-data" / "card.n3"
+PEOPLE = "https://example.org/people/"
+BY_NC = "https://creativecommons.org/licenses/by-nc/4.0/"
+
+
+@pytest.mark.parametrize("predicate", ["dcterms:license", "cc:license"])
+def test_a_foaf_card_speaks_for_itself(tmp_path: Path, predicate: str) -> None:
+    """The one document of the namespace that states a licence (a FOAF card's `<>`) gives the
+    site its title and licence, whether it says `dcterms:license` or ccREL's `cc:license`."""
+    text = CARD.read_text(encoding="utf-8")
+    other = "cc:license" if predicate == "dcterms:license" else "dcterms:license"
+    kept = "\n".join(line for line in text.splitlines() if other not in line)
+    card = tmp_path / "card.n3"
+    card.write_text(kept, encoding="utf-8")
+    dataset = open_dataset(Settings(base_iri=PEOPLE, data=[str(card)], ontology=[], shapes=[]))
+    profile = read_profile(dataset)
+    assert profile.title_in("en") == "Amal Haddad's FOAF profile"
+    assert profile.license == BY_NC
+    urls = Urls(PEOPLE, ORIGIN)
+    page = render.render_home_page(dataset, urls, "en")
+    assert BY_NC in page and "CC BY 4.0" not in page
+
+
+def test_two_licensed_documents_claim_nothing(tmp_path: Path) -> None:
+    card = tmp_path / "cards.ttl"
+    card.write_text(
+        f"<{PEOPLE}a> <http://purl.org/dc/terms/license> <{BY_NC}> .\n"
+        f"<{PEOPLE}b> <http://purl.org/dc/terms/license> <{CC_BY}> .\n",
+        encoding="utf-8",
+    )
+    dataset = open_dataset(Settings(base_iri=PEOPLE, data=[str(card)], ontology=[], shapes=[]))
+    assert read_profile(dataset).license is None
