@@ -128,7 +128,7 @@ def measure_size(triples: int, options: Options, ceiling: bool) -> SizeResult:
                     if ceiling and key in ("disk", "oxigraph"):
                         fixed[key] = one_answer(target, options, folder)
             except (RuntimeError, OSError, subprocess.SubprocessError) as error:
-                result.skipped[key] = f"failed: {str(error)[:300]}"
+                result.skipped[key] = f"failed: {str(error)[:300]}{_log_error(folder, key)}"
             print(f"  {key}: {time.monotonic() - begun:.0f} s", file=sys.stderr, flush=True)
         if "disk" in fixed and "oxigraph" in fixed:
             result.ceiling = measure_ceiling(fixed["disk"], fixed["oxigraph"], options, folder)
@@ -143,6 +143,19 @@ def _why_not(key: str, triples: int, options: Options, missing: dict[str, str | 
     if key == "rdflib-endpoint" and triples > options.peer_max:
         return f"not run above {options.peer_max:,} triples (it cannot keep up: minutes to load)"
     return ""
+
+
+def _log_error(folder: Path, key: str) -> str:
+    """The last error the server logged (its log dies with the temporary folder)."""
+    log = folder / f"{key}.log"
+    if not log.exists():
+        return ""
+    lines = log.read_text(errors="replace").splitlines()
+    errors = [n for n, line in enumerate(lines) if "Traceback" in line or "ERROR" in line]
+    if not errors:
+        return ""
+    tail = " / ".join(line.strip() for line in lines[errors[-1] :][-6:])
+    return f"; the server logged: {tail[:600]}"
 
 
 def _timed(command: list[str]) -> float:
