@@ -66,6 +66,9 @@ def render(report: Report, plots: list[Path], relative_to: Path) -> str:
         "tests, not by a figure): rdflib off the hot path, IRIs rewritten without re-parsing, "
         "an HTML page from one query.\n"
     )
+    if report.notes:
+        add("Notes on this run (added to its results.json after it):\n")
+        add("\n".join(f"- {note}" for note in report.notes) + "\n")
     for size in sorted(report.sizes, key=lambda s: s.triples):
         add(size_section(size))
     add(export_section(report))
@@ -269,8 +272,6 @@ def method_section(report: Report) -> str:
     add("")
     add("## 10M triples\n")
     add(ten_million(report))
-    for note in report.notes:
-        add(f"- {note}")
     return "\n".join(out)
 
 
