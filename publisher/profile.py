@@ -181,8 +181,11 @@ def find_vocabulary_iri(store: ReadStore) -> str | None:
     `--ontology`, whose triples go to the ontology's named graph), when there is one only: the
     data is then a vocabulary, and what the ontology says of itself is what the site says.
     A site of several vocabularies, or of data with its ontology beside it, gets none."""
-    quads = store.quads_for_pattern(None, RDF_TYPE, OWL_ONTOLOGY, ox.DefaultGraph())
-    found = {q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)}
+    found = {
+        q.subject.value
+        for q in store.quads_for_pattern(None, RDF_TYPE, OWL_ONTOLOGY, ox.DefaultGraph())
+        if isinstance(q.subject, ox.NamedNode)
+    }
     return found.pop() if len(found) == 1 else None
 
 
@@ -203,8 +206,8 @@ def _described(store: ReadStore, base_iri: str, iri: str) -> Profile:
     subject = ox.NamedNode(iri)
 
     def objects(predicate: str) -> list[Term]:
-        quads = store.quads_for_pattern(subject, ox.NamedNode(predicate), None)
-        return sorted({q.object for q in quads}, key=str)
+        values = {q.object for q in store.quads_for_pattern(subject, ox.NamedNode(predicate), None)}
+        return sorted(values, key=str)
 
     def texts(predicate: str) -> dict[str, str]:
         return {lang: " ".join(values) for lang, values in _by_language(objects(predicate)).items()}

@@ -47,7 +47,7 @@ def sitemap_pages(dataset: Dataset, urls: Urls, stats: Statistics) -> list[Sitem
         SitemapPage(urls.absolute(path), localized)
         for path, localized in sitemap_entries(dataset, urls)
     ]
-    ontologies = dataset.store.quads_for_pattern(None, RDF_TYPE, OWL_ONTOLOGY)
+    ontologies = list(dataset.store.quads_for_pattern(None, RDF_TYPE, OWL_ONTOLOGY))
     pages += [
         SitemapPage(iri + "." + HTML.extension)
         for iri in sorted(

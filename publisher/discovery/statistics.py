@@ -137,7 +137,10 @@ def _documents(dataset: Dataset, urls: Urls) -> tuple[str, ...]:
             for row in _select(dataset.store, _DOCUMENTS, space=space)
             if isinstance(row["s"], ox.NamedNode)
         )
-    replaced = dataset.store.quads_for_pattern(None, _REPLACED_BY, None)
-    moved = {q.subject.value for q in replaced if isinstance(q.subject, ox.NamedNode)}
+    moved = {
+        q.subject.value
+        for q in dataset.store.quads_for_pattern(None, _REPLACED_BY, None)
+        if isinstance(q.subject, ox.NamedNode)
+    }
     paths = (urls.local_path(iri) for iri in iris if iri not in moved)
     return tuple(sorted(path for path in paths if path))

@@ -80,8 +80,8 @@ def first_ontology(dataset: Any, urls: Urls) -> str | None:
     names = sorted(path for path in ontology_paths(dataset, urls) if "/" not in path)
     if names:
         return urls.ontology_document(names[0], HTML)
-    quads = dataset.store.quads_for_pattern(None, RDF_TYPE, OWL_ONTOLOGY, None)
-    own = sorted(filter(None, (urls.path_of(q.subject.value) for q in quads)))
+    ontologies = list(dataset.store.quads_for_pattern(None, RDF_TYPE, OWL_ONTOLOGY, None))
+    own = sorted(filter(None, (urls.path_of(q.subject.value) for q in ontologies)))
     return urls.page_document(own[0], HTML) if own else None
 
 

@@ -159,8 +159,13 @@ def home_page(
         counted = [(r["type"].value, int(r["count"].value)) for r in rows]
     page.types = [(names.link(cls), count) for cls, count in counted]
     page.sections = _sections(store, names, page, things, counted)
-    found = store.quads_for_pattern(None, RDF_TYPE, OWL_ONTOLOGY)
-    iris = sorted({q.subject.value for q in found if isinstance(q.subject, ox.NamedNode)})
+    iris = sorted(
+        {
+            q.subject.value
+            for q in store.quads_for_pattern(None, RDF_TYPE, OWL_ONTOLOGY)
+            if isinstance(q.subject, ox.NamedNode)
+        }
+    )
     page.ontologies = [names.link(i) for i in iris if urls.is_local(i)]
     page.alternates = [Alternate(TURTLE, "/.well-known/void")]
     page.jsonld = dataset_jsonld(dataset, urls, dumps, profile)
