@@ -144,6 +144,11 @@ class Settings(BaseSettings):
         description="Addresses of reverse proxies whose X-Forwarded-For is believed in the "
         "access log (none by default); forwarded headers never change an IRI or a redirect.",
     )
+    access_log: bool = Field(
+        True,
+        description="Write one line per request to stderr; turn it off behind a proxy that logs "
+        "(it is about a quarter of the cost of a cached document).",
+    )
     health_check_interval: float = Field(
         5.0,
         gt=0,

@@ -155,3 +155,41 @@ def test_server_config_carries_the_settings() -> None:
     assert (config.limits.header_timeout, config.limits.body_timeout) == (3, 4)
     assert config.limits.max_connections == 7
     assert config.timeout_keep_alive == 2
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_access_log_can_be_turned_off(enabled: bool) -> None:
+    """PUBLISHER_ACCESS_LOG=false: no line per request (a proxy in front logs them)."""
+    import logging
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = Settings(shapes=[], host="127.0.0.1", port=port, access_log=enabled)
+    server = uvicorn.Server(server_config(settings, echo_client))
+    lines: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: lines.append(record.getMessage())  # type: ignore[method-assign]
+    logger = logging.getLogger("uvicorn.access")
+    # uvicorn's protocol logs when the logger has handlers: the config leaves it none when off
+    assert logger.hasHandlers() is enabled
+    if enabled:
+        logger.addHandler(handler)
+    thread = threading.Thread(target=server.run)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not server.started:
+            assert time.monotonic() < deadline, "uvicorn did not start"
+            time.sleep(0.02)
+        assert httpx.get(f"http://127.0.0.1:{port}/probe").status_code == 200
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        logger.removeHandler(handler)
+    assert any("/probe" in line for line in lines) is enabled

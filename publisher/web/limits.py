@@ -239,6 +239,7 @@ def server_config(settings: Settings, app: Any, **kwargs: Any) -> LimitedConfig:
         host=settings.host,
         port=settings.port,
         timeout_keep_alive=settings.keep_alive_timeout,
+        access_log=settings.access_log,
         # X-Forwarded-For/-Proto only from the configured proxies; uvicorn's own default
         # would trust 127.0.0.1 (or $FORWARDED_ALLOW_IPS).
         proxy_headers=bool(proxies),
