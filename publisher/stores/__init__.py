@@ -334,6 +334,9 @@ def refresh(dataset: Dataset, settings: Settings) -> Dataset | None:
     if not dataset.capabilities.changes or backend.refresh is None:
         return None
     fresh = backend.refresh(dataset, settings)
+    if fresh is None and dataset.catalog is None:  # the same version, not catalogued yet (a
+        catalogued = with_catalog(dataset)  # remote store that did not answer every query)
+        return catalogued if catalogued.catalog is not None else None
     return None if fresh is None else with_catalog(fresh)
 
 

@@ -28,6 +28,7 @@ import asyncio
 import contextlib
 import io
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -123,8 +124,7 @@ class RemoteQueryRunner:
 
     def __post_init__(self) -> None:
         self._active = 0
-        self._waiting = 0
-        self._freed: asyncio.Condition | None = None  # made on the event loop, when first needed
+        self._queue: deque[asyncio.Future[None]] = deque()  # the waiters, first come first
         self._closed = False
         self._executor = ThreadPoolExecutor(
             max_workers=2 * self.size + 2, thread_name_prefix="sparql-remote"
@@ -154,7 +154,7 @@ class RemoteQueryRunner:
             "workers": workers,
             "wanted": self.size,
             "busy": self._active,
-            "queued": checker.get("queued", 0),
+            "queued": len(self._queue),
             "restarting": checker.get("restarting", 0),
             "last_error": self._checker_error or checker.get("last_error"),
         }
@@ -173,7 +173,7 @@ class RemoteQueryRunner:
                 raise QueryTimeout(self.timeout) from None
             raise RemoteTimeout(self.timeout) from None
         finally:
-            await self._release()
+            self._release()
         if isinstance(answer, _Refusal):
             if answer.unavailable:
                 raise StoreUnavailableError(answer.retry_after)
@@ -181,33 +181,39 @@ class RemoteQueryRunner:
         return answer
 
     async def _admit(self) -> None:
-        """Take a slot, waiting in a bounded queue (first come, first served) as the worker
-        pool does: a burst beyond the running queries waits up to `queue_wait` seconds; only a
-        full queue, or a wait that long, is refused (503 with Retry-After)."""
-        if self._active < self.size and not self._waiting:
+        """Take a slot, waiting in a bounded first-come queue as the worker pool does: a burst
+        beyond the running queries waits up to `queue_wait` seconds; only a full queue, or a
+        wait that long, is refused (503 with Retry-After). A slot freed is handed to the
+        first waiter directly (its future), so no wake-up can be lost to a waiter that gave up."""
+        if self._active < self.size and not self._queue:
             self._active += 1
             return
-        if self._waiting >= self.queue_limit:
+        if len(self._queue) >= self.queue_limit:
             raise EndpointBusy(self.size, retry_after=1)
-        if self._freed is None:
-            self._freed = asyncio.Condition()
-        self._waiting += 1
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.append(turn)
+        admitted = False
         try:
-            async with self._freed:
-                await asyncio.wait_for(
-                    self._freed.wait_for(lambda: self._active < self.size), self.queue_wait
-                )
-                self._active += 1
+            async with asyncio.timeout(self.queue_wait):
+                await turn  # resolved by `_release`, with the slot already counted as ours
+            admitted = True
         except TimeoutError:
             raise EndpointBusy(self.size, retry_after=1) from None
         finally:
-            self._waiting -= 1
+            if not admitted:  # timed out or cancelled (the client left)
+                if turn.done() and not turn.cancelled():
+                    self._release()  # its turn had come: the slot passes on
+                elif turn in self._queue:
+                    self._queue.remove(turn)
 
-    async def _release(self) -> None:
+    def _release(self) -> None:
+        """Give the slot to the first waiter still waiting, else free it."""
+        while self._queue:
+            turn = self._queue.popleft()
+            if not turn.done():
+                turn.set_result(None)  # the slot passes on: `_active` is unchanged
+                return
         self._active -= 1
-        if self._freed is not None:
-            async with self._freed:
-                self._freed.notify()
 
     async def _checked_answer(
         self, job: Job, forwarded: list[bool]
