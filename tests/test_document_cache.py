@@ -189,3 +189,23 @@ def test_exists_answers_on_the_event_loop_as_in_does(dataset: Dataset, urls: Url
         return [await things.exists(p) for p in (path, "no/such-thing", path)]
 
     assert anyio.run(ask) == [True, False, True]
+
+
+def test_a_long_path_that_names_nothing_is_not_remembered() -> None:
+    """Misses of long paths are looked up again rather than kept: 65,536 of them at 16 KB (what
+    a client may send) would pin a gigabyte per version."""
+    from publisher.config import Settings
+    from publisher.documents.cache import Representations
+    from publisher.documents.locate import REMEMBERED_MISS
+    from publisher.stores import open_dataset
+    from publisher.urls import Urls
+
+    dataset = open_dataset(Settings())
+    reps = Representations(dataset, Urls(dataset.base_iri, dataset.base_iri))
+    long_path = "x" * (REMEMBERED_MISS + 1)
+    assert reps.locator.at_root(long_path) == (None, None)
+    assert reps.things.look_up_now("person/" + long_path) is False
+    assert reps.locator.at_root("short-miss") == (None, None)
+    remembered = set(reps.locator._known) | {("id", p) for p in reps.things._known}  # noqa: SLF001
+    assert ("root", "short-miss") in remembered
+    assert not any(len(key[1]) > REMEMBERED_MISS for key in remembered)

@@ -35,6 +35,7 @@ from publisher.documents.describe import (
 )
 from publisher.documents.jsonld_context import JsonLdContext, build_context
 from publisher.documents.locate import (
+    REMEMBERED_MISS,
     Locator,
     catalog_of,
     list_documents,
@@ -185,8 +186,9 @@ class Things:
             known = self._known.get(path)
         if known is None:
             known = self._look_up(path)
-            with self._lock:
-                self._known[path] = known
+            if known is not False or len(path) <= REMEMBERED_MISS:  # long misses: not kept
+                with self._lock:
+                    self._known[path] = known
         return known
 
     async def look_up(self, path: str) -> bool | str:

@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 
 KNOWN = 65536
 """How many answers are remembered per version (as `Things` does for /id/ paths)."""
+REMEMBERED_MISS = 1024
+"""A path longer than this that names nothing is looked up again rather than remembered:
+65,536 misses of 16 KB paths (what a client may send) would pin a gigabyte."""
 
 Kind = Literal["thing", "document", "ontology", "moved"]
 Answer = tuple["Found | None", Format | None]
@@ -129,8 +132,9 @@ class Locator:
             known = self._known.get(key)
         if known is None:
             known = look()
-            with self._lock:
-                self._known[key] = known
+            if known[0] is not None or len(key[1]) <= REMEMBERED_MISS:
+                with self._lock:
+                    self._known[key] = known
         return known
 
     def _at_root(self, path: str) -> tuple[Found | None, Format | None]:
