@@ -42,6 +42,7 @@ from publisher.vocab import (
     CC,
     DCAT,
     DCTERMS,
+    FOAF,
     ISO639_1,
     OWL_ONTOLOGY,
     RDF,
@@ -58,6 +59,10 @@ DATASET_CLASSES = (
     "http://schema.org/Dataset",
 )
 RDF_HTML = ox.NamedNode(RDF + "HTML")
+DOCUMENT_CLASSES = frozenset(
+    ox.NamedNode(FOAF + name) for name in ("Document", "PersonalProfileDocument")
+)
+"""What a FOAF file says its `<>` is: the document that describes the data beside it."""
 LICENSE_PREDICATES = (DCTERMS + "license", CC + "license")
 """Where a licence is stated, in order of preference: Dublin Core, then ccREL."""
 NO_LICENSE = "none"
@@ -190,16 +195,23 @@ def find_vocabulary_iri(store: ReadStore) -> str | None:
 
 
 def find_licensed_document(store: ReadStore, base_iri: str) -> str | None:
-    """The one IRI of the namespace that states a licence (`dcterms:license` or ccREL's
-    `cc:license`), when there is exactly one: a FOAF profile's document, say. It then speaks
-    for the data, whose licence is its licence; several, or none, and nothing is claimed."""
+    """The one document of the namespace that states a licence (`dcterms:license` or ccREL's
+    `cc:license`), when there is exactly one: a FOAF profile's `<>` (a `foaf:Document`), or
+    the namespace IRI itself. It then speaks for the data. A licensed resource that is not a
+    document (a photo, a book) speaks only for itself: the site claims nothing from it."""
     found = {
         q.subject.value
         for predicate in LICENSE_PREDICATES
         for q in store.quads_for_pattern(None, ox.NamedNode(predicate), None)
         if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(base_iri)
     }
-    return found.pop() if len(found) == 1 else None
+    documents = {iri for iri in found if iri == base_iri or _is_document(store, iri)}
+    return documents.pop() if len(found) == 1 and documents else None
+
+
+def _is_document(store: ReadStore, iri: str) -> bool:
+    types = {q.object for q in store.quads_for_pattern(ox.NamedNode(iri), RDF_TYPE, None)}
+    return bool(types & DOCUMENT_CLASSES)
 
 
 def _described(store: ReadStore, base_iri: str, iri: str) -> Profile:

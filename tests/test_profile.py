@@ -255,3 +255,16 @@ def test_two_licensed_documents_claim_nothing(tmp_path: Path) -> None:
     )
     dataset = open_dataset(Settings(base_iri=PEOPLE, data=[str(card)], ontology=[], shapes=[]))
     assert read_profile(dataset).license is None
+
+
+def test_a_licensed_resource_that_is_not_a_document_claims_nothing(tmp_path: Path) -> None:
+    """A photo with its own licence speaks for itself, not for the site (found in review)."""
+    data = tmp_path / "photos.ttl"
+    data.write_text(
+        f'<{PEOPLE}photo1> <http://www.w3.org/2000/01/rdf-schema#label> "Holiday photo" ;\n'
+        f"    <http://purl.org/dc/terms/license> <{BY_NC}> .\n",
+        encoding="utf-8",
+    )
+    dataset = open_dataset(Settings(base_iri=PEOPLE, data=[str(data)], ontology=[], shapes=[]))
+    profile = read_profile(dataset)
+    assert profile.license is None and profile.title_in("en") != "Holiday photo"
