@@ -447,3 +447,30 @@ def test_a_store_without_its_catalog_yet_is_unavailable_not_missing(dataset: Dat
     answer = Client(create_app(settings(), waiting)).get("/card", accept="text/turtle")
     assert answer.status_code == 503
     assert "retry-after" in answer.headers
+
+
+def test_a_slash_iri_that_ends_like_a_format_has_its_canonical_document(tmp_path: Path) -> None:
+    """`{base}notes.ttl` (nothing named `notes`): `/notes.ttl` answers 303 to
+    `/doc/notes.ttl.html`, whose canonical `/doc/notes.ttl` answers too (it was a 404)."""
+    base = "https://example.org/n/"
+    data = tmp_path / "n.ttl"
+    data.write_text(
+        f'<{base}notes.ttl> <http://www.w3.org/2000/01/rdf-schema#label> "Notes" .\n',
+        encoding="utf-8",
+    )
+    settings = Settings(
+        base_iri=base,
+        public_origin="http://127.0.0.1:8000/",
+        data=[str(data)],
+        ontology=[],
+        shapes=[],
+    )
+    notes = Client(create_app(settings, open_dataset(settings)))
+    moved = notes.get("/notes.ttl", accept="text/html")
+    assert moved.status_code == 303
+    assert moved.headers["location"] == "http://127.0.0.1:8000/doc/notes.ttl.html"
+    page = notes.get("/doc/notes.ttl.html", accept="text/html")
+    assert page.status_code == 200 and "Notes" in page.text
+    canonical = notes.get("/doc/notes.ttl", accept="text/turtle")
+    assert canonical.status_code == 200 and "Notes" in canonical.text
+    assert notes.get("/doc/nothing.ttl", accept="text/turtle").status_code == 404

@@ -94,6 +94,10 @@ async def document(request: Request) -> Response:
             raw_stem, _ = split_extension(raw, DOCUMENT_FORMATS)
             slash = await reps.locator.at_doc_async(raw_stem)
             stem = raw_stem if slash is not None else stem
+        if slash is None and explicit is not None:  # `{base}notes.ttl` itself, when `notes`
+            whole = request.path_params["path"]  # names nothing: its canonical document URL
+            slash = await reps.locator.at_doc_async(whole)
+            stem, explicit = (whole, None) if slash is not None else (stem, explicit)
         if slash is not None:
             found = slash.iri if slash.kind == "moved" else True
     if isinstance(found, str):
