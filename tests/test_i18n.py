@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from publisher.i18n import LANGUAGES, TERM_LABELS, UI, Text, choose_language, direction, pick, ui
+from publisher.i18n import LANGUAGES, Text, choose_language, direction, pick, ui
+from publisher.ui_words import TERM_LABELS, UI
 
 
 @pytest.mark.parametrize(

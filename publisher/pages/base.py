@@ -17,7 +17,7 @@ import pyoxigraph as ox
 
 from publisher.dataset import ReadStore
 from publisher.formats import HTML, Format
-from publisher.i18n import TERM_LABELS, Text, interface_language, pick, ui
+from publisher.i18n import Text, interface_language, pick, ui
 from publisher.pages.queries import Query, iri, namespaces, select
 from publisher.pages.values import (
     Link,
@@ -32,6 +32,7 @@ from publisher.pages.values import (
     passage_anchor,
     property_rank,
 )
+from publisher.ui_words import TERM_LABELS
 from publisher.urls import ONTOLOGY_PREFIX, Urls
 
 RDF_TYPE = iri("rdf:type")

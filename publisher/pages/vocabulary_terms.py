@@ -13,7 +13,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from publisher.dataset import ReadStore
-from publisher.i18n import LANGUAGES, TERM_LABELS, Text, pick, ui
+from publisher.i18n import LANGUAGES, Text, pick, ui
 from publisher.pages.base import (
     DESCRIPTION_PROPERTIES,
     LABEL_PROPERTIES,
@@ -31,6 +31,7 @@ from publisher.pages.class_expressions import (
 )
 from publisher.pages.queries import iri
 from publisher.prefixes import PrefixTable
+from publisher.ui_words import TERM_LABELS
 from publisher.urls import Urls
 from publisher.vocab import OWL, RDF, RDFS
 
@@ -63,7 +64,7 @@ WORDS: dict[str, dict[str, str]] = {
     "prefix": {"en": "Prefix", "ar": "البادئة"},
     "other_labels": {"en": "Labels", "ar": "التسميات"},
 }
-"""The page's own UI strings, beside `i18n.UI` (which has the rest)."""
+"""The page's own UI strings, beside `ui_words.UI` (which has the rest)."""
 
 LABEL_BATCH = 500
 ALIGNMENTS = tuple(
