@@ -300,8 +300,11 @@ def wait_for_dumps(origin: str, timeout: float = 600.0) -> None:
 
 
 @contextmanager
-def oxigraph_server(root: Path, source: Path, binary: str) -> Iterator[str]:
-    """`oxigraph serve-read-only` on a database loaded from the same file."""
+def oxigraph_server(
+    root: Path, source: Path, binary: str, ready: str | None = None
+) -> Iterator[str]:
+    """`oxigraph serve-read-only` on a database loaded from the same file; its origin (with a
+    final `/`) once `ready` (a server path; by default a DESCRIBE) answers."""
     database = root / "oxigraph"
     subprocess.run(
         [binary, "load", "--location", str(database), "--file", str(source)],
@@ -320,7 +323,8 @@ def oxigraph_server(root: Path, source: Path, binary: str) -> Iterator[str]:
         deadline = time.monotonic() + 60
         while True:
             try:
-                with urllib.request.urlopen(origin + describe_path(0)[1:], timeout=2):
+                probe = ready if ready is not None else describe_path(0)
+                with urllib.request.urlopen(origin + probe.lstrip("/"), timeout=2):
                     break
             except OSError as error:
                 if process.poll() is not None or time.monotonic() > deadline:

@@ -39,6 +39,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from bench.dereference import oxigraph_server
 from bench.server import free_port
 from bench.synthetic import BASE, write_ntriples
 from bench.workers import wait_until_up
@@ -107,8 +108,9 @@ def measure(
         rows_asgi = asgi_us(source, max(queries // 20, BATCHES), ROWS_QUERY)
         with (
             publisher_server(root, source) as ours,
-            oxigraph_server(root, source, oxigraph) as theirs,
+            oxigraph_server(root, source, oxigraph, ready=query_path("query")) as served,
         ):
+            theirs = served.rstrip("/")
             ours_path, theirs_path = query_path("sparql"), query_path("query")
             ours_us = http_us(ours, ours_path, queries)
             theirs_us = http_us(theirs, theirs_path, queries)
@@ -261,39 +263,6 @@ def publisher_server(root: Path, source: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-
-
-@contextmanager
-def oxigraph_server(root: Path, source: Path, binary: str) -> Iterator[str]:
-    """`oxigraph serve-read-only` on a database loaded from the same file."""
-    database = root / "oxigraph"
-    subprocess.run(
-        [binary, "load", "--location", str(database), "--file", str(source)],
-        check=True,
-        capture_output=True,
-    )
-    port = free_port()
-    with (root / "oxigraph.log").open("wb") as output:
-        process = subprocess.Popen(
-            [binary, "serve-read-only", "--location", str(database), "--bind", f"127.0.0.1:{port}"],
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    origin = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                http_us(origin, query_path("query"), 1)
-                break
-            except (OSError, SystemExit):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit("Oxigraph server did not start") from None
-                time.sleep(0.2)
-        yield origin
-    finally:
-        process.terminate()
-        process.wait(60)
 
 
 def report(result: OverheadResult) -> None:
