@@ -89,3 +89,22 @@ def test_the_dumps_answer_at_once_from_the_loaded_files(client: TestClient) -> N
     name = next(line for line in listing.text.split('"') if line.endswith(".nt.gz"))
     answer = client.get(name if name.startswith("/") else f"/dumps/{name}")
     assert answer.status_code == 200
+
+
+def test_a_damaged_loaded_dump_is_written_again_not_served(
+    folder: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The dumps' digests are not read at start (their own SHA256SUMS is checked before they
+    are served): a damaged one lets the server start, and it writes its own instead."""
+    import shutil
+
+    copy = tmp_path_factory.mktemp("damaged") / "store"
+    shutil.copytree(folder, copy, symlinks=True)
+    (dumps,) = copy.glob("versions/*/dumps")
+    turtle = next(dumps.glob("*.ttl"))
+    text = turtle.read_bytes()
+    turtle.write_bytes(text.replace(b"book", b"bool"))  # same size, other bytes
+    dataset = open_dataset(settings(copy, BASE))  # starts: no digest of the dumps read here
+    written = DumpStore(tmp_path_factory.mktemp("own")).get(dataset, Urls(BASE, BASE))
+    assert written.folder != dumps
+    assert b"bool" not in (written.folder / turtle.name).read_bytes()
