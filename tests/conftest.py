@@ -12,6 +12,8 @@ from publisher.config import PROJECT_ROOT, Settings
 from publisher.dataset import Dataset
 from publisher.stores import open_dataset
 
+pytest_plugins = ("browser_support",)
+
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:

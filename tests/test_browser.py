@@ -5,133 +5,19 @@ check that the pages render without console errors, that links navigate, that th
 are laid out right to left, and they save the screenshots the README shows
 (docs/screenshots/{home,person}-{en,ar}.png, regenerated on every run).
 
-Without chromium the module is skipped, except under CI (`CI` set), where that is a failure.
+The fixtures (server, browser, tab) are tests/browser_support.py's; without chromium these
+tests skip, except under CI (`CI` set), where that is a failure.
 """
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+from browser_support import SCREENSHOTS, Tab
 
-from publisher.config import PROJECT_ROOT
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
-STARTUP_LIMIT = 120.0  # seconds to wait for the server before giving up (not an assertion)
-
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's `chromium` package", pytrace=False)
-    pytest.skip(
-        f"{CHROMIUM} is missing (apt install chromium); CI would fail here", allow_module_level=True
-    )
-
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real uvicorn serving the repository's data; yields its origin."""
-    port = free_port()
-    origin = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PUBLISHER_")}
-    env |= {"PUBLISHER_HOST": "127.0.0.1", "PUBLISHER_PORT": str(port)}
-    env["PUBLISHER_DUMP_DIR"] = str(tmp_path_factory.mktemp("dumps"))
-    log = tmp_path_factory.mktemp("server") / "uvicorn.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "publisher.web.app:create_app",
-             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-            cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        try:
-            _wait_until_up(origin, process, log)
-            yield origin
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def _wait_until_up(origin: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_LIMIT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the server exited: {log.read_text(errors='replace')}")
-        try:
-            with urllib.request.urlopen(origin + "/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    pytest.fail(f"the server did not answer /health: {log.read_text(errors='replace')}")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-class Tab:
-    """A page that records console errors and uncaught exceptions."""
-
-    def __init__(self, browser: Browser, origin: str, width: int = 1280, height: int = 900):
-        self.origin = origin
-        self.context = browser.new_context(viewport={"width": width, "height": height})
-        self.page: Page = self.context.new_page()
-        self.errors: list[str] = []
-        self.page.on("console", self._console)
-        self.page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
-
-    def _console(self, message: ConsoleMessage) -> None:
-        if message.type == "error":
-            self.errors.append(f"console: {message.text} at {message.location}")
-
-    def open(self, path: str, status: int = 200) -> Page:
-        response = self.page.goto(self.origin + path)
-        assert response is not None and response.status == status, path
-        return self.page
-
-    def close(self) -> None:
-        self.context.close()
-
-
-@pytest.fixture
-def tab(browser: Browser, server: str) -> Iterator[Tab]:
-    opened = Tab(browser, server)
-    yield opened
-    opened.close()
-    assert not opened.errors, opened.errors
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
