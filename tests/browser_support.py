@@ -1,8 +1,8 @@
 """Fixtures for the tests that drive Debian's chromium through Playwright, shared by every
 browser test module (loaded by tests/conftest.py as a plugin).
 
-One real uvicorn (on a free loopback port, serving the repository's dataset) and one chromium
-are started per session, lazily: a run that selects no browser test starts neither. Without
+One real uvicorn (on a free loopback port, serving the repository's dataset) per session and one
+chromium per module are started lazily: a run that selects no browser test starts neither. Without
 chromium the tests that ask for them are skipped, except under CI (`CI` set), where that is a
 failure. Screenshots the README shows are written to docs/screenshots/.
 """
@@ -99,8 +99,10 @@ def _wait_until_up(origin: str, process: subprocess.Popen[bytes], log: Path) -> 
     pytest.fail(f"the server did not answer /health: {log.read_text(errors='replace')}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """One chromium per test module: Playwright's sync API runs an event loop on this thread
+    while it is open, which a later module's in-process client (anyio) would trip over."""
     require_chromium()
     from playwright.sync_api import sync_playwright
 
