@@ -165,6 +165,33 @@ UI: dict[str, dict[str, str]] = {
     "page_next": {"en": "Next", "ar": "التالية"},
     "page_n": {"en": "page {n}", "ar": "الصفحة {n}"},
     "class_iri": {"en": "Class IRI", "ar": "معرّف الصنف"},
+    "search_title": {"en": "Search", "ar": "البحث"},
+    "search_results_title": {"en": "Search: {query}", "ar": "البحث: {query}"},
+    "search_label": {"en": "Search names", "ar": "ابحث في الأسماء"},
+    "search_button": {"en": "Search", "ar": "ابحث"},
+    "search_type_label": {"en": "Type", "ar": "النوع"},
+    "search_type_any": {"en": "Any type", "ar": "أي نوع"},
+    "search_hint": {
+        "en": "Type a name in Arabic or English; the beginning of a word is enough.",
+        "ar": "اكتب اسمًا بالعربية أو بالإنجليزية؛ تكفي بداية الكلمة.",
+    },
+    "search_count": {"en": "Results: {n}", "ar": "عدد النتائج: {n}"},
+    "search_count_more": {
+        "en": "Results: more than {n}; add a word to narrow them.",
+        "ar": "عدد النتائج: أكثر من {n}؛ أضف كلمة لتضييقها.",
+    },
+    "search_none": {
+        "en": "Nothing matches “{query}”. Try fewer words or the beginning of a word; "
+        "Arabic is matched without diacritics and with or without «ال».",
+        "ar": "لا شيء يطابق «{query}». جرّب كلمات أقل أو بداية كلمة؛ "
+        "يُطابَق النص العربي دون تشكيل، ومع «ال» أو دونها.",
+    },
+    "search_matched": {"en": "Matched", "ar": "المطابِق"},
+    "search_types": {"en": "Type", "ar": "النوع"},
+    "search_error": {"en": "The search could not be run: {detail}", "ar": "تعذّر البحث: {detail}"},
+    "search_as_json": {"en": "These results as JSON", "ar": "هذه النتائج بصيغة JSON"},
+    "search_results_label": {"en": "Results", "ar": "النتائج"},
+    "search_suggestions": {"en": "Suggestions", "ar": "اقتراحات"},
 }
 
 

@@ -26,10 +26,14 @@ CONTEXT_PATH = "context.jsonld"
 SPARQL_PATH = "sparql"
 VOID_PATH = ".well-known/void"
 
-RESERVED_PREFIXES = ("id/", "doc/", "def/", "classes/", "dumps/", "static/", ".well-known/", "api/")
+RESERVED_PREFIXES = (
+    *("id/", "doc/", "def/", "classes/", "dumps/", "static/", ".well-known/", "api/"),
+    "reconcile/",
+)
 """Path prefixes the site's routes answer: a data IRI under one is not served at its path."""
 RESERVED_PATHS = frozenset(
     {"", "sparql", "health", "concepts", "void", "validation", "robots.txt", "sitemap.xml"}
+    | {"search", "reconcile"}
     | {CONTEXT_PATH, *(prefix.rstrip("/") for prefix in RESERVED_PREFIXES)}
 )
 """Whole paths the site's routes answer (the site pages of `publisher.pages.catalogue` too)."""

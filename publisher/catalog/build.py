@@ -23,6 +23,13 @@ import pyoxigraph as ox
 from publisher.catalog.catalog import LABEL_PREDICATES, SCHEMA_VERSION, Catalog, document_of
 from publisher.dataset import ReadStore
 from publisher.discovery.statistics import count_statistics, to_json
+from publisher.search.index import (
+    ALTERNATIVE_PREDICATES,
+    LABEL,
+    add_names,
+    create_tables,
+    fill_index,
+)
 from publisher.urls import Urls
 from publisher.vocab import LEXICAL, RDF_TYPE
 
@@ -62,6 +69,7 @@ def build_catalog(store: ReadStore, base_iri: str, path: Path | None = None) -> 
     try:
         connection.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
         connection.executescript(SCHEMA)
+        create_tables(connection)
         _fill(connection, store, base_iri)
         connection.commit()
     except BaseException:
@@ -93,7 +101,13 @@ def _fill(connection: sqlite3.Connection, store: ReadStore, base_iri: str) -> No
             "INSERT OR IGNORE INTO labels "
             "SELECT iri, lang, MIN(label) FROM found_labels GROUP BY iri, lang"
         )
+        add_names(connection, "found_labels", LABEL, base_iri)  # every label is searched
         connection.execute("DELETE FROM found_labels")
+    for predicate, kind in ALTERNATIVE_PREDICATES:  # searched, never shown as the label
+        _insert(connection, "INSERT INTO found_labels VALUES (?, ?, ?)", _labels(store, predicate))
+        add_names(connection, "found_labels", kind, base_iri)
+        connection.execute("DELETE FROM found_labels")
+    fill_index(connection)
     # Every linked IRI with its count, the namespace's top ones kept here: no ORDER BY/LIMIT in
     # the query (a remote server may refuse to sort that many rows: Virtuoso's TOP limit).
     counted = _select(

@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from publisher.vocab import DCTERMS, FOAF, RDFS_LABEL, SCHEMA, SKOS_PREF_LABEL
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 CATALOG_FILE = "catalog.sqlite"
 
 LABEL_PREDICATES = (
@@ -107,6 +107,11 @@ class Catalog:
     def _rows(self, sql: str, *parameters: object) -> list[tuple[object, ...]]:
         with self._lock:
             return self._connection.execute(sql, parameters).fetchall()
+
+    def read(self, sql: str, *parameters: object) -> list[tuple[object, ...]]:
+        """The rows of a read-only statement, for the modules that keep tables in the catalog
+        (the search index: publisher.search)."""
+        return self._rows(sql, *parameters)
 
     def _meta(self, key: str) -> str | None:
         rows = self._rows("SELECT value FROM meta WHERE key = ?", key)

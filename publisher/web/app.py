@@ -21,7 +21,16 @@ from publisher.web.compression import EtagSafeGZipMiddleware
 from publisher.web.http import register_error_handlers
 from publisher.web.refresh import NewVersionCheck
 from publisher.web.response_headers import ResponseHeaders
-from publisher.web.routes import discovery, dumps, health, pages, resources, sparql
+from publisher.web.routes import (
+    discovery,
+    dumps,
+    health,
+    pages,
+    reconcile,
+    resources,
+    search,
+    sparql,
+)
 from publisher.web.state import STATE_ATTRIBUTE, AppState
 
 OPENAPI_PATH = "/api/openapi.json"
@@ -69,6 +78,8 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
     app.include_router(dumps.router)
     app.include_router(discovery.router)
     app.include_router(sparql.router)
+    app.include_router(search.router)
+    app.include_router(reconcile.router)
     app.router.routes.append(resources.FALLBACK)  # last: any other IRI of the namespace
     register_error_handlers(app)
     app.add_middleware(EtagSafeGZipMiddleware, skip=(*resources.SELF_COMPRESSED, "/dumps/"))
