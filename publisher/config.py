@@ -155,6 +155,12 @@ class Settings(BaseSettings):
         description="How often (s) the store and the SPARQL workers are checked in the "
         "background for /health.",
     )
+    fragment_page_size: int = Field(
+        100,
+        ge=1,
+        le=10000,
+        description="Triples (quads) per page of a Triple Pattern Fragment at /fragments.",
+    )
     service_allowlist: Paths = Field(
         default_factory=list,
         description="SPARQL endpoints a query may call with SERVICE (none by default).",

@@ -24,6 +24,8 @@ QUERY_METHODS = ("GET", "HEAD", "POST", "OPTIONS")
 PREFLIGHT_MAX_AGE = 86400
 IMMUTABLE_MAX_AGE = 31536000
 ALIAS_MAX_AGE = 60
+LONG_MAX_AGE = 86400
+"""A day: fragment pages are validated by ETag (version + request), so a cache may keep them."""
 
 SECURITY_HEADERS: dict[str, str] = {
     "X-Content-Type-Options": "nosniff",
@@ -57,6 +59,7 @@ class Caching(Enum):
     CONFIGURED = "configured"  # public, for the settings' cache_max_age: changes per version
     IMMUTABLE = "immutable"  # versioned names: never changes
     ALIAS = "alias"  # a short-lived pointer to a versioned name
+    LONG = "long"  # cacheable for a day by shared caches (CDNs), revalidated by ETag after
     REVALIDATE = "revalidate"  # no-cache: reuse only after checking the ETag
     NONE = "none"  # no Cache-Control at all
 
@@ -115,6 +118,7 @@ def cache_control(caching: Caching, configured_max_age: int) -> str | None:
         Caching.CONFIGURED: f"public, max-age={configured_max_age}",
         Caching.IMMUTABLE: f"public, max-age={IMMUTABLE_MAX_AGE}, immutable",
         Caching.ALIAS: f"public, max-age={ALIAS_MAX_AGE}",
+        Caching.LONG: f"public, max-age={LONG_MAX_AGE}",
         Caching.REVALIDATE: "no-cache",
         Caching.NONE: None,
     }[caching]
@@ -157,6 +161,8 @@ DUMP_INDEX = Family("dump index", FILE_EXPOSE, RANGE_PREFLIGHT, ("Accept",), Cac
 """/dumps/ (negotiated listing) and /dumps/SHA256SUMS: change with the version."""
 SPARQL = Family("sparql", QUERY_EXPOSE, QUERY_PREFLIGHT, ("Accept",), Caching.REVALIDATE)
 """/sparql: the protocol, the service description and the query page."""
+FRAGMENTS = Family("fragments", DOCUMENT_EXPOSE, READ_PREFLIGHT, ("Accept",), Caching.LONG)
+"""/fragments: Triple/Quad Pattern Fragment pages, open to every origin, kept a day by caches."""
 ERRORS = Family("errors", DOCUMENT_EXPOSE, None, ("Accept",), Caching.NONE)
 """Error answers outside a family's own (404 of unknown paths, 405, 500)."""
 STATIC = Family("static", None, None, (), Caching.NONE)
@@ -173,6 +179,7 @@ FAMILIES: tuple[Family, ...] = (
     DUMP_ALIASES,
     DUMP_INDEX,
     SPARQL,
+    FRAGMENTS,
     ERRORS,
     STATIC,
     HEALTH,

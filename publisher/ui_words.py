@@ -192,6 +192,40 @@ UI: dict[str, dict[str, str]] = {
     "search_as_json": {"en": "These results as JSON", "ar": "هذه النتائج بصيغة JSON"},
     "search_results_label": {"en": "Results", "ar": "النتائج"},
     "search_suggestions": {"en": "Suggestions", "ar": "اقتراحات"},
+    "fragments_title": {"en": "Triple pattern fragments", "ar": "أجزاء أنماط الثلاثيات"},
+    "fragments_lead": {
+        "en": "Every triple of the data that matches a pattern, a page at a time; leave a box "
+        "empty to match anything there.",
+        "ar": "كل ثلاثية في البيانات تطابق نمطًا، صفحةً بعد صفحة؛ اترك خانةً فارغةً لتطابق أي "
+        "قيمة فيها.",
+    },
+    "fragments_subject": {"en": "Subject", "ar": "الموضوع"},
+    "fragments_predicate": {"en": "Predicate", "ar": "المحمول"},
+    "fragments_object": {"en": "Object", "ar": "المفعول"},
+    "fragments_graph": {"en": "Graph", "ar": "الرسم البياني"},
+    "fragments_button": {"en": "Find triples", "ar": "ابحث عن الثلاثيات"},
+    "fragments_hint": {
+        "en": 'IRIs whole (http://…); text in quotes, with its language or type: "Doha"@en, '
+        '"5"^^http://www.w3.org/2001/XMLSchema#integer.',
+        "ar": 'المعرّفات كاملة (http://…)؛ والنصوص بين علامتي تنصيص مع لغتها أو نوعها: "الدوحة"@ar، '
+        '"5"^^http://www.w3.org/2001/XMLSchema#integer.',
+    },
+    "fragments_matches": {"en": "Matching triples", "ar": "الثلاثيات المطابقة"},
+    "fragments_count": {"en": "{n} triples match.", "ar": "عدد الثلاثيات المطابقة: {n}."},
+    "fragments_count_estimate": {
+        "en": "At least {n} triples match (an estimate: counting them all would read the "
+        "whole index).",
+        "ar": "تطابق {n} ثلاثية على الأقل (تقدير: عدّها كلها يتطلب قراءة الفهرس كله).",
+    },
+    "fragments_showing": {"en": "This page: {first}–{last}.", "ar": "هذه الصفحة: {first}–{last}."},
+    "fragments_default_graph": {"en": "default graph", "ar": "الرسم البياني الافتراضي"},
+    "fragments_machines": {"en": "For programs", "ar": "للبرامج"},
+    "fragments_machines_text": {
+        "en": "Query clients such as Comunica read these pages in RDF (ask for one of the media "
+        "types below) and follow the URL template:",
+        "ar": "تقرأ برامج الاستعلام مثل Comunica هذه الصفحات بصيغ RDF (اطلب أحد أنواع الوسائط "
+        "أدناه) وتتبع قالب العناوين:",
+    },
 }
 
 

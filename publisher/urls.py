@@ -24,6 +24,7 @@ DOCUMENT_PREFIX = "doc/"
 ONTOLOGY_PREFIX = "def/"
 CONTEXT_PATH = "context.jsonld"
 SPARQL_PATH = "sparql"
+FRAGMENTS_PATH = "fragments"
 VOID_PATH = ".well-known/void"
 
 RESERVED_PREFIXES = (
@@ -34,6 +35,7 @@ RESERVED_PREFIXES = (
 RESERVED_PATHS = frozenset(
     {"", "sparql", "health", "concepts", "void", "validation", "robots.txt", "sitemap.xml"}
     | {"search", "reconcile"}
+    | {FRAGMENTS_PATH}
     | {CONTEXT_PATH, *(prefix.rstrip("/") for prefix in RESERVED_PREFIXES)}
 )
 """Whole paths the site's routes answer (the site pages of `publisher.pages.catalogue` too)."""
@@ -125,6 +127,11 @@ class Urls:
     def sparql_endpoint(self) -> str:
         """The canonical IRI of the SPARQL endpoint."""
         return self.base_iri + SPARQL_PATH
+
+    @property
+    def fragments_endpoint(self) -> str:
+        """The canonical IRI of the Triple Pattern Fragments interface."""
+        return self.base_iri + FRAGMENTS_PATH
 
     @property
     def context_url(self) -> str:

@@ -24,6 +24,7 @@ from publisher.web.response_headers import ResponseHeaders
 from publisher.web.routes import (
     discovery,
     dumps,
+    fragments,
     health,
     pages,
     reconcile,
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
     app.include_router(dumps.router)
     app.include_router(discovery.router)
     app.include_router(sparql.router)
+    app.include_router(fragments.router)
     app.include_router(search.router)
     app.include_router(reconcile.router)
     app.router.routes.append(resources.FALLBACK)  # last: any other IRI of the namespace
