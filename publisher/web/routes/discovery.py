@@ -20,17 +20,23 @@ from publisher.discovery.sitemap import (
     split_sitemap,
 )
 from publisher.discovery.validation_report import validation_quads
-from publisher.discovery.void import DESCRIPTION_PREFIXES, VALIDATION_PATH, dataset_iri, dump_url
+from publisher.discovery.void import (
+    DESCRIPTION_PREFIXES,
+    VALIDATION_PATH,
+    VOID_PATH,
+    dataset_iri,
+    dump_url,
+)
 from publisher.errors import SourceNotFound
 from publisher.formats import DOCUMENT_FORMATS, HTML, Format, by_extension
 from publisher.headers import DISCOVERY, format_links
 from publisher.i18n import direction
 from publisher.negotiation import negotiate
-from publisher.pages.render import page_languages_of, render_template
+from publisher.pages.render import page_languages_of
 from publisher.validation import NoShapes, NotValidated, validate_dataset
 from publisher.web.errors import NotAcceptable, NotPublished
 from publisher.web.http import in_memory, preflight, represent, text_content_type
-from publisher.web.routes.dumps import current_dumps
+from publisher.web.routes.dumps import current_dumps, discovery_page
 from publisher.web.state import state_of
 
 router = APIRouter()
@@ -49,7 +55,7 @@ def _represent(
     fmt: Format,
     negotiated: bool,
     quads: Callable[[], list[ox.Quad]],
-    html: Callable[[], str],
+    html: Callable[[], tuple[bytes, str]],
 ) -> Response:
     """One resource in the format asked for; the RDF bytes are made once per version."""
     state = state_of(request)
@@ -57,8 +63,9 @@ def _represent(
     headers = {"Link": format_links(urls.absolute(stem), DESCRIPTION_FORMATS)}
     if negotiated:
         headers["Content-Location"] = f"/{stem}.{fmt.extension}"
+    lang = None
     if fmt is HTML:
-        body = html().encode()  # rendered per request; its ETag is the hash of its bytes
+        body, lang = html()  # rendered per request; its ETag is the hash of its bytes
     else:
         prefixes = {**prefixes_for(urls), **DESCRIPTION_PREFIXES, **SHACL_PREFIXES}
         body = state.published.once(
@@ -66,7 +73,13 @@ def _represent(
         )
     content_type = text_content_type(fmt.media_type)
     return represent(
-        request, in_memory(body), DISCOVERY, content_type, negotiated=negotiated, headers=headers
+        request,
+        in_memory(body),
+        DISCOVERY,
+        content_type,
+        negotiated=negotiated,
+        lang=lang,
+        headers=headers,
     )
 
 
@@ -99,20 +112,23 @@ def _void(request: Request, ext: str | None) -> Response:
     state = state_of(request)
     dataset, urls, published = state.dataset, state.urls, state.published
 
-    def html() -> str:
-        context = {
-            "dataset": dataset,
-            "dataset_iri": dataset_iri(urls),
-            "stats": published.statistics(dataset, urls),
-            "profile": published.profile(dataset, urls),
-            "direction": direction,
-            "files": current_dumps(request).files,
-            "dump_url": lambda dump=None: dump_url(urls, dump),
-            "urls": urls,
-            "public": urls.public,
-            "formats": _rdf_formats(),
-        }
-        return render_template("discovery/void.html", context)
+    def html() -> tuple[bytes, str]:
+        return discovery_page(
+            request,
+            "discovery/void.html",
+            "discovery_void_title",
+            f"/{VOID_PATH}",
+            dataset=dataset,
+            dataset_iri=dataset_iri(urls),
+            stats=published.statistics(dataset, urls),
+            profile=published.profile(dataset, urls),
+            direction=direction,
+            files=current_dumps(request).files,
+            dump_url=lambda dump=None: dump_url(urls, dump),
+            site_urls=urls,
+            public=urls.public,
+            formats=_rdf_formats(),
+        )
 
     return _represent(
         request, "void", fmt, ext is None, lambda: published.description(dataset, urls), html
@@ -156,15 +172,17 @@ def _validation(request: Request, ext: str | None) -> Response:
         raise NotPublished(f"This server has no validation report: {error}.") from None
     fmt = _pick(request, VALIDATION_PATH, ext)
 
-    def html() -> str:
-        context = {
-            "dataset": dataset,
-            "report": report,
-            "dataset_iri": dataset_iri(urls),
-            "urls": urls,
-            "formats": _rdf_formats(),
-        }
-        return render_template("discovery/validation.html", context)
+    def html() -> tuple[bytes, str]:
+        return discovery_page(
+            request,
+            "discovery/validation.html",
+            "link_validation",
+            f"/{VALIDATION_PATH}",
+            dataset=dataset,
+            report=report,
+            dataset_iri=dataset_iri(urls),
+            formats=_rdf_formats(),
+        )
 
     license = published.profile(dataset, urls).license
 

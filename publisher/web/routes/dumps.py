@@ -17,24 +17,29 @@ import base64
 import hashlib
 import json
 import re
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 from starlette.responses import MalformedRangeHeader, RangeNotSatisfiable
 
+from publisher.discovery import locale_format
 from publisher.discovery.dump_store import RETRY_FAILED_AFTER, DumpStatus, DumpsUnavailable
-from publisher.discovery.dumps import CHECKSUMS_NAME, DUMP_KINDS, DumpFile, Dumps, dump_stem
+from publisher.discovery.dumps import CHECKSUMS_NAME, DumpFile, Dumps, dump_stem
 from publisher.discovery.void import VOID_PATH, dataset_iri, dump_url
 from publisher.formats import HTML, TURTLE, Format
 from publisher.headers import DUMP_ALIASES, DUMP_FILES, DUMP_INDEX, Family, link_header
+from publisher.i18n import Text, interface_language, ui
 from publisher.negotiation import negotiate
-from publisher.pages.render import render_template
+from publisher.pages.base import Page
+from publisher.pages.render import render_page, site_of
 from publisher.urls import Urls
 from publisher.web.errors import NotAcceptable, NotPublished
 from publisher.web.http import (
     http_date,
     in_memory,
     is_not_modified,
+    page_language,
     preflight,
     redirect,
     represent,
@@ -52,6 +57,30 @@ router = APIRouter()
 JSON = Format("JSON", "application/json", "json")
 TEXT = Format("text", "text/plain", "txt")
 LISTING_FORMATS: tuple[Format, ...] = (JSON, HTML, TEXT)  # curl (*/*) gets JSON
+
+
+def discovery_page(
+    request: Request, template: str, title_key: str, path: str, **context: Any
+) -> tuple[bytes, str]:
+    """A discovery page (dumps, VoID, validation) on the site's frame, in the page language
+    (`?lang=`, then Accept-Language), with its numbers, sizes and dates written for it; the
+    HTML and the language it is in (for Content-Language)."""
+    state = state_of(request)
+    dataset, urls = state.dataset, state.urls
+    lang = page_language(request)
+    title = Text(ui(title_key, lang), interface_language(lang))
+    html = render_page(
+        template,
+        urls,
+        Page(lang=lang, path=path, title=title),
+        site=site_of(dataset, urls, lang, state.published.profile(dataset, urls)),
+        number=lambda n: locale_format.number(n, lang),
+        size=lambda n: locale_format.byte_size(n, lang),
+        modified=locale_format.day(dataset.modified, lang),
+        void_href=f"/{VOID_PATH}?lang={lang}",
+        **context,
+    )
+    return html.encode(), lang
 
 
 def current_dumps(request: Request) -> Dumps:
@@ -248,9 +277,11 @@ def dumps_index(request: Request) -> Response:
     message = None if status.dumps is not None else not_ready_message(status, state.dataset.version)
     if message is not None:
         data["message"] = message
+    lang = None
     if fmt is HTML:
-        context = {"listing": data, "kinds": DUMP_KINDS, "settings": state.settings}
-        body = render_template("discovery/dumps.html", context).encode()
+        body, lang = discovery_page(
+            request, "discovery/dumps.html", "dumps_title", "/dumps/", listing=data
+        )
     elif fmt is JSON:
         body = json.dumps(data, indent=2, ensure_ascii=False).encode() + b"\n"
     elif status.dumps is not None:
@@ -261,6 +292,9 @@ def dumps_index(request: Request) -> Response:
         body = b""  # a list of URLs to fetch: none yet
     content_type = text_content_type(fmt.media_type)
     if message is not None:  # not cached: the answer changes when the dumps are written
-        headers = {"Cache-Control": "no-store", "Vary": "Accept"}
+        vary = "Accept" if lang is None else "Accept, Accept-Language"
+        headers = {"Cache-Control": "no-store", "Vary": vary}
+        if lang is not None:
+            headers["Content-Language"] = lang
         return respond(request, DUMP_INDEX, body, content_type, headers=headers)
-    return represent(request, in_memory(body), DUMP_INDEX, content_type, negotiated=True)
+    return represent(request, in_memory(body), DUMP_INDEX, content_type, negotiated=True, lang=lang)
