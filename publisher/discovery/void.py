@@ -22,6 +22,7 @@ from publisher.discovery.dumps import DUMPS_PATH, GZIP_MEDIA_TYPE, DumpFile, Dum
 from publisher.discovery.statistics import Statistics, compute_statistics
 from publisher.documents.locate import classify
 from publisher.formats import JSONLD, NQUADS, NTRIPLES, RDFXML, TRIG, TURTLE, Format
+from publisher.fragments.search_form import lookup_endpoint, search_form
 from publisher.profile import Overrides, Profile, read_profile
 from publisher.urls import Urls
 from publisher.validation import has_validation_report
@@ -216,6 +217,9 @@ def _describe_void(
     g.add(ds, VOID + "properties", ox.Literal(stats.properties))
     g.add(ds, VOID + "uriSpace", ox.Literal(urls.public(uri_space(dataset, urls))))
     g.add(ds, VOID + "sparqlEndpoint", urls.absolute(SPARQL_PATH))
+    # Triple Pattern Fragments (/fragments): a subject's lookup, and the full search form
+    g.add(ds, VOID + "uriLookupEndpoint", lookup_endpoint(urls))
+    g.quads += [ox.Quad(*triple) for triple in search_form(ox.NamedNode(ds), urls)]
     g.add(ds, VOID + "rootResource", urls.absolute(""))
     for iri in example_resources(dataset, urls, info, stats):
         g.add(ds, VOID + "exampleResource", urls.public(iri))

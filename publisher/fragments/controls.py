@@ -16,18 +16,11 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from publisher.fragments.pattern import UNION_GRAPH, Pattern, query_string
+from publisher.fragments.search_form import search_form, template
 from publisher.fragments.select import Page
 from publisher.urls import FRAGMENTS_PATH, Urls
 from publisher.vocab import DCTERMS, FOAF, HYDRA, RDF, SD, VOID, XSD
 
-TEMPLATE_VARIABLES = "{?subject,predicate,object,graph}"
-MAPPINGS = (
-    ("subject", RDF + "subject"),
-    ("predicate", RDF + "predicate"),
-    ("object", RDF + "object"),
-    ("graph", SD + "graph"),
-)
-"""The template's variables and the property each one fills (QPF adds `graph`)."""
 PREFIXES = {
     "hydra": HYDRA,
     "void": VOID,
@@ -76,7 +69,7 @@ class Addresses:
 
     @property
     def template(self) -> str:
-        return self.urls.absolute(FRAGMENTS_PATH) + TEMPLATE_VARIABLES
+        return template(self.urls)
 
     def page_url(self, number: int) -> str:
         """The URL this server writes for page `number` of the fragment."""
@@ -88,7 +81,6 @@ class Addresses:
 def metadata_triples(at: Addresses, page: Page, title: str) -> list[ox.Triple]:
     """The page's metadata and controls, in the order clients read them (module doc)."""
     d, f, p = _iri(at.dataset), _iri(at.fragment), _iri(at.page)
-    search = ox.BlankNode("fragmentsSearch")
     out = [
         ox.Triple(_iri(at.metadata_graph), _iri(FOAF + "primaryTopic"), f),
         ox.Triple(d, _iri(RDF + "type"), _iri(VOID + "Dataset")),
@@ -97,19 +89,8 @@ def metadata_triples(at: Addresses, page: Page, title: str) -> list[ox.Triple]:
     ]
     if f != p:
         out.append(ox.Triple(d, _iri(VOID + "subset"), f))
-    out += [
-        ox.Triple(d, _iri(SD + "defaultGraph"), _iri(UNION_GRAPH)),
-        ox.Triple(d, _iri(HYDRA + "search"), search),
-        ox.Triple(search, _iri(HYDRA + "template"), ox.Literal(at.template)),
-        ox.Triple(
-            search, _iri(HYDRA + "variableRepresentation"), _iri(HYDRA + "ExplicitRepresentation")
-        ),
-    ]
-    for variable, prop in MAPPINGS:
-        mapping = ox.BlankNode(f"fragmentsMapping{variable.capitalize()}")
-        out.append(ox.Triple(search, _iri(HYDRA + "mapping"), mapping))
-        out.append(ox.Triple(mapping, _iri(HYDRA + "variable"), ox.Literal(variable)))
-        out.append(ox.Triple(mapping, _iri(HYDRA + "property"), _iri(prop)))
+    out.append(ox.Triple(d, _iri(SD + "defaultGraph"), _iri(UNION_GRAPH)))
+    out += search_form(d, at.urls)
     out += _page_triples(at, page, title)
     return out
 

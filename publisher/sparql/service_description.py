@@ -7,6 +7,7 @@ import pyoxigraph as ox
 from publisher.config import Settings
 from publisher.dataset import Dataset, ReadStore
 from publisher.formats import Format
+from publisher.fragments.search_form import lookup_endpoint
 from publisher.urls import Urls
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -43,6 +44,10 @@ def _sd(name: str) -> ox.NamedNode:
     return ox.NamedNode(SD + name)
 
 
+def _iri(value: str) -> ox.NamedNode:
+    return ox.NamedNode(value)
+
+
 def _void(name: str) -> ox.NamedNode:
     return ox.NamedNode(VOID + name)
 
@@ -75,6 +80,8 @@ def describe(settings: Settings, dataset: Dataset, urls: Urls) -> list[ox.Triple
         ox.Triple(default_dataset, RDF_TYPE, _sd("Dataset")),
         ox.Triple(default_dataset, RDF_TYPE, _void("Dataset")),
         ox.Triple(default_dataset, _void("sparqlEndpoint"), endpoint),
+        # the same data as Triple Pattern Fragments (/fragments?subject=…)
+        ox.Triple(default_dataset, _void("uriLookupEndpoint"), _iri(lookup_endpoint(urls))),
         ox.Triple(default_dataset, _void("uriSpace"), ox.Literal(urls.origin)),
         ox.Triple(default_dataset, OWL_VERSION_INFO, ox.Literal(dataset.version)),
         ox.Triple(

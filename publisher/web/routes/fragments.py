@@ -18,12 +18,13 @@ from publisher.fragments.pattern import PatternError
 from publisher.fragments.represent import FRAGMENT_FORMATS, form_values, rdf_body, rows
 from publisher.fragments.service import Fragments
 from publisher.fragments.service import Request as FragmentRequest
-from publisher.headers import FRAGMENTS
+from publisher.headers import FRAGMENTS, link_header
 from publisher.i18n import Text
 from publisher.negotiation import negotiate
 from publisher.pages.base import Page
 from publisher.pages.render import render_page, site_of
-from publisher.urls import FRAGMENTS_PATH
+from publisher.urls import FRAGMENTS_PATH, Urls
+from publisher.vocab import HYDRA
 from publisher.web.errors import NotAcceptable
 from publisher.web.http import is_not_modified, page_language, preflight, problem, represent
 from publisher.web.state import AppState, state_of
@@ -41,6 +42,11 @@ def fragments_of(request: Request, state: AppState) -> Fragments:
         held = Fragments(dataset, state.urls, state.settings.fragment_page_size)
         setattr(request.app.state, STATE_ATTRIBUTE, held)
     return held
+
+
+def fragments_link(urls: Urls) -> str:
+    """`Link: <…/fragments>; rel="hydra:search"` (full IRI) for the home page."""
+    return link_header([(urls.absolute(FRAGMENTS_PATH), HYDRA + "search", None)])
 
 
 def _format(request: Request, state: AppState) -> Format:

@@ -25,6 +25,7 @@ from publisher.pages.classes import NoSuchClassPage, class_page_links, class_pat
 from publisher.pages.render import render_site_page
 from publisher.web.errors import NotPublished
 from publisher.web.http import page_language, redirect, rendered_once, represent
+from publisher.web.routes.fragments import fragments_link
 from publisher.web.state import AppState, state_of
 
 router = APIRouter(tags=["pages"])
@@ -55,7 +56,9 @@ def _route(entry: SitePage) -> Callable[[Request], Awaitable[Response]]:
             html_key(key, lang),
             lambda: reps.html(key, lang, lambda: _render(state, entry, lang)),
         )
-        return represent(request, rendered, PAGES, HTML.content_type, lang=lang)
+        # The home page names the Triple Pattern Fragments interface, as clients look for it.
+        links = {"Link": fragments_link(state.urls)} if entry.name == "index" else None
+        return represent(request, rendered, PAGES, HTML.content_type, lang=lang, headers=links)
 
     return page
 
