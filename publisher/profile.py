@@ -10,7 +10,8 @@ behalf.
 
 The example queries and the sections a resource page shows for the dataset's own kinds of
 things (statements, participation, …) are data as well, read by `publisher.profile_views`
-(docs/decisions/0005-page-sections-from-data.md) and carried here; its names are re-exported.
+(docs/decisions/0005-page-sections-from-data.md) and carried here, with the order and summary
+of each class's page (`layouts`, decision 0015); its names are re-exported.
 
 The profile is read once per dataset version (`Representations.profile`, `Published.profile`).
 """
@@ -31,10 +32,12 @@ from publisher.prefixes import declared_prefixes, source_prefixes
 from publisher.profile_views import (
     Column,
     Example,
+    Layout,
     Section,
     Texts,
     in_language,
     read_examples,
+    read_layouts,
     read_sections,
     select_rows,
 )
@@ -86,6 +89,7 @@ class Profile:
     examples: tuple[Example, ...] = ()
     prefixes: Mapping[str, str] = field(default_factory=dict)
     sections: tuple[Section, ...] = ()
+    layouts: tuple[Layout, ...] = ()
 
     def title_in(self, lang: str) -> str:
         return in_language(self.title, lang)
@@ -127,7 +131,9 @@ def read_profile(dataset: Any, overrides: Overrides | None = None) -> Profile:
     else:
         profile = generic_profile(base_iri)
     prefixes = _written_first(declared_prefixes(store, base_iri), getattr(dataset, "sources", None))
-    profile = replace(profile, prefixes=prefixes, sections=read_sections(store))
+    profile = replace(
+        profile, prefixes=prefixes, sections=read_sections(store), layouts=read_layouts(store)
+    )
     return apply_overrides(profile, overrides) if overrides else profile
 
 
@@ -284,6 +290,7 @@ def _languages(terms: Iterable[Term]) -> tuple[str, ...]:
 __all__ = [
     "NO_LICENSE",
     "Example",
+    "Layout",
     "Overrides",
     "Column",
     "Profile",
@@ -295,6 +302,7 @@ __all__ = [
     "in_language",
     "plain_text",
     "read_examples",
+    "read_layouts",
     "read_profile",
     "read_sections",
 ]

@@ -3,7 +3,9 @@
 Separate from `publisher.profile`, which reads what the dataset says about itself (title,
 licence, languages): these are SHACL SPARQL executables the data gives to be run and shown.
 Examples are the ones whose `schema:target` is the dataset; sections are SELECTs about `$this`
-with `dash:applicableToClass` (docs/decisions/0005-page-sections-from-data.md). The profile
+with `dash:applicableToClass` (docs/decisions/0005-page-sections-from-data.md); layouts are
+deactivated SHACL node shapes giving the order of a class's properties and its summary
+(docs/decisions/0015-page-order.md). The profile
 carries both, so they are read once per dataset version with it.
 """
 
@@ -15,12 +17,13 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from publisher.dataset import ReadStore
-from publisher.vocab import DCTERMS, RDFS, SCHEMA, SH
+from publisher.vocab import DCTERMS, RDF, RDFS, SCHEMA, SH
 
 DASH = "http://datashapes.org/dash#"
 """TopBraid's DASH vocabulary: `dash:applicableToClass` ties a page section to its classes."""
 
 Texts = Mapping[str, str]
+Node = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 
 def in_language(texts: Texts, lang: str) -> str:
@@ -203,6 +206,137 @@ def _add_title(
         titles.setdefault(term.language or "", term.value)
 
 
+# ---------------------------------------------------------------------------------------------
+# Page layouts: the order of a class's properties, and which of them sum a resource up
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One property of a SHACL path, followed forwards or (`sh:inversePath`) backwards."""
+
+    iri: str
+    inverse: bool = False
+
+
+@dataclass(frozen=True)
+class Field:
+    """A property shape of a page layout: its path (`sh:alternativePath` members are read as
+    alternatives), its place (`sh:order`), its heading (`sh:name`), and whether it belongs to
+    the summary (`dash:propertyRole dash:KeyInfoRole`)."""
+
+    steps: tuple[Step, ...]
+    order: float = float("inf")
+    summary: bool = False
+    titles: Texts = field(default_factory=dict)
+
+    def title_in(self, lang: str) -> str:
+        return in_language(self.titles, lang)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How the pages of instances of `classes` are laid out: a deactivated SHACL node shape
+    (`sh:targetClass`, `sh:deactivated true`) whose property shapes give the order."""
+
+    iri: str
+    classes: tuple[str, ...]
+    fields: tuple[Field, ...]
+
+
+def read_layouts(store: ReadStore) -> tuple[Layout, ...]:
+    """The page layouts the data declares (decision 0015): deactivated node shapes, so that no
+    validator takes them for constraints, read only for SHACL's display terms. Read with
+    pattern lookups, not a query: a page of data without a profile (read when the caller has
+    none) costs one lookup that finds nothing."""
+    layouts = []
+    nodes = {
+        q.subject
+        for q in store.quads_for_pattern(None, ox.NamedNode(SH + "deactivated"), None)
+        if isinstance(q.object, ox.Literal) and q.object.value in ("true", "1")
+    }
+    for node in sorted(nodes, key=str):
+        if isinstance(node, ox.Triple):
+            continue
+        classes = sorted(
+            {
+                t.value
+                for t in _objects(store, node, SH + "targetClass")
+                if isinstance(t, ox.NamedNode)
+            }
+        )
+        if not classes:
+            continue
+        fields = [
+            found
+            for shape in sorted(_objects(store, node, SH + "property"), key=str)
+            if isinstance(shape, ox.NamedNode | ox.BlankNode)
+            and (found := _field(store, shape)) is not None
+        ]
+        fields.sort(key=lambda f: (f.order, [(s.iri, s.inverse) for s in f.steps]))
+        key = node.value if isinstance(node, ox.NamedNode) else str(node)
+        layouts.append(Layout(key, tuple(classes), tuple(fields)))
+    return tuple(layouts)
+
+
+def _field(store: ReadStore, shape: ox.NamedNode | ox.BlankNode) -> Field | None:
+    paths = _objects(store, shape, SH + "path")
+    steps = _steps(store, paths[0]) if len(paths) == 1 else ()
+    if not steps:
+        return None
+    orders = [
+        _number(o.value) for o in _objects(store, shape, SH + "order") if isinstance(o, ox.Literal)
+    ]
+    roles = {
+        o.value
+        for o in _objects(store, shape, DASH + "propertyRole")
+        if isinstance(o, ox.NamedNode)
+    }
+    titles: dict[str, str] = {}
+    for title in sorted(_objects(store, shape, SH + "name"), key=str):
+        if isinstance(title, ox.Literal):
+            _add_title(titles, title)
+    order = min(orders) if orders else float("inf")
+    return Field(steps, order, KEY_INFO_ROLE in roles, titles)
+
+
+def _objects(store: ReadStore, subject: ox.NamedNode | ox.BlankNode, predicate: str) -> list[Node]:
+    """The distinct objects of `subject`'s `predicate` in every graph."""
+    found = {q.object for q in store.quads_for_pattern(subject, ox.NamedNode(predicate), None)}
+    return list(found)
+
+
+KEY_INFO_ROLE = DASH + "KeyInfoRole"
+"""DASH's role for "properties of special interest, shown whenever a summary is shown"."""
+
+
+def _steps(store: ReadStore, path: Node) -> tuple[Step, ...]:
+    """A predicate path, an inverse path, or an alternative path of either; () for others."""
+    if isinstance(path, ox.NamedNode):
+        return (Step(path.value),)
+    if not isinstance(path, ox.BlankNode):
+        return ()
+    inverse = _object(store, path, SH + "inversePath")
+    if isinstance(inverse, ox.NamedNode):
+        return (Step(inverse.value, inverse=True),)
+    head = _object(store, path, SH + "alternativePath")
+    steps: list[Step] = []
+    seen: set[str] = set()
+    while isinstance(head, ox.BlankNode) and str(head) not in seen:
+        seen.add(str(head))
+        first = _object(store, head, RDF + "first")
+        if isinstance(first, ox.NamedNode | ox.BlankNode):
+            steps.extend(_steps(store, first))
+        head = _object(store, head, RDF + "rest")
+    return tuple(steps)
+
+
+def _object(store: ReadStore, subject: ox.BlankNode, predicate: str) -> Node | None:
+    for quad in store.quads_for_pattern(subject, ox.NamedNode(predicate), None):
+        return quad.object
+    return None
+
+
 __all__ = [
     "COLUMNS_QUERY",
     "DASH",
@@ -210,10 +344,14 @@ __all__ = [
     "SECTIONS_QUERY",
     "Column",
     "Example",
+    "Field",
+    "Layout",
     "Section",
+    "Step",
     "Texts",
     "in_language",
     "read_examples",
+    "read_layouts",
     "read_sections",
     "select_rows",
 ]
