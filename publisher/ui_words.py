@@ -278,6 +278,19 @@ UI: dict[str, dict[str, str]] = {
         "ar": "تقرأ برامج الاستعلام مثل Comunica هذه الصفحات بصيغ RDF (اطلب أحد أنواع الوسائط "
         "أدناه) وتتبع قالب العناوين:",
     },
+    "resource_summary": {"en": "At a glance", "ar": "لمحة"},
+    "resource_this_page": {"en": "this page", "ar": "هذه الصفحة"},
+    "resource_sources": {"en": "Sources", "ar": "المصادر"},
+    "resource_sources_note": {
+        "en": "Each fact above cites its source by number; follow a source to the facts "
+        "taken from it.",
+        "ar": "تُحيل كل واقعة أعلاه إلى مصدرها برقمه؛ اتبع المصدر إلى الوقائع المأخوذة منه.",
+    },
+    "resource_cite": {"en": "source {n}", "ar": "المصدر {n}"},
+    "resource_same_label": {
+        "en": "the same type in several vocabularies",
+        "ar": "النوع نفسه في عدة مفردات",
+    },
 }
 
 
