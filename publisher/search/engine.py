@@ -1,11 +1,12 @@
 """Answering a search: the query folded like the index, matched by FTS5, ranked, highlighted.
 
 Every word of the query must match a word of a name, as its beginning (search-as-you-type:
-«vitor» finds «Vitorino»). A word the index has no beginning for is looked up among the
-index's words at edit distance 1 (2 for long words) with the same first two letters, so the
-spellings of a transliterated name meet («انطونيو» and «انتونيو»). Names are ranked by how
-they match (the whole name, whole words, beginnings of words, near spellings), then by FTS5's
-BM25, labels before alternative labels; a resource is listed once, by its best name.
+«vitor» finds «Vitorino»; a one-letter word only as a whole word). A word the index has no
+beginning for is looked up among the index's words at edit distance 1 (2 for long words) with
+the same first two letters, so the spellings of a transliterated name meet («انطونيو» and
+«انتونيو»). Names are ranked by how they match (the whole name, whole words, beginnings of
+words, near spellings), then by FTS5's BM25, labels before alternative labels; a resource is
+listed once, by its best name.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ MAX_LIMIT = 100
 CANDIDATES = 1000
 """Names read from the index per query, best first by BM25: `total` counts the resources among
 them (`more` says there may be others)."""
+MIN_PREFIX = 2
+"""A one-letter word is matched whole: as a prefix it would match a good part of the index
+(half a second at a million names, for a result nobody reads)."""
 NEAR_PREFIX = 2
 NEAR_MIN_LENGTH = 4
 NEAR_CHOICES = 5
@@ -142,9 +146,8 @@ def near_words(catalog: Catalog, term: str) -> tuple[str, ...]:
 
 
 def _has_prefix(catalog: Catalog, term: str) -> bool:
-    rows = catalog.read(
-        "SELECT 1 FROM names_terms WHERE term >= ? AND term < ? LIMIT 1", term, term + LAST
-    )
+    end = term + LAST if len(term) >= MIN_PREFIX else term + "\0"
+    rows = catalog.read("SELECT 1 FROM names_terms WHERE term >= ? AND term < ? LIMIT 1", term, end)
     return bool(rows)
 
 
@@ -156,7 +159,7 @@ def _match_expression(terms: list[str], near: Mapping[str, tuple[str, ...]]) -> 
         if term in near:
             parts.append("(" + " OR ".join(f'"{w}"' for w in near[term]) + ")")
         else:
-            parts.append(f'"{term}"*')
+            parts.append(f'"{term}"*' if len(term) >= MIN_PREFIX else f'"{term}"')
     return " AND ".join(parts)
 
 
