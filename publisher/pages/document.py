@@ -54,7 +54,16 @@ def document_page(
     ordered = [topic, *(m for m in members if m != topic)]
     prefixes = own_prefixes(dataset, profile)
     pages = [
-        resource_page(dataset.store, urls, iri, lang, prefixes, profile.sections, document=document)
+        resource_page(
+            dataset.store,
+            urls,
+            iri,
+            lang,
+            prefixes,
+            profile.sections,
+            document=document,
+            layouts=profile.layouts,
+        )
         for iri in ordered
     ]
     first = pages[0]
@@ -106,7 +115,14 @@ def render_thing_page(
     document = urls.document(path)
     prefixes = own_prefixes(dataset, profile)
     page = resource_page(
-        dataset.store, urls, iri, lang, prefixes, profile.sections, document=document
+        dataset.store,
+        urls,
+        iri,
+        lang,
+        prefixes,
+        profile.sections,
+        document=document,
+        layouts=profile.layouts,
     )
     return render_page("resource.html", urls, page, site=site_of(dataset, urls, lang, profile))
 

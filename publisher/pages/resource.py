@@ -27,11 +27,14 @@ from publisher.pages.base import (
     distinct_graphs,
     literal_text,
 )
+from publisher.pages.citations import number_sources
+from publisher.pages.layout import applicable, order_groups, property_order, types_once
 from publisher.pages.queries import (
     NS,
     iri,
     select,
 )
+from publisher.pages.readable import readable_groups
 from publisher.pages.resource_views import (
     ResourcePage,
     TypeBadge,
@@ -40,7 +43,9 @@ from publisher.pages.resource_views import (
     add_passage,
 )
 from publisher.pages.sections import classes_of, section_views
-from publisher.profile import Section
+from publisher.pages.summary import summary_rows
+from publisher.profile import Layout, Section
+from publisher.profile_views import read_layouts
 from publisher.urls import Urls
 
 View = Callable[[ReadStore, Labeller, ox.NamedNode, ResourcePage], None]
@@ -70,11 +75,13 @@ def resource_page(
     declared: Mapping[str, str] | None = None,
     sections: Iterable[Section] = (),
     document: str | None = None,
+    layouts: Iterable[Layout] | None = None,
 ) -> ResourcePage:
     """Everything the page of `iri_` (a canonical IRI of ours) shows, in `lang`; `declared`:
     the prefixes the data declares (`Profile.prefixes`), `sections` the sections it declares
     (`Profile.sections`); `document`: the server path of the document showing it, for IRIs
-    outside the `/id/` scheme (`/doc/bob`, `/card`)."""
+    outside the `/id/` scheme (`/doc/bob`, `/card`); `layouts`: the property order and summary
+    the data declares (`Profile.layouts`; read from the store when not given)."""
     this = ox.NamedNode(iri_)
     names = Labeller(store, urls, lang, declared)
     shown_at = f"{document}.{HTML.extension}" if document is not None else None
@@ -86,14 +93,19 @@ def resource_page(
     rows = [(r["property"], r["value"], r["graph"]) for r in facts]
     incoming, query = select(store, "q_incoming", INCOMING_QUERY, this, names.ns)
     names.prefetch(_linked(rows, incoming))  # every label the tables show, in one query
-    page.facts = names.groups(rows)
+    types = [v.value for p, v, _ in rows if p.value == RDF_TYPE and isinstance(v, ox.NamedNode)]
+    classes = classes_of(store, types)
+    chosen = applicable(read_layouts(store) if layouts is None else layouts, classes)
+    canonical = {urls.public(p.value): p.value for p, _, _ in rows}
+    groups = types_once(readable_groups(names.groups(rows), lang), canonical)
+    page.facts = order_groups(groups, property_order(chosen), canonical)
+    page.summary = summary_rows(names, this, chosen)
     page.types = _types(names, [v for p, v, _ in rows if p.value == RDF_TYPE])
     page.labels = tuple(names.texts(this, LABEL_PROPERTIES[:1]))
     page.description = names.description(this)
     page.queries.append(query)
     page.incoming = _incoming(names, incoming)
-    types = [v.value for p, v, _ in rows if p.value == RDF_TYPE and isinstance(v, ox.NamedNode)]
-    page.sections, queries = section_views(store, names, this, classes_of(store, types), sections)
+    page.sections, queries = section_views(store, names, this, classes, sections)
     page.queries.extend(queries)
     for view in _views(names, {p.value for p, _, _ in rows}):
         view(store, names, this, page)
@@ -104,6 +116,7 @@ def resource_page(
     elif document is not None:
         page.alternates = [Alternate(f, f"{document}.{f.extension}") for f in RDF_DOCUMENT_FORMATS]
     page.jsonld = schema_jsonld(names, iri_, facts)
+    number_sources(page)
     return page
 
 

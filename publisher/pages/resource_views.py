@@ -28,7 +28,9 @@ from publisher.pages.base import (
     passage_anchor,
 )
 from publisher.pages.queries import select
+from publisher.pages.readable import readable_groups
 from publisher.pages.sections import SectionView
+from publisher.pages.summary import SummaryRow
 
 ARTICLE_QUERY = """
 SELECT ?this ?text ?passage ?start ?end ?graph WHERE {
@@ -122,6 +124,11 @@ class ResourcePage(Page):
     passage: PassageView | None = None
     graph_facts: list[SubjectFacts] = field(default_factory=list)
     graph_source: Source | None = None
+    summary: tuple[SummaryRow, ...] = ()
+    citations: tuple[Source, ...] = ()
+    """Every source the page cites, in order: the numbered list under the tables."""
+    cite: dict[Source, int] = field(default_factory=dict)
+    """Source → its number in `citations`: a fact cites "[n]" instead of naming it again."""
 
 
 def add_article(store: ReadStore, names: Labeller, this: ox.NamedNode, page: ResourcePage) -> None:
@@ -197,7 +204,7 @@ def add_graph(store: ReadStore, names: Labeller, this: ox.NamedNode, page: Resou
         link = names.link(subject.value) if isinstance(subject, ox.NamedNode) else None
         groups = tuple(
             PropertyGroup(g.property, tuple(_without_sources(v) for v in g.values))
-            for g in names.groups(facts)
+            for g in readable_groups(names.groups(facts), names.lang)
         )
         page.graph_facts.append(SubjectFacts(link, groups))
     # Blank subjects have no label and fresh ids on every load: their facts order them, so

@@ -15,9 +15,10 @@ from dataclasses import dataclass, replace
 import pyoxigraph as ox
 
 from publisher.dataset import ReadStore
-from publisher.i18n import Text
+from publisher.i18n import Text, interface_language, ui
 from publisher.pages.base import Labeller, Link, Source, Term, Value, distinct_graphs
 from publisher.pages.queries import Query, select
+from publisher.pages.readable import readable_value
 from publisher.profile import Section
 from publisher.vocab import RDFS
 
@@ -77,16 +78,26 @@ def section_views(
             continue
         title = _in_language(section.title_in(names.lang), section.titles, names.lang)
         queries.append(replace(query, title=title.value))
-        views.append(section_view(names, section, title, rows))
+        views.append(section_view(names, section, title, rows, this))
     return views, queries
 
 
 def section_view(
-    names: Labeller, section: Section, title: Text, rows: list[dict[str, Term | None]]
+    names: Labeller,
+    section: Section,
+    title: Text,
+    rows: list[dict[str, Term | None]],
+    this: ox.NamedNode | None = None,
 ) -> SectionView:
-    """The table of one section: one row per key, each cell its distinct values, sorted."""
+    """The table of one section: one row per key, each cell its distinct values, sorted. A
+    column whose every cell is the page's own resource (`this`) is left out: the page's
+    title is not repeated on every row; a cell of it among others says "this page"."""
     key_variable = next((name for name in rows[0] if name != "this"), "this")
-    shown = tuple(c.variable for c in section.columns if c.variable in rows[0])
+    shown = tuple(
+        c.variable
+        for c in section.columns
+        if c.variable in rows[0] and not _only_this(rows, c.variable, this)
+    )
     groups: dict[str, list[dict[str, Term | None]]] = {}
     for row in rows:
         groups.setdefault(str(row[key_variable]), []).append(row)
@@ -94,7 +105,7 @@ def section_view(
     table = []
     for found in groups.values():
         key = found[0][key_variable]
-        cells = tuple(_cell(names, [row[name] for row in found]) for name in shown)
+        cells = tuple(_cell(names, [row[name] for row in found], this) for name in shown)
         sources: tuple[Source, ...] = ()
         if has_sources:
             graphs = [g if isinstance(g, ox.NamedNode) else None for g in _column(found)]
@@ -105,7 +116,7 @@ def section_view(
     headers = tuple(
         _in_language(c.title_in(names.lang), c.titles, names.lang)
         for c in section.columns
-        if c.variable in rows[0]
+        if c.variable in shown
     )
     return SectionView(section.slug, title, headers, tuple(table), has_sources)
 
@@ -114,11 +125,28 @@ def _column(rows: list[dict[str, Term | None]]) -> list[Term | None]:
     return [row[GRAPH_VARIABLE] for row in rows]
 
 
-def _cell(names: Labeller, terms: list[Term | None]) -> tuple[Value, ...]:
-    """The distinct values of one column of a group: in the page language first, then others."""
+def _only_this(
+    rows: list[dict[str, Term | None]], variable: str, this: ox.NamedNode | None
+) -> bool:
+    """True when every row's `variable` is the page's own resource."""
+    return this is not None and all(row[variable] == this for row in rows)
+
+
+def _cell(
+    names: Labeller, terms: list[Term | None], this: ox.NamedNode | None = None
+) -> tuple[Value, ...]:
+    """The distinct values of one column of a group: in the page language first, then others;
+    dates and numbers formatted for the reader; the page's own resource as "this page"."""
     unique = list(dict.fromkeys(t for t in terms if t is not None))
-    values = [names.value(term) for term in unique]
+    values = [
+        _here(names) if term == this else readable_value(names.value(term), names.lang)
+        for term in unique
+    ]
     return tuple(sorted(values, key=lambda v: (_foreign(v, names.lang), v.sort_key)))
+
+
+def _here(names: Labeller) -> Value:
+    return Value(text=Text(ui("resource_this_page", names.lang), interface_language(names.lang)))
 
 
 def _foreign(value: Value, lang: str) -> bool:

@@ -55,6 +55,12 @@ class Value:
     sources: tuple[Source, ...] = ()
     items: tuple[Value, ...] = ()
     """An RDF list (`sh:or ( … )`, `sh:in ( … )`): its members in order."""
+    raw: str | None = None
+    """The lexical form of a literal whose `text` is formatted for the reader (a date, a
+    number): what the data says, kept beside what the page shows."""
+    also: tuple[Link, ...] = ()
+    """Other IRIs with the same label as `link` (`foaf:Person` beside `schema:Person`), shown
+    once under that label, each still linked."""
 
     @property
     def sort_key(self) -> tuple[int, tuple[str | int, ...]]:
