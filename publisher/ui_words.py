@@ -6,6 +6,116 @@ among them (`ui`, `pick`); a key missing in one language is caught by tests/test
 from __future__ import annotations
 
 UI: dict[str, dict[str, str]] = {
+    # The SPARQL query page (templates/sparql.html, static/sparql.js).
+    "sparql_title": {"en": "SPARQL query", "ar": "استعلام SPARQL"},
+    "sparql_intro": {
+        "en": "Query the dataset with SPARQL 1.1. Programs send the same queries to the endpoint:",
+        "ar": (
+            "استعلم عن مجموعة البيانات بلغة SPARQL 1.1. ترسل البرامج "
+            "الاستعلامات نفسها إلى نقطة الاستعلام:"
+        ),
+    },
+    "sparql_service_description": {"en": "service description", "ar": "وصف الخدمة"},
+    "sparql_default_graph": {
+        "en": (
+            "The default graph is the union of all graphs; GRAPH ?g { … } "
+            "tells which named graph a fact comes from."
+        ),
+        "ar": (
+            "الرسم الافتراضي هو اتحاد الرسوم كلها؛ ويبيّن \u2066GRAPH ?g { … }\u2069 "
+            "الرسمَ المسمّى الذي جاءت منه المعلومة."
+        ),
+    },
+    "sparql_query_label": {"en": "SPARQL query", "ar": "استعلام SPARQL"},
+    "sparql_run": {"en": "Run query", "ar": "نفّذ الاستعلام"},
+    "sparql_run_hint": {
+        "en": "or Ctrl+Enter; Ctrl+Space completes",
+        "ar": "أو Ctrl+Enter؛ وCtrl+Space للإكمال",
+    },
+    "sparql_running": {"en": "Running…", "ar": "جارٍ التنفيذ…"},
+    "sparql_examples": {"en": "Examples", "ar": "أمثلة"},
+    "sparql_results": {"en": "Results", "ar": "النتائج"},
+    "sparql_answer": {"en": "Answer:", "ar": "الجواب:"},
+    "sparql_rows_shown": {
+        "en": "Rows {first}–{last} of {total}",
+        "ar": "الصفوف {first}–{last} من {total}",
+    },
+    "sparql_triples_shown": {
+        "en": "Triples {first}–{last} of {total}",
+        "ar": "الثلاثيات {first}–{last} من {total}",
+    },
+    "sparql_no_rows": {"en": "No results.", "ar": "لا نتائج."},
+    "sparql_truncated": {
+        "en": "Truncated: the result was cut at {limit} rows",
+        "ar": "نتيجة مقتطعة: قُطعت عند {limit} صفًّا",
+    },
+    "sparql_why": {"en": "why", "ar": "لماذا"},
+    "sparql_download": {"en": "Download:", "ar": "تنزيل:"},
+    "sparql_pages": {"en": "Result pages", "ar": "صفحات النتائج"},
+    "sparql_previous": {"en": "Previous", "ar": "السابق"},
+    "sparql_next": {"en": "Next", "ar": "التالي"},
+    "sparql_page_of": {"en": "Page {page} of {pages}", "ar": "الصفحة {page} من {pages}"},
+    "sparql_chart": {"en": "Chart", "ar": "رسم بياني"},
+    "sparql_chart_of": {
+        "en": "Bar chart of ?{value} by ?{name}",
+        "ar": "رسم بالأعمدة لـ ?{value} حسب ?{name}",
+    },
+    "sparql_failed": {"en": "The query failed", "ar": "تعذّر تنفيذ الاستعلام"},
+    "sparql_limits": {"en": "Limits", "ar": "الحدود"},
+    "sparql_limit_timeout": {
+        "en": (
+            "A query may run for {seconds} s, serialisation included; "
+            "past that it is stopped and answered with 503."
+        ),
+        "ar": (
+            "يمكن أن يعمل الاستعلام {seconds} ثانية بما فيها إعداد "
+            "النتيجة؛ وبعدها يُوقف ويُجاب بالرمز 503."
+        ),
+    },
+    "sparql_limit_results": {
+        "en": "A result holds at most {limit} rows (or triples). A longer one is cut and says so:",
+        "ar": "تحمل النتيجة {limit} صفًّا (أو ثلاثية) على الأكثر. وما زاد يُقطع ويُذكر ذلك:",
+    },
+    "sparql_limit_results_how": {
+        "en": (
+            "the header {header}, a link to this paragraph in SPARQL JSON and XML "
+            "results, a comment in Turtle, N-Triples and RDF/XML."
+        ),
+        "ar": (
+            "الترويسة {header}، ورابط إلى هذه الفقرة في نتائج SPARQL JSON "
+            "وXML، وتعليق في Turtle وN-Triples وRDF/XML."
+        ),
+    },
+    "sparql_limit_length": {
+        "en": "A query may be {bytes} bytes long (413 beyond).",
+        "ar": "يمكن أن يبلغ طول الاستعلام {bytes} بايت (وما زاد يُجاب بالرمز 413).",
+    },
+    "sparql_limit_busy": {
+        "en": "{count} queries run at once; more get 503 with Retry-After.",
+        "ar": "تعمل {count} استعلامات في آن واحد؛ وما زاد يُجاب بالرمز 503 مع Retry-After.",
+    },
+    "sparql_limit_update": {
+        "en": "The endpoint is read-only: SPARQL Update is refused (400).",
+        "ar": "نقطة الاستعلام للقراءة فقط: يُرفض SPARQL Update (400).",
+    },
+    "sparql_limit_service": {
+        "en": (
+            "No outbound requests: SERVICE is refused (400); FROM and "
+            "FROM NAMED only select graphs of this dataset."
+        ),
+        "ar": (
+            "لا طلبات إلى الخارج: يُرفض SERVICE (400)؛ ولا يختار FROM "
+            "وFROM NAMED إلا رسومًا من هذه المجموعة."
+        ),
+    },
+    "sparql_limit_service_allowed": {
+        "en": "Allowed SERVICE endpoints:",
+        "ar": "نقاط SERVICE المسموح بها:",
+    },
+    "sparql_limit_malformed": {
+        "en": "A malformed query gets 400 with the parser's message, line and column.",
+        "ar": "يُجاب الاستعلام غير السليم بالرمز 400 مع رسالة المحلل والسطر والعمود.",
+    },
     "site_name": {"en": "Linked data", "ar": "بيانات مترابطة"},
     "site_tagline": {"en": "Linked open data", "ar": "بيانات مترابطة مفتوحة"},
     "skip": {"en": "Skip to content", "ar": "انتقل إلى المحتوى"},

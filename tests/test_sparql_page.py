@@ -3,8 +3,8 @@ everything served by the publisher itself."""
 
 from __future__ import annotations
 
+import json
 import re
-import shutil
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
@@ -14,8 +14,12 @@ import pytest
 from sparql_support import SPARQL_DATA, app_for, serve, settings_for
 
 from publisher.config import PROJECT_ROOT, Settings
+from publisher.formats import SPARQL_JSON
+from publisher.pages.sparql import PAGE_SIZE, Labeller, table
 from publisher.profile import Example, read_profile
+from publisher.sparql.endpoint import Answer
 from publisher.stores import open_dataset
+from publisher.urls import Urls
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 MAX_RESULTS = 10
@@ -99,7 +103,7 @@ def test_results_link_to_resource_pages_with_labels(browser: httpx.Client) -> No
         ("/doc/person/bo.html", "Bo Example"),
     ]
     assert cells[0][1].endswith("/id/person/ana")
-    assert "2 rows." in response.text
+    assert "Rows 1–2 of 2" in response.text
     assert "query" in response.text  # the query stays in the editor
 
 
@@ -126,7 +130,7 @@ def test_graph_results_show_as_triples_with_graph_downloads(browser: httpx.Clien
         "WHERE { ?e <https://schema.org/organizer> ?o }"
     )
     response = browser.get("/sparql", params={"query": query})
-    assert "2 triples." in response.text and ">ACME</a>" in response.text
+    assert "Triples 1–2 of 2" in response.text and ">ACME</a>" in response.text
     types = {attrs["type"] for _, attrs in links(response.text).anchors if "download" in attrs}
     assert types == {"text/turtle", "application/n-triples", "application/ld+json",
                      "application/rdf+xml"}  # fmt: skip
@@ -136,7 +140,7 @@ def test_ask_and_truncation_on_the_page(browser: httpx.Client) -> None:
     assert "<strong>true</strong>" in browser.get("/sparql", params={"query": "ASK {}"}).text
     cut = browser.get("/sparql", params={"query": "SELECT * { ?s ?p ?o }"})
     assert cut.headers["sparql-results-truncated"] == f"true; limit={MAX_RESULTS}"
-    assert "Truncated: only the first" in cut.text
+    assert f"Truncated: the result was cut at {MAX_RESULTS} rows" in cut.text
 
 
 def test_errors_show_on_the_page_with_the_api_status(browser: httpx.Client) -> None:
@@ -163,38 +167,57 @@ def test_a_long_query_posted_by_the_form_gets_the_page(browser: httpx.Client) ->
     assert response.status_code == 200 and "<strong>true</strong>" in response.text
 
 
-def test_the_page_frame_follows_the_language_the_content_stays_english(
+def test_the_page_speaks_the_readers_language_the_query_stays_ltr(
     browser: httpx.Client,
 ) -> None:
     response = browser.get("/sparql", params={"lang": "ar"})
     assert response.headers["content-language"] == "ar"
     assert '<html lang="ar" dir="rtl">' in response.text
-    assert '<div class="sparql-page" lang="en" dir="ltr">' in response.text
+    assert "<h1>استعلام SPARQL</h1>" in response.text and "نفّذ الاستعلام" in response.text
+    assert '<div class="sparql-editor" dir="ltr">' in response.text
+    assert '<textarea id="sparql-query" name="query" rows="14" dir="ltr"' in response.text
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+def test_the_editor_is_served_with_its_licences(browser: httpx.Client) -> None:
+    page = links(browser.get("/sparql").text)
+    assert "/static/vendor/codemirror/editor.js" in page.assets
+    licences = browser.get("/static/vendor/codemirror/LICENSES.txt")
+    assert licences.status_code == 200
+    assert "@codemirror/view@" in licences.text and "MIT License" in licences.text
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="no chromium on this machine (CI installs it)")
-def test_in_a_browser_the_editor_highlights_and_runs(origin: str) -> None:
-    from playwright.sync_api import sync_playwright
+def test_the_vocabulary_json_has_the_datasets_prefixes_and_terms(browser: httpx.Client) -> None:
+    response = browser.get("/api/sparql-vocabulary.json", params={"lang": "en"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    vocabulary = response.json()
+    prefixes = vocabulary["prefixes"]
+    assert prefixes["schema"] == "https://schema.org/"
+    assert prefixes["rdfs"] == "http://www.w3.org/2000/01/rdf-schema#"  # always offered
+    terms = {term["iri"]: term for term in vocabulary["terms"]}
+    person = terms["https://schema.org/Person"]
+    assert person["curie"] == "schema:Person" and person["kind"] == "class"
+    assert terms["https://schema.org/organizer"]["kind"] == "property"
+    again = browser.get(
+        "/api/sparql-vocabulary.json",
+        params={"lang": "en"},
+        headers={"if-none-match": response.headers["etag"]},
+    )
+    assert again.status_code == 304
 
-    with sync_playwright() as playwright:
-        chrome = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        try:
-            page = chrome.new_page()
-            page.goto(f"{origin}sparql")
-            assert page.locator("#sparql-highlight .tok-keyword").count() > 0
-            assert page.locator("#sparql-highlight .tok-iri").count() > 0
-            editor = page.locator("#sparql-query")
-            editor.fill("SELECT ?person WHERE { ?person a <https://schema.org/Person> }")
-            assert page.locator("#sparql-highlight .tok-variable").count() == 2
-            editor.press("Control+Enter")
-            page.wait_for_selector(".sparql-results table")
-            assert page.locator(".sparql-results a.iri").count() == 2
-            page.locator("[data-example]").first.click()
-            page.wait_for_selector(".sparql-results")
-            example = page.locator("#sparql-query").input_value()  # the example replaced it
-            assert "SELECT" in example and "?person a <https://schema.org/Person>" not in example
-        finally:
-            chrome.close()
+
+def test_a_result_is_shown_a_page_of_rows_at_a_time(browser: httpx.Client) -> None:
+    """The server's table (the page without JavaScript) never holds the whole result."""
+    rows = [{"n": {"type": "literal", "value": str(n)}} for n in range(PAGE_SIZE * 2 + 7)]
+    body = json.dumps({"head": {"vars": ["n"]}, "results": {"bindings": rows}}).encode()
+    answer = Answer("solutions", SPARQL_JSON, body, False, len(rows))
+    store = open_dataset(settings("http://127.0.0.1:1/")).store
+    labeller = Labeller(store, Urls("https://example.org/", "https://example.org/"), ("en",))
+    last = table(answer, labeller, 99)  # past the end: the last page
+    assert (last.page, last.pages, last.first, last.last, last.total) == (3, 3, 101, 107, 107)
+    assert [row[0].text for row in last.rows if row[0]] == [str(n) for n in range(100, 107)]
+    assert len(table(answer, labeller, 1).rows) == PAGE_SIZE
+    query = "SELECT ?s ?p ?o { ?s ?p ?o } LIMIT 3"
+    second = browser.get("/sparql", params={"query": query, "page": "2"})
+    assert second.status_code == 200 and "Rows 1–3 of 3" in second.text  # one page only
+    assert 'class="pager"' not in second.text

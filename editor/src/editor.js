@@ -3,8 +3,11 @@
 // scripts/vendor-editor.sh into publisher/static/vendor/codemirror/editor.js as the global
 // `SparqlEditor`; publisher/static/sparql.js is the page that uses it.
 //
-// No network, no inline <style> (style-mod uses constructable stylesheets, which the page's
-// CSP allows), and token colours come from classes (tok-*) styled by sparql.css.
+// No network and no inline <style>: the site's CSP (style-src 'self') forbids one, and in a
+// document CodeMirror's style-mod writes its theme into a <style> element. In a shadow root it
+// uses a constructed stylesheet instead (adoptedStyleSheets), which the CSP allows, so the
+// editor lives in an open shadow root; token colours are classes (tok-*) that the page's
+// stylesheet, linked inside the shadow root too, colours.
 
 import { EditorState } from "@codemirror/state";
 import {
@@ -123,12 +126,25 @@ function termOption(term, prefix, namespace) {
 
 /**
  * Replace `textarea` (kept, hidden, and always holding the query, so the form still posts
- * it) with an editor. Options: onRun(), label (the accessible name).
+ * it) with an editor. Options: onRun(), label (the accessible name), stylesheets (URLs linked
+ * inside the editor's shadow root).
  */
 export function create(textarea, options = {}) {
   let vocabulary = { prefixes: {}, terms: [] };
+  const host = document.createElement("div");
+  host.className = "sparql-editor-host";
+  host.setAttribute("dir", "ltr");
+  const shadow = host.attachShadow({ mode: "open" });
+  for (const href of options.stylesheets || []) {
+    const link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = href;
+    shadow.appendChild(link);
+  }
   const run = () => { if (options.onRun) options.onRun(); return true; };
   const view = new EditorView({
+    root: shadow,
+    parent: shadow,
     state: EditorState.create({
       doc: textarea.value,
       extensions: [
@@ -152,7 +168,7 @@ export function create(textarea, options = {}) {
     }),
   });
   view.dom.setAttribute("dir", "ltr");
-  textarea.parentNode.insertBefore(view.dom, textarea);
+  textarea.parentNode.insertBefore(host, textarea);
   textarea.hidden = true;
   return {
     view,

@@ -1,5 +1,7 @@
-"""What the HTML query page shows: the dataset's example queries (from its profile), and results
-as a table of labelled links."""
+"""What the HTML query page shows: the dataset's example queries (from its profile), results as
+a table of labelled links (a page of rows at a time: a long result never becomes a page of
+megabytes), and the vocabulary the editor completes (the profile's prefixes, the catalog's and the
+ontology's classes and properties)."""
 
 from __future__ import annotations
 
@@ -9,11 +11,13 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
-from publisher.dataset import ReadStore
-from publisher.formats import HTML
+from publisher.dataset import Dataset, ReadStore
+from publisher.formats import GRAPH_RESULT_FORMATS, HTML, TABLE_RESULT_FORMATS
+from publisher.prefixes import well_known_prefixes
 from publisher.profile import Example, Profile
 from publisher.sparql.endpoint import Answer
 from publisher.urls import Urls
+from publisher.vocab import OWL, RDF, RDFS, XSD
 
 LABELS = (
     ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
@@ -23,6 +27,22 @@ SHORT_DATATYPES = {
     "http://www.w3.org/2001/XMLSchema#": "xsd:",
     "http://www.w3.org/1999/02/22-rdf-syntax-ns#": "rdf:",
 }
+PAGE_SIZE = 50
+"""Rows of a result the HTML page shows at once (the script pages the JSON results alike)."""
+MOST_TERMS = 5000
+"""Terms the editor's vocabulary holds at most: completion stays quick on a large ontology."""
+CLASS_TYPES = (ox.NamedNode(OWL + "Class"), ox.NamedNode(RDFS + "Class"))
+PROPERTY_TYPES = tuple(
+    ox.NamedNode(iri)
+    for iri in (
+        RDF + "Property",
+        OWL + "ObjectProperty",
+        OWL + "DatatypeProperty",
+        OWL + "AnnotationProperty",
+    )
+)
+ALWAYS_PREFIXED = (RDF, RDFS, XSD, OWL)
+"""Namespaces every query may use (types, labels, datatypes), offered even when unused."""
 
 
 def example_links(profile: Profile) -> list[tuple[Example, str]]:
@@ -44,9 +64,44 @@ class Cell:
 
 @dataclass(frozen=True)
 class Table:
+    """One page of a result: `rows` are rows `first`…`first + len(rows) - 1` (1-based) of
+    `total`; `page` of `pages`."""
+
     columns: list[str]
     rows: list[list[Cell | None]]
     boolean: bool | None = None
+    total: int = 0
+    page: int = 1
+    pages: int = 1
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * PAGE_SIZE + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1 if self.rows else 0
+
+
+def result_formats() -> dict[str, list[dict[str, str]]]:
+    """The download formats of each kind of answer, for the page's script (the endpoint's own
+    table, so the script offers exactly what the endpoint answers in)."""
+    return {
+        kind: [{"name": f.name, "extension": f.extension, "type": f.media_type} for f in formats]
+        for kind, formats in (("table", TABLE_RESULT_FORMATS), ("graph", GRAPH_RESULT_FORMATS))
+    }
+
+
+def page_number(text: str | None) -> int:
+    """`?page=` as a page number; anything that is not a positive number is the first page."""
+    if text is None or not text.strip().isdigit():
+        return 1
+    return max(1, min(int(text.strip()), 10**9))
+
+
+def page_url(query: str, dataset_params: list[tuple[str, str]], number: int) -> str:
+    """The GET URL of one page of a query's results on the HTML page."""
+    return "/sparql?" + urlencode([("query", query), *dataset_params, ("page", str(number))])
 
 
 class Labeller:
@@ -86,25 +141,81 @@ class Labeller:
         return document if document is not None else public_iri
 
 
-def table(answer: Answer, labeller: Labeller) -> Table:
-    """The answer (JSON results or N-Triples, as the page asks the worker for) as a table."""
+def table(answer: Answer, labeller: Labeller, page: int = 1) -> Table:
+    """Page `page` (the last one if past it) of the answer (JSON results or N-Triples, as the
+    page asks the worker for) as a table; only the rows shown are labelled."""
     if answer.kind == "graph":
-        triples = ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES)
-        rows: list[list[Cell | None]] = [
-            [_cell(_json(t.subject), labeller), _cell(_json(t.predicate), labeller),
-             _cell(_json(t.object), labeller)]
-            for t in triples
-        ]  # fmt: skip
-        return Table(["subject", "predicate", "object"], rows)
+        columns = ["subject", "predicate", "object"]
+        terms: list[list[dict[str, object] | None]] = [
+            [_json(t.subject), _json(t.predicate), _json(t.object)]
+            for t in ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES)
+        ]
+        return _paged(columns, terms, labeller, page)
     document = json.loads(answer.body)
     if "boolean" in document:
         return Table([], [], bool(document["boolean"]))
     columns = list(document["head"]["vars"])
-    rows = [
-        [_cell(binding[c], labeller) if c in binding else None for c in columns]
-        for binding in document["results"]["bindings"]
-    ]
-    return Table(columns, rows)
+    bindings = [[binding.get(c) for c in columns] for binding in document["results"]["bindings"]]
+    return _paged(columns, bindings, labeller, page)
+
+
+def _paged(
+    columns: list[str], rows: list[list[dict[str, object] | None]], labeller: Labeller, page: int
+) -> Table:
+    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    page = min(page, pages)
+    shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    cells = [[_cell(term, labeller) if term else None for term in row] for row in shown]
+    return Table(columns, cells, total=len(rows), page=page, pages=pages)
+
+
+def vocabulary(dataset: Dataset, profile: Profile, lang: str) -> dict[str, object]:
+    """What the editor completes: the profile's prefixes (and the common ones the terms use),
+    and the classes and properties the data uses or its ontologies declare, with labels in
+    `lang`. Read from the catalog and the store's type index, never from a query of the data."""
+    kinds: dict[str, str] = {}
+    for kind, types in (("class", CLASS_TYPES), ("property", PROPERTY_TYPES)):
+        for rdf_type in types:
+            for quad in dataset.store.quads_for_pattern(
+                None, ox.NamedNode(RDF + "type"), rdf_type, None
+            ):
+                if isinstance(quad.subject, ox.NamedNode):
+                    kinds.setdefault(quad.subject.value, kind)
+    catalog = dataset.catalog
+    if catalog is not None:
+        for used in catalog.classes():
+            kinds.setdefault(used.iri, "class")
+        for predicate in catalog.predicate_usage():
+            kinds.setdefault(predicate.iri, "property")
+    prefixes = dict(profile.prefixes)
+    common = {p: ns for p, ns in well_known_prefixes().items() if ns not in prefixes.values()}
+    terms = []
+    for iri, kind in sorted(kinds.items())[:MOST_TERMS]:
+        curie = _curie(iri, prefixes) or _curie(iri, common)
+        if curie and curie.split(":", 1)[0] not in prefixes:
+            prefixes[curie.split(":", 1)[0]] = common[curie.split(":", 1)[0]]
+        label = catalog.label(iri, lang) if catalog is not None else None
+        terms.append({"iri": iri, "curie": curie, "label": label, "kind": kind})
+    for namespace in ALWAYS_PREFIXED:
+        name = next((p for p, ns in common.items() if ns == namespace), None)
+        if name is not None and namespace not in prefixes.values():
+            prefixes.setdefault(name, namespace)
+    return {"prefixes": prefixes, "terms": terms}
+
+
+def _curie(iri: str, prefixes: dict[str, str]) -> str | None:
+    """`iri` as prefix:local with the longest namespace that leaves a plain local name."""
+    best = None
+    for prefix, namespace in prefixes.items():
+        local = iri[len(namespace) :]
+        if (
+            iri.startswith(namespace)
+            and local
+            and all(c.isalnum() or c in "_-" for c in local)
+            and (best is None or len(namespace) > len(prefixes[best[0]]))
+        ):
+            best = (prefix, local)
+    return f"{best[0]}:{best[1]}" if best else None
 
 
 def _json(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> dict[str, object]:

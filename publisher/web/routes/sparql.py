@@ -6,6 +6,7 @@ Thin on purpose: decode (publisher.sparql.protocol), choose formats and run
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import urlencode
@@ -239,10 +240,14 @@ async def _page(
     status: int = 200,
     etag: str | None = None,
 ) -> Response:
-    """The query page: editor, examples, limits, and the results (or the error) if any."""
+    """The query page: editor, examples, limits, and the results (or the error) if any, one
+    page of rows at a time (`?page=`)."""
     settings = endpoint.settings
     query = decoded.query if decoded else request.query_params.get("query")
     lang = page_language(request)
+    number = page.page_number(request.query_params.get("page"))
+    if etag:
+        etag = f'{etag[:-1]}-p{number}"'
     headers = {"Vary": "Accept, Accept-Language", "Content-Language": lang}
     if etag and not error:
         headers["ETag"] = etag
@@ -257,7 +262,7 @@ async def _page(
     def render() -> str:
         languages = tuple(dict.fromkeys((lang, settings.default_language, "en", "ar")))
         labeller = page.Labeller(endpoint.dataset.store, endpoint.urls, languages)
-        table = page.table(answer, labeller) if answer else None
+        table = page.table(answer, labeller, number) if answer else None
         profile = state.published.profile(endpoint.dataset, endpoint.urls)
         examples = page.example_links(profile)
         downloads = _downloads(decoded, answer) if decoded and answer else []
@@ -283,12 +288,31 @@ async def _page(
             post_downloads=any(len(url) > LONGEST_DOWNLOAD_URL for _, url in downloads),
             dataset_params=_dataset_params(decoded),
             truncation_header=TRUNCATION_HEADER,
+            page_url=lambda n: page.page_url(query or "", _dataset_params(decoded), n),
+            result_formats=page.result_formats(),
         )
 
     html = await run_in_threadpool(render)
     return respond(
         request, SPARQL, html.encode(), HTML.content_type, status=status, headers=headers
     )
+
+
+@router.get("/api/sparql-vocabulary.json", include_in_schema=False)
+async def sparql_vocabulary(request: Request) -> Response:
+    """What the query page's editor completes (prefixes, classes, properties), in the page's
+    language; built once per version and language."""
+    state = state_of_app(request.app)
+    lang = page_language(request)
+    key = f"vocabulary-{lang}"
+    if key not in state.sparql_descriptions:
+        profile = state.published.profile(state.dataset, state.urls)
+        terms = await run_in_threadpool(page.vocabulary, state.dataset, profile, lang)
+        state.sparql_descriptions[key] = json.dumps(terms, ensure_ascii=False).encode()
+    rendered = Rendered(
+        state.sparql_descriptions[key], f'"{state.dataset.version}-{key}"', None, None
+    )
+    return represent(request, rendered, SPARQL, "application/json", lang=lang, dated=False)
 
 
 def _dataset_params(decoded: QueryRequest | None) -> list[tuple[str, str]]:
