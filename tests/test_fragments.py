@@ -4,7 +4,7 @@ test, in process over the dereferencing fixture (pages of 4 so that paging shows
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from urllib.parse import quote
 
 import anyio
@@ -19,9 +19,17 @@ from ld_support import (
     fixture_settings,
     urls_of,
 )
+from remote_servers import OxigraphServer
 
 from publisher.dataset import Dataset
 from publisher.fragments import select
+from publisher.fragments.pattern import Pattern
+from publisher.fragments.remote import RemoteCounts, is_remote, remote_page
+from publisher.fragments.select import Figures, Page, select_page
+from publisher.fragments.service import Fragments
+from publisher.fragments.service import Request as FragmentRequest
+from publisher.stores import open_dataset
+from publisher.stores.remote import push_to_remote
 from publisher.vocab import HYDRA, RDF, SD, VOID, XSD
 from publisher.web.app import create_app
 from publisher.web.state import state_of_app
@@ -403,3 +411,79 @@ def test_the_sparql_service_description_names_the_interface(client: Client) -> N
         and q.object == ox.NamedNode(f"{FRAGMENTS}?subject=")
         for q in triples
     )
+
+
+# --- Every backend: the SPARQL path of the remote store ------------------------------------------
+
+PATTERNS = (
+    Pattern(),
+    Pattern(subject=ox.NamedNode(ALICE)),
+    Pattern(predicate=ox.NamedNode(LABEL)),
+    Pattern(object=ox.NamedNode(HUB)),
+    Pattern(graph=ox.NamedNode(G2)),
+    Pattern(predicate=ox.NamedNode(LABEL), union=True),
+    Pattern(subject=ox.Literal("Alice", language="en")),
+)
+
+
+def every_page(page_of: Callable[[int], Page]) -> tuple[set[ox.Quad], int]:
+    """(the matches of every page, the total the first page gives)."""
+    first = page_of(1)
+    found, number, page = set(first.quads), 1, first
+    while page.has_next:
+        number += 1
+        page = page_of(number)
+        assert len(page.quads) <= PAGE
+        found |= set(page.quads)
+    return found, first.count.value
+
+
+def blank_free(quads: set[ox.Quad]) -> set[ox.Quad]:
+    """Blank nodes have other labels on another store: compare the rest."""
+    return {q for q in quads if not any(isinstance(t, ox.BlankNode) for t in q)}
+
+
+@pytest.mark.parametrize("pattern", PATTERNS, ids=repr)
+def test_the_sparql_selection_gives_what_the_index_gives(
+    dataset: Dataset, pattern: Pattern
+) -> None:
+    """The remote backend's queries, run on the embedded store: the same pages' matches."""
+    figures = Figures.of(dataset)
+    by_index = every_page(lambda n: select_page(dataset, figures, pattern, n, PAGE))
+    counts = RemoteCounts()
+    by_sparql = every_page(lambda n: remote_page(dataset, figures, counts, pattern, n, PAGE))
+    assert by_sparql == by_index
+
+
+@pytest.fixture(scope="module")
+def oxigraph_dataset(
+    tmp_path_factory: pytest.TempPathFactory, dataset: Dataset
+) -> Iterator[Dataset]:
+    server = OxigraphServer(tmp_path_factory.mktemp("oxigraph"))
+    server.start()
+    try:
+        settings = fixture_settings().model_copy(
+            update={"store": server.query_url, "remote_gsp": server.gsp_url}
+        )
+        push_to_remote(dataset, settings)
+        yield open_dataset(settings)
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("pattern", PATTERNS, ids=repr)
+def test_an_oxigraph_server_gives_the_embedded_stores_fragments(
+    dataset: Dataset, oxigraph_dataset: Dataset, pattern: Pattern
+) -> None:
+    urls = urls_of(fixture_settings())
+    embedded = Fragments(dataset, urls, PAGE)
+    remote = Fragments(oxigraph_dataset, urls, PAGE)
+    assert is_remote(oxigraph_dataset) and not is_remote(dataset)
+
+    def pages(fragments: Fragments) -> tuple[set[ox.Quad], int]:
+        return every_page(lambda n: fragments.page(FragmentRequest(pattern, n, ""))[1])
+
+    (mine, my_total), (theirs, their_total) = pages(embedded), pages(remote)
+    assert their_total == my_total
+    assert blank_free(theirs) == blank_free(mine)
+    assert len(theirs) == len(mine)

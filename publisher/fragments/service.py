@@ -1,8 +1,9 @@
 """Fragments of one served dataset version: the catalog's figures read once, pages selected,
 and the bytes of recent pages kept (a bounded LRU) so a popular fragment costs one lookup.
 
-A remote store answers `quads_for_pattern` with SPARQL SELECTs of its own (and keeps a small
-cache of its own); the bytes kept here spare it the repeated ones.
+An embedded store (memory, disk) is read through its quad index (`select`); a SPARQL server
+through a SELECT per page and cached COUNTs (`remote`). The bytes kept here spare either the
+repeated requests.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from publisher.dataset import Dataset
 from publisher.fragments.controls import Addresses
 from publisher.fragments.pattern import Pattern, parse_page, parse_pattern
+from publisher.fragments.remote import RemoteCounts, is_remote, remote_page
 from publisher.fragments.select import Figures, Page, select_page
 from publisher.urls import Urls
 
@@ -47,6 +49,7 @@ class Fragments:
     page_size: int
     kept_bytes: int = KEPT_BYTES
     _figures: Figures | None = field(default=None, repr=False)
+    _counts: RemoteCounts = field(default_factory=RemoteCounts, repr=False)
     _kept: OrderedDict[Hashable, bytes] = field(default_factory=OrderedDict, repr=False)
     _size: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -60,9 +63,11 @@ class Fragments:
     def page(self, request: Request) -> tuple[Addresses, Page]:
         """The addresses and the selected page of a request."""
         at = Addresses.of(self.urls, request.pattern, request.requested_query)
-        found = select_page(
-            self.dataset, self.figures, request.pattern, request.number, self.page_size
-        )
+        pattern, number, size = request.pattern, request.number, self.page_size
+        if is_remote(self.dataset):
+            found = remote_page(self.dataset, self.figures, self._counts, pattern, number, size)
+        else:
+            found = select_page(self.dataset, self.figures, pattern, number, size)
         return at, found
 
     def etag(self, request: Request, variant: str) -> str:
