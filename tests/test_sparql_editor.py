@@ -6,6 +6,7 @@ still answers without JavaScript. Saves docs/screenshots/editor-{en,ar}.png."""
 from __future__ import annotations
 
 import json
+import re
 import urllib.request
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -66,7 +67,7 @@ def test_the_editor_loads_from_the_site_alone_and_runs_a_query(editor_tab: Tab) 
     set_query(page, COUNTS)
     run(page)
     assert page.locator("#result table.stack tbody tr").count() > 0
-    assert page.locator("#result td[data-label='?class'] a.iri").count() > 0
+    assert page.locator("#result td[data-label$='?class'] a.iri").count() > 0
     requests = editor_tab.requests  # type: ignore[attr-defined]
     assert any(url.endswith("/static/vendor/codemirror/editor.js") for url in requests)
     assert all(url.startswith(editor_tab.origin + "/") for url in requests), requests
@@ -152,10 +153,21 @@ def test_two_column_numbers_get_a_chart(editor_tab: Tab) -> None:
     assert chart.get_attribute("role") == "img" and chart.get_attribute("aria-label")
     widths = bars.evaluate_all("bars => bars.map(b => Number(b.getAttribute('width')))")
     assert widths == sorted(widths, reverse=True)  # ordered by count, as the query asked
+    names = chart.locator("text.chart-label").evaluate_all("els => els.map(e => e.textContent)")
+    assert any(re.fullmatch(r"[A-Za-z][\w-]*:[A-Za-z]\w*", name) for name in names), names
     screenshot(page, "editor-en")
     set_query(page, MANY)
     run(page)
     assert page.locator("#result svg").count() == 0  # no numbers: no chart
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_on_a_phone_nothing_overflows(phone_tab: Tab, lang: str) -> None:
+    page = phone_tab.open(f"/sparql?lang={lang}&query={quote(COUNTS)}")
+    page.locator("#result svg.sparql-chart").wait_for()  # the script ran it again as data
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.locator("#result table.stack td[data-label]").count() > 0
+    assert page.locator(".cm-editor").bounding_box()["width"] <= 390  # type: ignore[index]
 
 
 def test_the_arabic_page_is_rtl_with_the_editor_ltr(editor_tab: Tab) -> None:

@@ -169,10 +169,12 @@ def _paged(
     return Table(columns, cells, total=len(rows), page=page, pages=pages)
 
 
-def vocabulary(dataset: Dataset, profile: Profile, lang: str) -> dict[str, object]:
+def vocabulary(dataset: Dataset, urls: Urls, profile: Profile, lang: str) -> dict[str, object]:
     """What the editor completes: the profile's prefixes (and the common ones the terms use),
     and the classes and properties the data uses or its ontologies declare, with labels in
-    `lang`. Read from the catalog and the store's type index, never from a query of the data."""
+    `lang`. Read from the catalog and the store's type index, never from a query of the data.
+    IRIs are canonical, as the profile's examples write them; `base` and `origin` let the
+    page shorten the public IRIs results come in."""
     kinds: dict[str, str] = {}
     for kind, types in (("class", CLASS_TYPES), ("property", PROPERTY_TYPES)):
         for rdf_type in types:
@@ -200,7 +202,7 @@ def vocabulary(dataset: Dataset, profile: Profile, lang: str) -> dict[str, objec
         name = next((p for p, ns in common.items() if ns == namespace), None)
         if name is not None and namespace not in prefixes.values():
             prefixes.setdefault(name, namespace)
-    return {"prefixes": prefixes, "terms": terms}
+    return {"prefixes": prefixes, "terms": terms, "base": urls.base_iri, "origin": urls.origin}
 
 
 def _curie(iri: str, prefixes: dict[str, str]) -> str | None:

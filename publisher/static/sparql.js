@@ -21,6 +21,8 @@
   var context, words, form, textarea, output, statusLine, editor;
   var labels = {};  // IRI -> label (or null: none), across pages and queries
   var lastQuery = "";  // the query the results shown answer (downloads name it)
+  var vocabulary = { prefixes: {}, base: "", origin: "" };  // /api/sparql-vocabulary.json
+  var vocabularyReady = Promise.resolve();
 
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
@@ -93,6 +95,25 @@
     return iri;
   }
 
+  function compact(iri) {
+    // prefix:local with the dataset's prefixes (results come with public IRIs, the prefixes
+    // are canonical), or null.
+    var canonical = vocabulary.origin && iri.indexOf(vocabulary.origin) === 0
+      ? vocabulary.base + iri.slice(vocabulary.origin.length) : iri;
+    var best = null;
+    Object.keys(vocabulary.prefixes).forEach(function (name) {
+      var ns = vocabulary.prefixes[name], local = canonical.slice(ns.length);
+      if (canonical.indexOf(ns) === 0 && /^[A-Za-z_][\w-]*$/.test(local) &&
+          (!best || ns.length > best.ns.length)) { best = { ns: ns, text: name + ":" + local }; }
+    });
+    return best ? best.text : null;
+  }
+
+  function shown(iri) {
+    var label = labels[iri];
+    return label ? label.text : compact(iri) || iri;
+  }
+
   function fetchLabels(iris) {
     var wanted = iris.filter(function (iri) { return !(iri in labels) && SAFE_IRI.test(iri); });
     if (!wanted.length) { return Promise.resolve(); }
@@ -130,7 +151,7 @@
       var label = labels[value.value];
       return [el("a", { "class": "iri", href: href(value.value), title: value.value, dir: "auto",
                         lang: label && label.lang ? label.lang : null },
-                 [label ? label.text : value.value])];
+                 [shown(value.value)])];
     }
     if (value.type === "literal") {
       var out = [el("span", { "class": "literal", dir: "auto", lang: value.lang }, [value.value])];
@@ -180,7 +201,10 @@
     if (!rows.every(function (row) { return row[0] && isNumber(row[1]); })) { return null; }
     var values = rows.map(function (row) { return parseFloat(row[1].value); });
     var max = Math.max.apply(null, values.map(Math.abs)) || 1;
-    var ns = "http://www.w3.org/2000/svg", barHeight = 22, labelWidth = 240, width = 720;
+    // Drawn at the width it is shown at (a phone's too), so its text stays legible.
+    var width = Math.max(300, Math.min(720, output.clientWidth || 720));
+    var ns = "http://www.w3.org/2000/svg", barHeight = 22, labelWidth = Math.round(width * 0.36);
+    var longest = Math.floor((labelWidth - 8) / 7.5);
     var title = fill(words.chartOf, { value: result.columns[1], name: result.columns[0] });
     var svg = document.createElementNS(ns, "svg");
     svg.setAttribute("viewBox", "0 0 " + width + " " + (rows.length * barHeight + 8));
@@ -193,15 +217,15 @@
     svg.appendChild(titleNode);
     rows.forEach(function (row, i) {
       var y = i * barHeight + 4;
-      var name = row[0].type === "uri" && labels[row[0].value] ? labels[row[0].value].text : row[0].value;
+      var name = row[0].type === "uri" ? shown(row[0].value) : row[0].value;
       var text = document.createElementNS(ns, "text");
       text.setAttribute("x", labelWidth - 8);
       text.setAttribute("y", y + barHeight / 2 + 4);
       text.setAttribute("text-anchor", "end");
       text.setAttribute("class", "chart-label");
-      text.textContent = name.length > 36 ? name.slice(0, 35) + "…" : name;
+      text.textContent = name.length > longest ? name.slice(0, longest - 1) + "…" : name;
       var bar = document.createElementNS(ns, "rect");
-      var length = Math.max(1, Math.abs(values[i]) / max * (width - labelWidth - 70));
+      var length = Math.max(1, Math.abs(values[i]) / max * (width - labelWidth - 60));
       bar.setAttribute("x", labelWidth);
       bar.setAttribute("y", y + 3);
       bar.setAttribute("height", barHeight - 6);
@@ -257,7 +281,8 @@
         }));
         var body = el("tbody", {}, rows.map(function (row) {
           return el("tr", {}, row.map(function (value, i) {
-            return el("td", { "data-label": (graph ? "" : "?") + result.columns[i] }, cell(value));
+            // The mark keeps "?x" in that order in a right-to-left card label.
+            return el("td", { "data-label": (graph ? "" : "\u200e?") + result.columns[i] }, cell(value));
           }));
         }));
         section.appendChild(el("div", { "class": "table-scroll" },
@@ -328,7 +353,7 @@
         var truncated = (response.headers.get("SPARQL-Results-Truncated") || "").indexOf("true") === 0;
         lastQuery = query;
         remember(query);
-        return render(result, page || 1, truncated);
+        return vocabularyReady.then(function () { return render(result, page || 1, truncated); });
       });
     }).catch(function (error) {
       showError(0, String(error));
@@ -364,11 +389,16 @@
         stylesheets: [document.querySelector("link[href$='/sparql.css']").href]
       });
       document.getElementById("sparql-query-label").addEventListener("click", function () { editor.focus(); });
-      fetch(form.getAttribute("data-vocabulary"), { headers: { Accept: "application/json" } })
-        .then(function (response) { return response.ok ? response.json() : null; })
-        .then(function (vocabulary) { if (vocabulary) { editor.setVocabulary(vocabulary); } })
-        .catch(function () { /* completion then offers keywords only */ });
     }
+    // The dataset's prefixes and terms: completion in the editor, short names in results.
+    vocabularyReady = fetch(form.getAttribute("data-vocabulary"), { headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (found) {
+        if (!found) { return; }
+        vocabulary = found;
+        if (editor) { editor.setVocabulary(found); }
+      })
+      .catch(function () { /* completion then offers keywords only */ });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       run(1);

@@ -307,7 +307,7 @@ async def sparql_vocabulary(request: Request) -> Response:
     key = f"vocabulary-{lang}"
     if key not in state.sparql_descriptions:
         profile = state.published.profile(state.dataset, state.urls)
-        terms = await run_in_threadpool(page.vocabulary, state.dataset, profile, lang)
+        terms = await run_in_threadpool(page.vocabulary, state.dataset, state.urls, profile, lang)
         state.sparql_descriptions[key] = json.dumps(terms, ensure_ascii=False).encode()
     rendered = Rendered(
         state.sparql_descriptions[key], f'"{state.dataset.version}-{key}"', None, None
