@@ -17,6 +17,7 @@ from publisher.catalog import Catalog, CatalogError, build_catalog, document_of
 from publisher.cli import app
 from publisher.config import Settings
 from publisher.discovery.statistics import compute_statistics
+from publisher.search.engine import search
 from publisher.stores import open_dataset
 from publisher.stores.disk import file_sums
 from publisher.urls import Urls
@@ -159,6 +160,8 @@ def test_load_writes_the_catalog_beside_the_store(tmp_path: Path) -> None:
     dataset = open_dataset(settings)
     assert dataset.catalog is not None
     assert dataset.catalog.members(f"{BASE}card")[-1] == f"{BASE}card#key"
+    found = search(dataset.catalog, "آدا", "en").hits  # the search index was loaded too
+    assert [(hit.iri, hit.label) for hit in found] == [(f"{BASE}card#i", "Ada L.")]
     dataset.catalog.close()
 
 

@@ -145,6 +145,11 @@ def test_paging_is_without_gaps_or_repeats(real: Catalog) -> None:
     assert len(everything) > 7
 
 
+def test_a_one_letter_word_is_matched_whole_not_as_a_prefix(other: Catalog) -> None:
+    assert iris(other, "c") == []  # «Café», «Coffee», «Culture» start with it
+    assert iris(other, "cu") == [OTHER + "term2", OTHER + "term"]
+
+
 def test_nothing_found_is_an_empty_answer(real: Catalog) -> None:
     assert search(real, "zzqxw", "en").hits == ()
     assert search(real, "   ", "en").total == 0

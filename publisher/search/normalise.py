@@ -18,47 +18,72 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
 TATWEEL = "\u0640"
-LETTER_FOLDS = str.maketrans(
-    {
-        "\u0623": "\u0627",  # أ → ا
-        "\u0625": "\u0627",  # إ → ا
-        "\u0622": "\u0627",  # آ → ا
-        "\u0671": "\u0627",  # ٱ → ا
-        "\u0629": "\u0647",  # ة → ه
-        "\u0649": "\u064a",  # ى → ي
-    }
+ARABIC_BLOCKS = (
+    (0x0600, 0x06FF),
+    (0x0750, 0x077F),
+    (0x08A0, 0x08FF),
+    (0xFB50, 0xFDFF),
+    (0xFE70, 0xFEFF),
 )
+"""Arabic, its supplement, extended-A, and the presentation forms."""
+LETTER_FOLDS = {
+    "\u0623": "\u0627",  # أ → ا
+    "\u0625": "\u0627",  # إ → ا
+    "\u0622": "\u0627",  # آ → ا
+    "\u0671": "\u0627",  # ٱ → ا
+    "\u0629": "\u0647",  # ة → ه
+    "\u0649": "\u064a",  # ى → ي
+}
 ARTICLE = "\u0627\u0644"  # ال (after the alef folds)
 MIN_STEM = 2
 """Letters that must remain once the article is taken off («ال» + «ف» stays «الف»)."""
 
+
+def _table() -> dict[int, str | None]:
+    """One `str.translate` table: the letter folds, every combining mark of the Arabic blocks
+    and tatweel removed, every non-ASCII decimal digit of the Basic Multilingual Plane to its
+    ASCII digit. Built from Unicode's tables (`unicodedata`) when the module is imported."""
+    table: dict[int, str | None] = {ord(k): v for k, v in LETTER_FOLDS.items()}
+    table[ord(TATWEEL)] = None
+    for first, last in ARABIC_BLOCKS:
+        for code in range(first, last + 1):
+            if unicodedata.category(chr(code)) == "Mn":
+                table[code] = None
+    for code in range(0x80, 0x10000):
+        digit = unicodedata.decimal(chr(code), None)
+        if digit is not None:
+            table[code] = str(digit)
+    return table
+
+
+TABLE = _table()
 WORD = re.compile(r"\w+")
-ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
-"""The Arabic blocks: text without a character of them is left to FTS5 as it is."""
+ARABIC = re.compile("[" + "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in ARABIC_BLOCKS) + "]")
+"""Text without a character of the Arabic blocks is left to FTS5 as it is (bar its digits)."""
 WRITTEN_WORD = re.compile("[\\w\u0610-\u061a\u0640\u064b-\u065f\u0670\u06d6-\u06ed]+")
 """A word as written: letters and digits with the Arabic marks and tatweel between them."""
 
 
 def fold(text: str) -> str:
     """`text` as the index stores it and the query looks for it (see the module's notes)."""
-    return " ".join(fold_word(word) for word in WORD.findall(_unmarked(text)))
+    return " ".join(words(text))
 
 
 def words(text: str) -> list[str]:
     """The folded words of `text`, in order (the query's terms)."""
-    return [fold_word(word) for word in WORD.findall(_unmarked(text))]
+    if text.isascii():  # most Latin text: nothing to fold here (FTS5 does case)
+        return WORD.findall(text)
+    if ARABIC.search(text) is not None:
+        text = unicodedata.normalize("NFC", text)
+    return [_without_article(word) for word in WORD.findall(text.translate(TABLE))]
 
 
-@lru_cache(maxsize=65536)
-def fold_word(word: str) -> str:
-    """One word (already without marks) folded: letters, digits, the article."""
-    folded = "".join(_digit(char) for char in word.translate(LETTER_FOLDS))
-    if folded.startswith(ARTICLE) and len(folded) - len(ARTICLE) >= MIN_STEM:
-        folded = folded[len(ARTICLE) :]
-    return folded
+def _without_article(word: str) -> str:
+    if word.startswith(ARTICLE) and len(word) - len(ARTICLE) >= MIN_STEM:
+        return word[len(ARTICLE) :]
+    return word
 
 
 def comparable(word: str) -> str:
@@ -72,23 +97,3 @@ def word_spans(text: str) -> list[tuple[int, int, str]]:
     """(start, end, folded word) of each word of `text` as written, marks and tatweel inside
     it included: where a highlight goes."""
     return [(m.start(), m.end(), comparable(fold(m.group()))) for m in WRITTEN_WORD.finditer(text)]
-
-
-def _unmarked(text: str) -> str:
-    """`text` without the combining marks of Arabic script and without tatweel. Latin accents
-    stay: FTS5 folds those itself, and NFD here would split them from their letters."""
-    if ARABIC.search(text) is None:
-        return text
-    return "".join(
-        char
-        for char in unicodedata.normalize("NFC", text)
-        if char != TATWEEL
-        and not (
-            unicodedata.category(char) == "Mn" and unicodedata.name(char, "").startswith("ARABIC")
-        )
-    )
-
-
-def _digit(char: str) -> str:
-    value = unicodedata.decimal(char, None)
-    return str(value) if value is not None and not char.isascii() else char
