@@ -23,7 +23,7 @@ from remote_servers import OxigraphServer
 
 from publisher.dataset import Dataset
 from publisher.fragments import select
-from publisher.fragments.pattern import Pattern
+from publisher.fragments.pattern import UNION_GRAPH, Pattern
 from publisher.fragments.remote import RemoteCounts, is_remote, remote_page
 from publisher.fragments.select import Figures, Page, select_page
 from publisher.fragments.service import Fragments
@@ -49,6 +49,7 @@ LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 ALICE = BASE + "id/person/alice"
 HUB = BASE + "id/concept/hub"
 G2 = BASE + "id/graph/g2"
+CHAIR = BASE + "def/tst#chair"
 SEVEN = ox.Literal("7", datatype=ox.NamedNode(XSD + "integer"))
 
 
@@ -313,6 +314,18 @@ def test_the_announced_default_graph_is_the_union_of_every_graph(client: Client)
     in_union = split(get(client, f"{query}&graph={quote(union.value, safe='')}"))[0]
     assert all(isinstance(q.graph_name, ox.DefaultGraph) for q in in_union)
     assert sorted(str(q.triple) for q in in_union) == sorted(str(q.triple) for q in in_graphs)
+
+
+def test_the_union_graph_is_a_set_of_triples(client: Client) -> None:
+    """`meeting-1 chair alice` is stated in two graphs: two quads, one triple of the union."""
+    query = f"predicate={quote(CHAIR, safe='')}"
+    quads, meta = split(get(client, query))
+    assert len(quads) == 2 and len({q.triple for q in quads}) == 1
+    assert count_of(meta, f"{FRAGMENTS}?{query}") == 2
+    union_query = f"{query}&graph={quote(UNION_GRAPH, safe='')}"
+    triples, union_meta = split(get(client, union_query))
+    assert len(triples) == 1
+    assert count_of(union_meta, f"{FRAGMENTS}?{union_query}") == 1
 
 
 # --- HTTP: negotiation, caching, CORS ------------------------------------------------------------

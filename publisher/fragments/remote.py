@@ -25,7 +25,7 @@ from publisher.fragments.select import Count, Figures, Page
 REMOTE_SCHEMES = ("http://", "https://")
 COUNTS_KEPT = 1024
 
-_UNION = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+_UNION = "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }"  # the union graph is a set of triples
 _IN_GRAPH = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 _ANY_GRAPH = "SELECT ?s ?p ?o ?g WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
 
@@ -51,11 +51,10 @@ def _query(pattern: Pattern) -> tuple[str, dict[ox.Variable, Term], bool]:
 def _counted(text: str, bound: dict[ox.Variable, Term]) -> str:
     """The COUNT of the SELECT's rows; the bound variables are projected (and grouped on:
     one group), as pyoxigraph's `substitutions` require."""
-    where = text.split("WHERE {", 1)[1]
     names = " ".join(str(variable) for variable in bound)
     if not names:
-        return "SELECT (COUNT(*) AS ?n) WHERE {" + where
-    return f"SELECT {names} (COUNT(*) AS ?n) WHERE {{{where} GROUP BY {names}"
+        return f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ {text} }} }}"
+    return f"SELECT {names} (COUNT(*) AS ?n) WHERE {{ {{ {text} }} }} GROUP BY {names}"
 
 
 def _quad(row: ox.QuerySolution, pattern: Pattern) -> ox.Quad | None:
@@ -112,13 +111,14 @@ def remote_page(
 ) -> Page:
     """Page `number` of the pattern's matches from the server, with an exact total."""
     if pattern.impossible:
-        return Page((), number, size, Count(0, True))
+        return Page((), number, size, Count(0, True), False)
     text, bound, union = _query(pattern)
-    paged = f"{text} LIMIT {size} OFFSET {(number - 1) * size}"  # integers only
+    # one match past the page says whether a next page exists; integers only in the text
+    paged = f"{text} LIMIT {size + 1} OFFSET {(number - 1) * size}"
     answer = dataset.store.query(paged, use_default_graph_as_union=union, substitutions=bound)
     assert isinstance(answer, ox.QuerySolutions)
-    quads = tuple(q for q in (_quad(row, pattern) for row in answer) if q is not None)
+    quads = [q for q in (_quad(row, pattern) for row in answer) if q is not None]
     known = figures.count(pattern)
     if known is None or not known.exact:
         known = Count(counts.count(dataset.store, pattern), True)
-    return Page(quads, number, size, known)
+    return Page(tuple(quads[:size]), number, size, known, len(quads) > size)

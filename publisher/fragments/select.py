@@ -10,6 +10,7 @@ counted up to `COUNT_CAP` and then given as an estimate (a lower bound, said to 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
 
@@ -42,10 +43,11 @@ class Page:
     number: int
     size: int
     count: Count
+    more: bool  # a match follows this page (seen, not inferred from an estimated count)
 
     @property
     def has_next(self) -> bool:
-        return self.count.value > self.number * self.size
+        return self.more
 
     @property
     def has_previous(self) -> bool:
@@ -56,9 +58,9 @@ class Page:
 class Figures:
     """What the catalog of one dataset version says about counts (None: it says nothing).
 
-    Its figures count distinct triples; a pattern over all graphs matches quads, so they are
-    exact only when no triple is stated in two graphs (`distinct`: the quads number the
-    triples)."""
+    Its figures count distinct triples of the union of the graphs: exact for the union
+    pattern; a pattern over all graphs matches quads, so for it they are exact only when no
+    triple is stated in two graphs (`distinct`: the quads number the triples)."""
 
     statistics: Statistics | None
     quads: int | None
@@ -78,19 +80,33 @@ class Figures:
         if pattern.impossible:
             return Count(0, True)
         s, p, o, g = pattern.subject, pattern.predicate, pattern.object, pattern.graph
+        exact = pattern.union or self.distinct
         if s is None and p is None and o is None:
-            if g is None and self.quads is not None:
+            if g is None and not pattern.union and self.quads is not None:
                 return Count(self.quads, True)
             if stats is not None and isinstance(g, ox.NamedNode):
                 return Count(dict(stats.graph_triples).get(g.value, 0), True)
-            return None if stats is None else Count(stats.triples, self.distinct)
+            return None if stats is None else Count(stats.triples, exact)
         if stats is None or g is not None or s is not None:
             return None
         if isinstance(p, ox.NamedNode) and o is None:
-            return Count(dict(stats.property_triples).get(p.value, 0), self.distinct)
+            return Count(dict(stats.property_triples).get(p.value, 0), exact)
         if p == RDF_TYPE and isinstance(o, ox.NamedNode):
-            return Count(dict(stats.class_entities).get(o.value, 0), self.distinct)
+            return Count(dict(stats.class_entities).get(o.value, 0), exact)
         return None
+
+
+def settle(known: Count | None, offset: int, found: int, size: int, beyond: int) -> Count:
+    """The total, from what the catalog said (`known`) and what was read: `found` matches
+    from `offset`, where `size + beyond` were asked for."""
+    if found < size + beyond and (found or offset == 0):
+        return Count(offset + found, True)  # the matches ended here: all are counted
+    if found and (known is None or known.value < offset + found):
+        return Count(offset + found, False)  # at least that many
+    if not found and (known is None or known.value > offset):
+        return Count(offset, False)  # past the end: at most `offset`, not counted
+    assert known is not None  # each case above leaves a count
+    return known
 
 
 def select_page(
@@ -98,39 +114,38 @@ def select_page(
 ) -> Page:
     """Page `number` (from 1) of `size` matches of the pattern, with the total."""
     if pattern.impossible:
-        return Page((), number, size, Count(0, True))
+        return Page((), number, size, Count(0, True), False)
     offset = (number - 1) * size
     known = figures.count(pattern)
-    # Past the page: one quad (is there a next page?) or, with no figure, up to the cap.
-    beyond = 1 if known is not None else COUNT_CAP
+    # Past the page: one match (is there a next page?) or, with no exact figure, up to the cap.
+    beyond = 1 if known is not None and known.exact else COUNT_CAP
     found = _matches(dataset, pattern, offset, offset + size + beyond)
-    quads = tuple(found[:size])
-    ended = len(found) < size + beyond
-    if ended and (found or offset == 0):
-        known = Count(offset + len(found), True)  # the matches ended here: all are counted
-    elif found and (known is None or known.value < offset + len(found)):
-        known = Count(offset + len(found), False)  # at least that many
-    elif not found and (known is None or known.value > offset):
-        known = Count(offset, False)  # past the end: at most `offset`, not counted
-    assert known is not None  # every branch above leaves a count
-    if pattern.union:
-        quads = tuple(ox.Quad(q.subject, q.predicate, q.object) for q in quads)
-    return Page(quads, number, size, known)
+    count = settle(known, offset, len(found), size, beyond)
+    return Page(tuple(found[:size]), number, size, count, len(found) > size)
+
+
+def distinct_triples(quads: Iterator[ox.Quad]) -> Iterator[ox.Quad]:
+    """The quads' triples in the default graph, each once (the union of the graphs is a set
+    of triples): remembers the triples it has passed, O(offset + page) like the reading."""
+    seen: set[ox.Triple] = set()
+    for quad in quads:
+        if quad.triple not in seen:
+            seen.add(quad.triple)
+            yield ox.Quad(quad.subject, quad.predicate, quad.object)
 
 
 def _matches(dataset: Dataset, pattern: Pattern, start: int, stop: int) -> list[ox.Quad]:
     """Matches `start`…`stop` in the store's order (consumed here: see test_store_iterators)."""
     s, p, o = pattern.subject, pattern.predicate, pattern.object
     graph = pattern.graph if isinstance(pattern.graph, ox.NamedNode) else None
-    return list(
-        islice(
-            dataset.store.quads_for_pattern(
-                s if not isinstance(s, ox.Literal) else None,
-                p if isinstance(p, ox.NamedNode) else None,
-                o,
-                graph,
-            ),
-            start,
-            stop,
+    subject = s if not isinstance(s, ox.Literal) else None
+    predicate = p if isinstance(p, ox.NamedNode) else None
+    if pattern.union:
+        return list(
+            islice(
+                distinct_triples(dataset.store.quads_for_pattern(subject, predicate, o)),
+                start,
+                stop,
+            )
         )
-    )
+    return list(islice(dataset.store.quads_for_pattern(subject, predicate, o, graph), start, stop))
