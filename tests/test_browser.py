@@ -11,13 +11,8 @@ tests skip, except under CI (`CI` set), where that is a failure.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pytest
 from browser_support import SCREENSHOTS, Tab
-
-if TYPE_CHECKING:
-    from playwright.sync_api import Browser
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
@@ -117,18 +112,3 @@ def test_not_found_page(tab: Tab) -> None:
     tab.errors.clear()  # the 404 itself is reported on the console; the page is what we test
     assert page.get_attribute("html", "dir") == "rtl"
     assert page.locator("h1").inner_text() == "غير موجود"
-
-
-@pytest.mark.parametrize("lang", ["en", "ar"])
-def test_narrow_screen_has_no_sideways_scroll(browser: Browser, server: str, lang: str) -> None:
-    phone = Tab(browser, server, width=375, height=740)
-    try:
-        for path in ("/", "/doc/person/nasser-bourita.html", "/doc/objective/13.html"):
-            page = phone.open(f"{path}?lang={lang}")
-            overflow = page.evaluate(
-                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-            )
-            assert overflow <= 0, (path, overflow)
-    finally:
-        phone.close()
-    assert not phone.errors, phone.errors
