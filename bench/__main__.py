@@ -18,6 +18,7 @@ BENCHMARKS = (
     "mixed",
     "export",
     "sparql_overhead",
+    "fragments",
 )
 
 

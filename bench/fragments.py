@@ -1,0 +1,459 @@
+"""Triple Pattern Fragments against the SPARQL endpoint: what each costs the server (issue 12).
+
+One `publisher serve` on generated data (bench.sparql.generate: people with en/ar labels,
+memberships, organisations, a topic tree; the shape the SPARQL benchmark's query mix is written
+for; 100k triples by default), measured from outside:
+
+(a) the same query mix answered by the SPARQL endpoint and by Comunica (one Node process, the
+    publisher's `/fragments` its only source): the server's CPU seconds per query (its process
+    and its children, SPARQL workers included, from /proc before and after), the HTTP requests
+    the client made, the wall time, and whether both answers are the same multiset of solutions.
+    The first run of the mix is "cold" (nothing cached anywhere); the next runs are "warm" (the
+    server's caches full, Comunica's own HTTP cache emptied before every query).
+(b) requests/s of fragment pages (`?subject=` one person) against requests/s of the documents
+    of the same people, both Turtle: cold (a walk over distinct people, each asked once) and
+    warm (a few people asked over and over), with wrk if present, else one Python client.
+
+Comunica comes from `npm ci --prefix tests/comunica` (as for the tests). No figure is checked
+against a goal: the point is the two ways side by side.
+
+    python -m bench fragments
+    python -m bench.fragments --triples 1000000 --runs 2 --seconds 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench import sparql
+from bench.dereference import wait_for_dumps
+from bench.measure import latency_samples, wrk_walk
+from bench.server import free_port
+from bench.workers import descendants, wait_until_up
+
+BASE = sparql.BASE
+COMUNICA = (
+    Path(__file__).resolve().parent.parent
+    / "tests"
+    / "comunica"
+    / "node_modules"
+    / "@comunica"
+    / "query-sparql"
+)
+TURTLE = {"Accept": "text/turtle"}
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+ONE_ORGANISATION = f"<{BASE}id/org/o3>"
+
+QUERIES: dict[str, str] = {
+    "label, language filter": sparql.QUERIES["label, language filter"],
+    "order by + limit": sparql.QUERIES["order by + limit"],
+    # bench.sparql's without its LIMIT: every organisation has about as many members as the
+    # next, so ten of them are any ten. (A second key does not help: Comunica 4.5.0 sorts key
+    # by key with an unstable insertion, so ties of the first key lose the second key's order.)
+    "group by count": sparql.PREFIXES
+    + "SELECT ?org (COUNT(?membership) AS ?members) WHERE { ?membership org:organization ?org } "
+    "GROUP BY ?org ORDER BY DESC(?members)",
+    # bench.sparql's OPTIONALs, over the members of one organisation (see LEFT_OUT).
+    "optional join": sparql.PREFIXES
+    + f"SELECT ?person ?english ?arabic ?role ?email WHERE {{ ?membership org:organization "
+    f"{ONE_ORGANISATION} ; org:member ?person ; org:role ?role "
+    'OPTIONAL { ?person rdfs:label ?english FILTER(LANG(?english) = "en") } '
+    'OPTIONAL { ?person rdfs:label ?arabic FILTER(LANG(?arabic) = "ar") } '
+    "OPTIONAL { ?person schema:email ?email } }",
+    "union": sparql.PREFIXES
+    + f"SELECT ?person ?value WHERE {{ ?membership org:organization {ONE_ORGANISATION} ; "
+    "org:member ?person "
+    '{ ?person rdfs:label ?value FILTER(LANG(?value) = "ar") } UNION '
+    "{ ?membership org:role ?value } }",
+    "text regex": sparql.QUERIES["text regex"],
+}
+"""The SELECTs of bench.sparql that a TPF client answers (BGPs, FILTER, OPTIONAL, UNION,
+ORDER BY, LIMIT, GROUP BY), each with one answer whatever the engine."""
+
+LEFT_OUT: dict[str, str] = {
+    "describe": "not a SELECT",
+    "optional-heavy join": "LIMIT 1000 without ORDER BY: any thousand people answer it, so two "
+    "engines' answers cannot be compared; kept as 'optional join' over one organisation",
+    "property path": "skos:broader+ from the root reaches every topic, and a TPF client "
+    "follows a transitive path one request per node reached",
+}
+
+RUNNER = r"""
+// One Comunica engine answering queries read one JSON line at a time on stdin
+// ({"source", "query"}), each answer one JSON line on stdout: its rows as SPARQL JSON terms,
+// the HTTP requests made, the wall time. Comunica's HTTP cache is emptied before each query.
+const readline = require('readline');
+const { QueryEngine } = require(process.argv[1]);
+const XSD_STRING = 'http://www.w3.org/2001/XMLSchema#string';
+function term(t) {
+  if (t.termType === 'NamedNode') return { type: 'uri', value: t.value };
+  if (t.termType === 'BlankNode') return { type: 'bnode', value: t.value };
+  const found = { type: 'literal', value: t.value };
+  if (t.language) found['xml:lang'] = t.language;
+  else if (t.datatype.value !== XSD_STRING) found.datatype = t.datatype.value;
+  return found;
+}
+(async () => {
+  const engine = new QueryEngine();
+  for await (const line of readline.createInterface({ input: process.stdin })) {
+    const { source, query } = JSON.parse(line);
+    let requests = 0;
+    const fetching = (url, init) => { requests += 1; return fetch(url, init); };
+    await engine.invalidateHttpCache();
+    const started = process.hrtime.bigint();
+    let answer;
+    try {
+      const stream = await engine.queryBindings(query, { sources: [source], fetch: fetching });
+      const rows = (await stream.toArray()).map(
+        (b) => Object.fromEntries([...b].map(([v, t]) => [v.value, term(t)])));
+      answer = { rows };
+    } catch (error) {
+      answer = { error: String((error && error.message) || error) };
+    }
+    answer.requests = requests;
+    answer.ms = Number(process.hrtime.bigint() - started) / 1e6;
+    process.stdout.write(JSON.stringify(answer) + '\n');
+  }
+})();
+"""
+
+Row = dict[str, dict[str, str]]
+Solutions = Counter[frozenset[tuple[str, str]]]
+
+
+def term_key(term: dict[str, str]) -> str:
+    """A SPARQL JSON term in N-Triples form: blank nodes all alike (their labels are local to
+    an answer), xsd:string literals plain, language tags lower-case."""
+    if term["type"] == "uri":
+        return f"<{term['value']}>"
+    if term["type"] == "bnode":
+        return "_:"
+    text = json.dumps(term["value"], ensure_ascii=False)
+    if "xml:lang" in term:
+        return f"{text}@{term['xml:lang'].lower()}"
+    datatype = term.get("datatype", XSD_STRING)
+    return text if datatype == XSD_STRING else f"{text}^^<{datatype}>"
+
+
+def solutions(rows: Sequence[Row]) -> Solutions:
+    """The multiset of solutions, each the set of its bound variables' terms."""
+    return Counter(frozenset((name, term_key(term)) for name, term in row.items()) for row in rows)
+
+
+def public_query(query: str, origin: str) -> str:
+    """The query as a client of the public origin writes it: fragments name things by the
+    origin's IRIs, as every answer of the publisher does (the endpoint also reads the
+    canonical ones)."""
+    return query.replace(BASE, origin)
+
+
+@dataclass
+class Answer:
+    """One answer: its rows (SPARQL JSON terms), HTTP requests made, wall ms, error if any."""
+
+    rows: list[Row]
+    requests: int
+    ms: float
+    error: str = ""
+
+
+def endpoint_answer(origin: str, query: str) -> Answer:
+    """The endpoint's answer to `query` (one POST, SPARQL JSON)."""
+    data = urllib.parse.urlencode({"query": query}).encode()
+    accept = {"Accept": "application/sparql-results+json"}
+    request = urllib.request.Request(origin + "sparql", data=data, headers=accept)
+    started = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=sparql.REQUEST_TIMEOUT) as response:
+        body = json.loads(response.read())
+    return Answer(body["results"]["bindings"], 1, (time.perf_counter() - started) * 1000)
+
+
+class Comunica:
+    """One Node process running Comunica, asked one query at a time (Node starts once)."""
+
+    def __init__(self, module: Path = COMUNICA) -> None:
+        self.process = subprocess.Popen(
+            ["node", "-e", RUNNER, str(module)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def ask(self, source: str, query: str) -> Answer:
+        """Comunica's answer to `query` with `source` (the fragments' URL) its only source."""
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(json.dumps({"source": source, "query": query}) + "\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"Comunica exited with status {self.process.wait(30)}")
+        found: dict[str, Any] = json.loads(line)
+        return Answer(found.get("rows", []), found["requests"], found["ms"], found.get("error", ""))
+
+    def close(self) -> None:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.close()
+        self.process.wait(30)
+        self.process.stdout.close()
+
+
+@contextmanager
+def comunica(module: Path = COMUNICA) -> Iterator[Comunica]:
+    client = Comunica(module)
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def comunica_missing(module: Path = COMUNICA) -> str:
+    """Why Comunica cannot run here, or "" when it can."""
+    if shutil.which("node") is None:
+        return "Node.js is not installed"
+    if not module.exists():
+        return "Comunica is not installed: npm ci --prefix tests/comunica"
+    return ""
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) used so far by `pid` and its descendants, the children they
+    have reaped included (Linux /proc; 1/CLK_TCK resolution)."""
+    ticks = 0
+    for member in [pid, *descendants(pid)]:
+        try:
+            stat = Path(f"/proc/{member}/stat").read_text()
+        except OSError:
+            continue  # ended since it was listed: its parent's cutime holds it once reaped
+        fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+        ticks += sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
+    return ticks / CLOCK_TICKS
+
+
+@dataclass
+class Cost:
+    """What one answer cost: server CPU seconds, client requests, wall ms."""
+
+    cpu: float
+    requests: int
+    ms: float
+
+
+@dataclass
+class QueryCosts:
+    """Every run of one query by one way: the first is cold, the rest warm."""
+
+    runs: list[Cost] = field(default_factory=list)
+    same_answer: bool = True
+    error: str = ""
+
+    @property
+    def cold(self) -> Cost | None:
+        return self.runs[0] if self.runs else None
+
+    @property
+    def warm(self) -> Cost | None:
+        rest = self.runs[1:]
+        if not rest:
+            return None
+        return Cost(
+            statistics.mean(c.cpu for c in rest),
+            round(statistics.mean(c.requests for c in rest)),
+            statistics.median(c.ms for c in rest),
+        )
+
+
+def costed(pid: int, ask: Any, *args: str) -> tuple[Answer, Cost]:
+    """`ask(*args)` with the server's CPU seconds before and after."""
+    before = cpu_seconds(pid)
+    answer: Answer = ask(*args)
+    return answer, Cost(cpu_seconds(pid) - before, answer.requests, answer.ms)
+
+
+def compare_mix(
+    origin: str, pid: int, client: Comunica, runs: int, queries: dict[str, str] = QUERIES
+) -> dict[str, dict[str, QueryCosts]]:
+    """Each query, `runs` times, by the endpoint and by Comunica over `/fragments`:
+    name -> {"endpoint", "fragments"} -> costs; answers checked against each other."""
+    found: dict[str, dict[str, QueryCosts]] = {
+        name: {"endpoint": QueryCosts(), "fragments": QueryCosts()} for name in queries
+    }
+    for _ in range(runs):
+        for name, query in queries.items():
+            expected, cost = costed(pid, endpoint_answer, origin, query)
+            found[name]["endpoint"].runs.append(cost)
+            answer, cost = costed(
+                pid, client.ask, origin + "fragments", public_query(query, origin)
+            )
+            costs = found[name]["fragments"]
+            costs.runs.append(cost)
+            costs.error = costs.error or answer.error
+            costs.same_answer &= not answer.error and solutions(answer.rows) == solutions(
+                expected.rows
+            )
+    return found
+
+
+@dataclass
+class Throughput:
+    """Requests/s of one kind of page, cold (distinct pages) and warm (cached pages)."""
+
+    kind: str
+    cold: float
+    warm: float
+    tool: str
+
+
+def rate(
+    origin: str, paths: list[str], seconds: float, folder: Path, *, once: bool = False
+) -> tuple[float, str]:
+    """2xx answers/s over `paths` in order: wrk with 8 connections for `seconds` (said when it
+    asked for more than the paths, so that some answers were warm), else one Python client
+    asking each path once."""
+    if shutil.which("wrk") is None:
+        times = latency_samples(origin, paths, TURTLE)
+        return len(times) / (sum(times) / 1000), "python, 1 connection"
+    run = wrk_walk(origin, paths, TURTLE, seconds=seconds, connections=8, folder=folder)
+    wrapped = once and run.requests > len(paths)
+    return run.ok_per_second, "wrk -c8" + (" (more requests than pages)" if wrapped else "")
+
+
+def throughput(
+    origin: str, kind: str, paths: list[str], seconds: float, folder: Path
+) -> Throughput:
+    """Cold: a walk over `paths`, none asked before (wrk stops before it has asked them all,
+    at the sizes measured); warm: the first 50, asked once first, then over and over."""
+    cold, tool = rate(origin, paths, seconds, folder, once=True)
+    hot = paths[:50]
+    rate(origin, hot, 1, folder)
+    warm, _ = rate(origin, hot, seconds, folder)
+    return Throughput(kind, cold, warm, tool)
+
+
+def people(triples: int) -> int:
+    """How many people bench.sparql.generate makes for `triples`."""
+    return max(triples // 9, 50)
+
+
+def page_paths(origin: str, people: int, seed: int = 12) -> tuple[list[str], list[str]]:
+    """(fragment paths, document paths) of the same people in the same shuffled order."""
+    order = list(range(people))
+    random.Random(seed).shuffle(order)
+    fragments = [
+        "/fragments?" + urllib.parse.urlencode({"subject": f"{origin}id/person/p{p}"})
+        for p in order
+    ]
+    return fragments, [f"/doc/person/p{p}" for p in order]
+
+
+@contextmanager
+def publisher(data: Path, folder: Path) -> Iterator[tuple[str, int]]:
+    """`publisher serve` (one process) on `data`: (origin, pid) once up and its dumps are
+    written (their writing would count as the queries' CPU)."""
+    port = free_port()
+    log = folder / "publisher.log"
+    command = [sys.executable, "-m", "publisher", "serve", "--data", str(data)]
+    command += ["--base-iri", BASE, "--skip-validation", "--host", "127.0.0.1"]
+    env = {
+        **os.environ,
+        "PUBLISHER_QUERY_TIMEOUT": str(sparql.REQUEST_TIMEOUT),
+        "PUBLISHER_MAX_RESULTS": "10000000",
+        "PUBLISHER_ACCESS_LOG": "false",
+    }
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [*command, "--port", str(port)], stdout=output, stderr=subprocess.STDOUT, env=env
+        )
+    origin = f"http://127.0.0.1:{port}/"
+    try:
+        wait_until_up(origin, process, log, 1)
+        wait_for_dumps(origin)
+        yield origin, process.pid
+    finally:
+        process.terminate()
+        process.wait(60)
+
+
+def report_mix(found: dict[str, dict[str, QueryCosts]]) -> None:
+    print(
+        f"{'query':<24} {'endpoint CPU ms':>16} {'fragments CPU ms':>17} {'ratio':>6} "
+        f"{'requests':>8} {'endpoint ms':>11} {'Comunica ms':>11}  same"
+    )
+    for state in ("cold", "warm"):
+        print(f"({state})")
+        for name, ways in found.items():
+            endpoint, fragments = (
+                getattr(ways["endpoint"], state),
+                getattr(ways["fragments"], state),
+            )
+            if endpoint is None or fragments is None:
+                continue
+            ratio = f"{fragments.cpu / endpoint.cpu:>6.1f}" if endpoint.cpu else f"{'-':>6}"
+            print(
+                f"{name:<24} {endpoint.cpu * 1000:>16.0f} {fragments.cpu * 1000:>17.0f} {ratio} "
+                f"{fragments.requests:>8} {endpoint.ms:>11.0f} {fragments.ms:>11.0f}  "
+                f"{'yes' if ways['fragments'].same_answer else 'NO ' + ways['fragments'].error}"
+            )
+    print(f"(CPU: the server's process tree, 1/{CLOCK_TICKS} s resolution; left out: "
+          + "; ".join(f"{name}: {why}" for name, why in LEFT_OUT.items()) + ")")  # fmt: skip
+
+
+def report_rates(rates: Sequence[Throughput]) -> None:
+    print(f"{'page':<12} {'cold req/s':>11} {'warm req/s':>11}  tool")
+    for row in rates:
+        print(f"{row.kind:<12} {row.cold:>11,.0f} {row.warm:>11,.0f}  {row.tool}")
+    fragments, documents = rates
+    print(
+        f"fragments / documents: cold {fragments.cold / documents.cold:.2f}, "
+        f"warm {fragments.warm / documents.warm:.2f}"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--triples", type=int, default=100_000, help="generated data size")
+    parser.add_argument("--runs", type=int, default=3, help="runs of the mix (first is cold)")
+    parser.add_argument("--seconds", type=float, default=5.0, help="each requests/s run")
+    parser.add_argument("--comunica", type=Path, default=COMUNICA, help="@comunica/query-sparql")
+    args = parser.parse_args(argv or [])
+    missing = comunica_missing(args.comunica)
+    with tempfile.TemporaryDirectory(prefix="publisher-bench-") as name:
+        folder = Path(name)
+        data, _, count = sparql.generate(args.triples, folder)
+        print(f"### {count:,} triples, {os.cpu_count()} CPUs")
+        with publisher(data, folder) as (origin, pid):
+            if missing:
+                print(f"(a) skipped: {missing}")
+            else:
+                with comunica(args.comunica) as client:
+                    report_mix(compare_mix(origin, pid, client, args.runs))
+            fragments, documents = page_paths(origin, people(args.triples))
+            report_rates(
+                [
+                    throughput(origin, "fragments", fragments, args.seconds, folder),
+                    throughput(origin, "documents", documents, args.seconds, folder),
+                ]
+            )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
