@@ -1,0 +1,178 @@
+"""The fragments benchmark (bench/fragments.py) computes the figures it prints correctly.
+
+On a tiny generated store served in this process: the requests it reports are the requests the
+server received, the CPU it reads counts children alive and reaped, answers are compared as
+multisets of solutions whatever the form of their terms, and the pages whose rates it measures
+all answer 200. Nothing here is timed.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import urllib.parse
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI, Request, Response
+from sparql_support import app_for, serve
+
+from publisher.config import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # bench/ is beside the package, not installed with it
+
+from bench import fragments  # noqa: E402
+from bench.sparql import BASE, generate  # noqa: E402
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def literal(value: str, **extra: str) -> dict[str, str]:
+    """A literal as SPARQL JSON writes it."""
+    return {"type": "literal", "value": value, **extra}
+
+
+class Served:
+    """A running server and the paths of the requests it received."""
+
+    def __init__(self, origin: str, received: Counter[str]) -> None:
+        self.origin = origin
+        self.received = received
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    data, _, _ = generate(500, tmp_path_factory.mktemp("fragments-bench"))
+    received: Counter[str] = Counter()
+
+    def make_app(origin: str) -> FastAPI:
+        settings = Settings(
+            base_iri=BASE, public_origin=origin, data=[str(data)], ontology=[], shapes=[]
+        )
+        app = app_for(settings)
+
+        async def count(
+            request: Request, call_next: Callable[[Request], Awaitable[Response]]
+        ) -> Response:
+            received[request.url.path] += 1
+            return await call_next(request)
+
+        app.middleware("http")(count)
+        return app
+
+    with serve(make_app) as origin:
+        yield Served(origin, received)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        (literal("a"), literal("a", datatype=XSD + "string")),
+        (literal("a", **{"xml:lang": "AR"}), literal("a", **{"xml:lang": "ar"})),
+        ({"type": "bnode", "value": "b0"}, {"type": "bnode", "value": "x9"}),
+    ],
+)  # fmt: skip
+def test_one_term_in_two_forms_is_the_same_term(one: dict[str, str], other: dict[str, str]) -> None:
+    assert fragments.term_key(one) == fragments.term_key(other)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        (literal("1"), literal("1", datatype=XSD + "integer")),
+        (literal("a", **{"xml:lang": "en"}), literal("a")),
+        ({"type": "uri", "value": "http://a/"}, literal("http://a/")),
+    ],
+)  # fmt: skip
+def test_different_terms_stay_apart(one: dict[str, str], other: dict[str, str]) -> None:
+    assert fragments.term_key(one) != fragments.term_key(other)
+
+
+def test_solutions_are_a_multiset_whatever_the_order() -> None:
+    a = {"x": {"type": "uri", "value": "http://a/"}}
+    b = {"x": {"type": "uri", "value": "http://b/"}, "y": {"type": "literal", "value": "1"}}
+    assert fragments.solutions([a, b, a]) == fragments.solutions([b, a, a])
+    assert fragments.solutions([a, b]) != fragments.solutions([a, b, a])
+    assert fragments.solutions([a]) != fragments.solutions([{}])
+
+
+BURN = (
+    "import sys, time\nwhile time.process_time() < 0.3: pass\nprint(flush=True)\nsys.stdin.read()"
+)
+
+
+def test_cpu_counts_children_alive_and_reaped() -> None:
+    """A child that has used 0.3 s of CPU adds at least that while it runs and once reaped
+    (/proc counts in clock ticks: one tick of slack)."""
+    tick = 1 / fragments.CLOCK_TICKS
+    before = fragments.cpu_seconds(os.getpid())
+    child = subprocess.Popen(
+        [sys.executable, "-c", BURN], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    assert child.stdout is not None and child.stdin is not None
+    child.stdout.readline()  # it has burnt its CPU and waits
+    assert fragments.cpu_seconds(os.getpid()) - before >= 0.3 - tick
+    child.stdin.close()
+    child.wait(30)
+    child.stdout.close()
+    assert fragments.cpu_seconds(os.getpid()) - before >= 0.3 - tick
+
+
+def test_pages_are_the_same_people_in_the_same_order() -> None:
+    origin = "http://127.0.0.1:1/"
+    fragment_paths, documents = fragments.page_paths(origin, 30)
+    assert len(fragment_paths) == len(documents) == 30
+    subjects = [
+        urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)["subject"][0]
+        for path in fragment_paths
+    ]
+    assert [s.removeprefix(origin + "id/") for s in subjects] == [
+        d.removeprefix("/doc/") for d in documents
+    ]
+    assert sorted(documents) == sorted(f"/doc/person/p{p}" for p in range(30))
+
+
+@pytest.mark.parametrize("kind", ["fragments", "documents"])
+def test_rates_count_every_request_they_make(
+    kind: str, served: Served, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """With the Python client (no wrk): a cold walk over 20 pages, then the warm pages (the
+    same 20) asked once and measured once; every page answered 200 (else it raises)."""
+    monkeypatch.setattr(fragments.shutil, "which", lambda name: None)
+    fragment_paths, documents = fragments.page_paths(served.origin, 20)
+    paths = fragment_paths if kind == "fragments" else documents
+    prefix = "/fragments" if kind == "fragments" else "/doc/"
+    before = sum(n for path, n in served.received.items() if path.startswith(prefix))
+    found = fragments.throughput(served.origin, kind, paths, 1, tmp_path)
+    after = sum(n for path, n in served.received.items() if path.startswith(prefix))
+    assert after - before == 3 * 20
+    assert found.kind == kind and found.tool == "python, 1 connection"
+    assert found.cold > 0 and found.warm > 0
+
+
+@pytest.mark.skipif(bool(fragments.comunica_missing()), reason=fragments.comunica_missing() or "-")
+def test_the_mix_counts_the_requests_the_server_received(served: Served) -> None:
+    """Two runs of two queries: each run is kept, the endpoint is asked once per answer, and
+    the requests Comunica reports are those the server received at /fragments."""
+    mix = {name: fragments.QUERIES[name] for name in ("label, language filter", "union")}
+    before = Counter(served.received)
+    with fragments.comunica() as client:
+        # The server runs in this process: its CPU is ours (Comunica's Node process included).
+        found = fragments.compare_mix(served.origin, os.getpid(), client, 2, mix)
+    made = Counter(served.received) - before
+    assert set(found) == set(mix)
+    for ways in found.values():
+        assert [len(ways[w].runs) for w in ("endpoint", "fragments")] == [2, 2]
+        assert [cost.requests for cost in ways["endpoint"].runs] == [1, 1]
+        assert ways["fragments"].same_answer, ways["fragments"].error
+        assert all(cost.cpu >= 0 for cost in ways["fragments"].runs)
+        cold, warm = ways["fragments"].cold, ways["fragments"].warm
+        assert cold is ways["fragments"].runs[0]
+        assert warm is not None and warm.requests == ways["fragments"].runs[1].requests
+    assert made["/sparql"] == 2 * len(mix)
+    reported = sum(c.requests for ways in found.values() for c in ways["fragments"].runs)
+    assert made["/fragments"] == reported
