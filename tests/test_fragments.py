@@ -213,6 +213,18 @@ def test_a_malformed_parameter_is_a_400_problem(client: Client, query: str) -> N
 # --- §4 metadata and controls --------------------------------------------------------------------
 
 
+def test_a_page_past_the_end_is_empty_and_still_counts(client: Client, dataset: Dataset) -> None:
+    query = f"subject={quote(ALICE, safe='')}&page=9"
+    data, meta = split(get(client, query))
+    assert data == []
+    expected = sum(1 for _ in dataset.store.quads_for_pattern(ox.NamedNode(ALICE), None, None))
+    url = f"{FRAGMENTS}?{query}"
+    assert count_of(meta, url) == expected
+    assert value(meta, url, HYDRA + "next") is None
+    assert value(meta, url, HYDRA + "previous") is not None
+    assert value(meta, url, "http://purl.org/dc/terms/description") is None  # not an estimate
+
+
 def test_every_page_carries_the_search_form_with_its_four_mappings(client: Client) -> None:
     _, meta = split(get(client, "subject=" + quote(ALICE, safe="")))
     ask = f"""PREFIX hydra: <{HYDRA}> PREFIX rdf: <{RDF}> PREFIX void: <{VOID}> PREFIX sd: <{SD}>

@@ -10,9 +10,8 @@ counted up to `COUNT_CAP` and then given as an estimate (a lower bound, said to 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import islice
 
 import pyoxigraph as ox
 
@@ -96,16 +95,16 @@ class Figures:
         return None
 
 
-def settle(known: Count | None, offset: int, found: int, size: int, beyond: int) -> Count:
-    """The total, from what the catalog said (`known`) and what was read: `found` matches
-    from `offset`, where `size + beyond` were asked for."""
-    if found < size + beyond and (found or offset == 0):
-        return Count(offset + found, True)  # the matches ended here: all are counted
-    if found and (known is None or known.value < offset + found):
+def settle(known: Count | None, offset: int, read: Window, size: int, beyond: int) -> Count:
+    """The total, from what the catalog said (`known`) and what was read: the matches from
+    `offset` (`size + beyond` were asked for), and how many came before them."""
+    found = len(read.matches)
+    if found < size + beyond and (found or read.before == offset):
+        return Count(offset + found, True)  # the matches ended here: all were read
+    if not found:
+        return Count(read.before, True)  # they ended before this page: all were read
+    if known is None or known.value < offset + found:
         return Count(offset + found, False)  # at least that many
-    if not found and (known is None or known.value > offset):
-        return Count(offset, False)  # past the end: at most `offset`, not counted
-    assert known is not None  # each case above leaves a count
     return known
 
 
@@ -119,9 +118,30 @@ def select_page(
     known = figures.count(pattern)
     # Past the page: one match (is there a next page?) or, with no exact figure, up to the cap.
     beyond = 1 if known is not None and known.exact else COUNT_CAP
-    found = _matches(dataset, pattern, offset, offset + size + beyond)
-    count = settle(known, offset, len(found), size, beyond)
-    return Page(tuple(found[:size]), number, size, count, len(found) > size)
+    read = _matches(dataset, pattern, offset, offset + size + beyond)
+    count = settle(known, offset, read, size, beyond)
+    return Page(tuple(read.matches[:size]), number, size, count, len(read.matches) > size)
+
+
+@dataclass(frozen=True)
+class Window:
+    """Matches `start`…`stop` of an iteration, and how many matches came before them."""
+
+    matches: list[ox.Quad]
+    before: int
+
+
+def window(quads: Iterable[ox.Quad], start: int, stop: int) -> Window:
+    """Read `quads` up to `stop` (never further), keeping those from `start`."""
+    matches: list[ox.Quad] = []
+    read = 0
+    for quad in quads:
+        if read >= start:
+            matches.append(quad)
+        read += 1
+        if read >= stop:
+            break
+    return Window(matches, min(read, start))
 
 
 def distinct_triples(quads: Iterator[ox.Quad]) -> Iterator[ox.Quad]:
@@ -134,18 +154,14 @@ def distinct_triples(quads: Iterator[ox.Quad]) -> Iterator[ox.Quad]:
             yield ox.Quad(quad.subject, quad.predicate, quad.object)
 
 
-def _matches(dataset: Dataset, pattern: Pattern, start: int, stop: int) -> list[ox.Quad]:
+def _matches(dataset: Dataset, pattern: Pattern, start: int, stop: int) -> Window:
     """Matches `start`…`stop` in the store's order (consumed here: see test_store_iterators)."""
     s, p, o = pattern.subject, pattern.predicate, pattern.object
     graph = pattern.graph if isinstance(pattern.graph, ox.NamedNode) else None
     subject = s if not isinstance(s, ox.Literal) else None
     predicate = p if isinstance(p, ox.NamedNode) else None
     if pattern.union:
-        return list(
-            islice(
-                distinct_triples(dataset.store.quads_for_pattern(subject, predicate, o)),
-                start,
-                stop,
-            )
+        return window(
+            distinct_triples(dataset.store.quads_for_pattern(subject, predicate, o)), start, stop
         )
-    return list(islice(dataset.store.quads_for_pattern(subject, predicate, o, graph), start, stop))
+    return window(dataset.store.quads_for_pattern(subject, predicate, o, graph), start, stop)
