@@ -9,6 +9,8 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from ld_support import Client, make_client, real_dataset, real_settings
 
 from publisher.catalog import Catalog, build_catalog
@@ -154,6 +156,15 @@ def test_nothing_found_is_an_empty_answer(real: Catalog) -> None:
     assert search(real, "zzqxw", "en").hits == ()
     assert search(real, "   ", "en").total == 0
     assert search(real, '"*) OR NEAR(', "en").total == 0  # FTS5 syntax is only text
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=st.text(max_size=60) | st.sampled_from(['"', "NEAR(a b)", "a* OR b", "^x", "ال ال"]))
+def test_any_text_is_searched_or_refused_never_an_error(real: Catalog, text: str) -> None:
+    results = search(real, text, "ar", limit=5)
+    assert len(results.hits) <= 5 and results.total >= len(results.hits)
 
 
 @pytest.mark.parametrize(

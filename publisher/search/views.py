@@ -54,7 +54,7 @@ class ShownHit:
     href: str
     public_iri: str
     title: Text
-    types: tuple[str, ...]
+    types: tuple[Text, ...]
 
 
 def href(urls: Urls, iri: str, lang: str) -> str:
@@ -116,10 +116,18 @@ def shown_hits(catalog: Catalog, urls: Urls, results: Results, lang: str) -> tup
             href=href(urls, hit.iri, lang),
             public_iri=urls.public(hit.iri),
             title=Text(hit.label or urls.public(hit.iri), hit.label_lang or None),
-            types=tuple(dict.fromkeys(type_label(catalog, t, lang) for t in hit.types)),
+            types=tuple(dict.fromkeys(_type_text(catalog, t, lang) for t in hit.types)),
         )
         for hit in results.hits
     )
+
+
+def _type_text(catalog: Catalog, class_iri: str, lang: str) -> Text:
+    """A class's name, with the language it is in (its IRI's last part has none)."""
+    shown = catalog.labelled(class_iri, lang)
+    if shown.label is None:
+        return Text(type_label(catalog, class_iri, lang))
+    return Text(shown.label, shown.lang)
 
 
 def type_choices(catalog: Catalog | None, asked: Asked, lang: str) -> tuple[TypeChoice, ...]:
