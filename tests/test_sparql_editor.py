@@ -161,6 +161,30 @@ def test_two_column_numbers_get_a_chart(editor_tab: Tab) -> None:
     assert page.locator("#result svg").count() == 0  # no numbers: no chart
 
 
+def test_graphs_booleans_and_errors_show_too(editor_tab: Tab) -> None:
+    page = editor_tab.open("/sparql?lang=en")
+    page.locator(".cm-editor").wait_for()
+    set_query(page, "CONSTRUCT { ?thing a ?type } WHERE { ?thing a ?type } LIMIT 3")
+    run(page)  # N-Triples, read by the script
+    assert page.locator("#result .count").inner_text() == "Triples 1–3 of 3"
+    assert page.locator("#result th").all_inner_texts() == ["subject", "predicate", "object"]
+    types = page.locator("#result .downloads a").evaluate_all("links => links.map(a => a.type)")
+    assert sorted(types) == sorted(
+        ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"]
+    )
+    set_query(page, "ASK { ?s ?p ?o }")
+    page.locator("#sparql-form button[type=submit]").click()
+    page.locator("#result .boolean strong").wait_for()
+    assert page.locator("#result .boolean strong").inner_text() == "true"
+    set_query(page, "SELECT * WHERE {\n  OPTIONAL ?x\n}")
+    page.keyboard.press("Control+Enter")
+    error = page.locator("#result.sparql-error")
+    error.wait_for()
+    assert "(HTTP 400)" in error.locator("h2").inner_text()
+    assert "OPTIONAL ?x" in error.locator("pre.excerpt").inner_text()
+    editor_tab.errors.clear()  # the 400 itself is reported on the console
+
+
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_on_a_phone_nothing_overflows(phone_tab: Tab, lang: str) -> None:
     page = phone_tab.open(f"/sparql?lang={lang}&query={quote(COUNTS)}")
@@ -202,3 +226,23 @@ def test_without_javascript_the_form_still_answers(browser: Browser, server: str
         assert page.locator("#result .count").inner_text().startswith(f"Rows {PAGE_SIZE + 1}–")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_axe_finds_nothing_on_the_results_the_script_drew(editor_tab: Tab, lang: str) -> None:
+    """tests/test_accessibility.py checks the empty page; this checks the editor in use: the
+    table, pager, downloads and chart the script drew, and the completion list."""
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright").Axe()
+    page = editor_tab.open(f"/sparql?lang={lang}&query={quote(COUNTS)}")
+    page.locator("#result svg.sparql-chart").wait_for()
+    options = {
+        "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+        "resultTypes": ["violations"],
+    }
+    before = len(editor_tab.errors)
+    found = axe.run(page, options=options).response["violations"]
+    # axe's own probes (inline styles) are refused by the page's CSP: not the page's errors.
+    editor_tab.errors[before:] = [
+        e for e in editor_tab.errors[before:] if "Content Security Policy" not in e
+    ]
+    assert [(v["id"], [n["target"] for n in v["nodes"][:3]]) for v in found] == []
