@@ -270,6 +270,16 @@ def test_the_page_lists_hits_with_links_types_and_snippets(client: Client) -> No
     assert "noindex" in html
 
 
+def test_the_page_links_the_next_and_previous_pages(client: Client) -> None:
+    first = client.get("/search?q=objective&lang=en&limit=5", accept="text/html")
+    assert first.status_code == 200
+    assert 'rel="next" href="/search?q=objective&amp;lang=en&amp;limit=5&amp;page=2"' in first.text
+    assert 'rel="prev"' not in first.text
+    second = client.get("/search?q=objective&lang=en&limit=5&page=2", accept="text/html")
+    assert 'rel="prev" href="/search?q=objective&amp;lang=en&amp;limit=5&amp;page=1"' in second.text
+    assert '<ol class="hits" start="6">' in second.text
+
+
 def test_the_page_without_a_query_is_the_form_and_no_hits_say_so(client: Client) -> None:
     empty = client.get("/search", accept="text/html")
     assert empty.status_code == 200 and 'name="q"' in empty.text
