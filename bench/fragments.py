@@ -36,9 +36,10 @@ import time
 import urllib.parse
 import urllib.request
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -251,65 +252,66 @@ def cpu_seconds(pid: int) -> float:
 
 @dataclass
 class Cost:
-    """What one answer cost: server CPU seconds, client requests, wall ms."""
+    """What answers cost, each: server CPU seconds (mean), HTTP requests (mean), wall ms
+    (median); `answers` is how many were measured together."""
 
     cpu: float
-    requests: int
+    requests: float
     ms: float
+    answers: int
 
 
 @dataclass
-class QueryCosts:
-    """Every run of one query by one way: the first is cold, the rest warm."""
+class Way:
+    """One way of answering one query: the first answer (cold), the next ones (warm), and
+    whether every answer was the endpoint's first."""
 
-    runs: list[Cost] = field(default_factory=list)
-    same_answer: bool = True
+    cold: Cost
+    warm: Cost
+    same_answer: bool
     error: str = ""
 
-    @property
-    def cold(self) -> Cost | None:
-        return self.runs[0] if self.runs else None
 
-    @property
-    def warm(self) -> Cost | None:
-        rest = self.runs[1:]
-        if not rest:
-            return None
-        return Cost(
-            statistics.mean(c.cpu for c in rest),
-            round(statistics.mean(c.requests for c in rest)),
-            statistics.median(c.ms for c in rest),
-        )
-
-
-def costed(pid: int, ask: Any, *args: str) -> tuple[Answer, Cost]:
-    """`ask(*args)` with the server's CPU seconds before and after."""
+def costed(pid: int, ask: Callable[[], Answer], times: int) -> tuple[list[Answer], Cost]:
+    """`times` answers in a row, with the server's CPU seconds before and after them all."""
     before = cpu_seconds(pid)
-    answer: Answer = ask(*args)
-    return answer, Cost(cpu_seconds(pid) - before, answer.requests, answer.ms)
+    answers = [ask() for _ in range(times)]
+    cpu = cpu_seconds(pid) - before
+    requests = statistics.mean(answer.requests for answer in answers)
+    return answers, Cost(cpu / times, requests, statistics.median(a.ms for a in answers), times)
 
 
 def compare_mix(
-    origin: str, pid: int, client: Comunica, runs: int, queries: dict[str, str] = QUERIES
-) -> dict[str, dict[str, QueryCosts]]:
-    """Each query, `runs` times, by the endpoint and by Comunica over `/fragments`:
-    name -> {"endpoint", "fragments"} -> costs; answers checked against each other."""
-    found: dict[str, dict[str, QueryCosts]] = {
-        name: {"endpoint": QueryCosts(), "fragments": QueryCosts()} for name in queries
+    origin: str,
+    pid: int,
+    client: Comunica,
+    runs: int = 3,
+    endpoint_runs: int = 20,
+    queries: dict[str, str] = QUERIES,
+) -> dict[str, dict[str, Way]]:
+    """Each query by the endpoint and by Comunica over `/fragments` (name -> way -> costs):
+    every query once each (cold), then each `endpoint_runs` / `runs` times in a row (warm;
+    enough answers to read the clock-tick CPU figure of a cheap query)."""
+    asks: dict[str, dict[str, Callable[[], Answer]]] = {
+        name: {
+            "endpoint": partial(endpoint_answer, origin, query),
+            "fragments": partial(client.ask, origin + "fragments", public_query(query, origin)),
+        }
+        for name, query in queries.items()
     }
-    for _ in range(runs):
-        for name, query in queries.items():
-            expected, cost = costed(pid, endpoint_answer, origin, query)
-            found[name]["endpoint"].runs.append(cost)
-            answer, cost = costed(
-                pid, client.ask, origin + "fragments", public_query(query, origin)
-            )
-            costs = found[name]["fragments"]
-            costs.runs.append(cost)
-            costs.error = costs.error or answer.error
-            costs.same_answer &= not answer.error and solutions(answer.rows) == solutions(
-                expected.rows
-            )
+    cold = {
+        name: {way: costed(pid, ask, 1) for way, ask in ways.items()} for name, ways in asks.items()
+    }
+    found: dict[str, dict[str, Way]] = {}
+    for name, ways in asks.items():
+        expected = solutions(cold[name]["endpoint"][0][0].rows)
+        found[name] = {}
+        for way, ask in ways.items():
+            answers, warm = costed(pid, ask, endpoint_runs if way == "endpoint" else runs)
+            answers += cold[name][way][0]
+            errors = [answer.error for answer in answers if answer.error]
+            same = not errors and all(solutions(a.rows) == expected for a in answers)
+            found[name][way] = Way(cold[name][way][1], warm, same, errors[0] if errors else "")
     return found
 
 
@@ -393,27 +395,36 @@ def publisher(data: Path, folder: Path) -> Iterator[tuple[str, int]]:
         process.wait(60)
 
 
-def report_mix(found: dict[str, dict[str, QueryCosts]]) -> None:
+def summed(costs: Sequence[Cost]) -> Cost:
+    """The costs of several queries together (one answer of each)."""
+    return Cost(
+        sum(c.cpu for c in costs), sum(c.requests for c in costs), sum(c.ms for c in costs), 1
+    )
+
+
+def report_mix(found: dict[str, dict[str, Way]]) -> None:
     print(
-        f"{'query':<24} {'endpoint CPU ms':>16} {'fragments CPU ms':>17} {'ratio':>6} "
+        f"{'query':<24} {'endpoint CPU ms':>15} {'fragments CPU ms':>16} {'ratio':>6} "
         f"{'requests':>8} {'endpoint ms':>11} {'Comunica ms':>11}  same"
     )
     for state in ("cold", "warm"):
         print(f"({state})")
-        for name, ways in found.items():
-            endpoint, fragments = (
-                getattr(ways["endpoint"], state),
-                getattr(ways["fragments"], state),
-            )
-            if endpoint is None or fragments is None:
-                continue
+        rows: dict[str, tuple[Cost, Cost]] = {
+            name: (getattr(ways["endpoint"], state), getattr(ways["fragments"], state))
+            for name, ways in found.items()
+        }
+        endpoints, fragment_costs = zip(*rows.values(), strict=True)
+        rows["the whole mix"] = (summed(endpoints), summed(fragment_costs))
+        for name, (endpoint, fragments) in rows.items():
+            same = found[name]["fragments"] if name in found else None
             ratio = f"{fragments.cpu / endpoint.cpu:>6.1f}" if endpoint.cpu else f"{'-':>6}"
             print(
-                f"{name:<24} {endpoint.cpu * 1000:>16.0f} {fragments.cpu * 1000:>17.0f} {ratio} "
-                f"{fragments.requests:>8} {endpoint.ms:>11.0f} {fragments.ms:>11.0f}  "
-                f"{'yes' if ways['fragments'].same_answer else 'NO ' + ways['fragments'].error}"
+                f"{name:<24} {endpoint.cpu * 1000:>15.1f} {fragments.cpu * 1000:>16.1f} {ratio} "
+                f"{fragments.requests:>8.0f} {endpoint.ms:>11.1f} {fragments.ms:>11.0f}  "
+                + ("" if same is None else "yes" if same.same_answer else f"NO {same.error}")
             )
-    print(f"(CPU: the server's process tree, 1/{CLOCK_TICKS} s resolution; left out: "
+    print(f"(server CPU per answer: its process tree, read in 1/{CLOCK_TICKS} s ticks, so a cold "
+          "figure under 10 ms is 0 or 10; left out of the mix: "
           + "; ".join(f"{name}: {why}" for name, why in LEFT_OUT.items()) + ")")  # fmt: skip
 
 
@@ -431,7 +442,8 @@ def report_rates(rates: Sequence[Throughput]) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--triples", type=int, default=100_000, help="generated data size")
-    parser.add_argument("--runs", type=int, default=3, help="runs of the mix (first is cold)")
+    parser.add_argument("--runs", type=int, default=3, help="warm answers by Comunica")
+    parser.add_argument("--endpoint-runs", type=int, default=20, help="warm answers by SPARQL")
     parser.add_argument("--seconds", type=float, default=5.0, help="each requests/s run")
     parser.add_argument("--comunica", type=Path, default=COMUNICA, help="@comunica/query-sparql")
     args = parser.parse_args(argv or [])
@@ -445,7 +457,7 @@ def main(argv: list[str] | None = None) -> None:
                 print(f"(a) skipped: {missing}")
             else:
                 with comunica(args.comunica) as client:
-                    report_mix(compare_mix(origin, pid, client, args.runs))
+                    report_mix(compare_mix(origin, pid, client, args.runs, args.endpoint_runs))
             fragments, documents = page_paths(origin, people(args.triples))
             report_rates(
                 [

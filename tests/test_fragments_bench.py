@@ -156,23 +156,42 @@ def test_rates_count_every_request_they_make(
 
 @pytest.mark.skipif(bool(fragments.comunica_missing()), reason=fragments.comunica_missing() or "-")
 def test_the_mix_counts_the_requests_the_server_received(served: Served) -> None:
-    """Two runs of two queries: each run is kept, the endpoint is asked once per answer, and
+    """Two queries, each answered once cold, then 3 times by the endpoint and twice by
+    Comunica: the answers counted are those made, the endpoint is asked once per answer, and
     the requests Comunica reports are those the server received at /fragments."""
     mix = {name: fragments.QUERIES[name] for name in ("label, language filter", "union")}
     before = Counter(served.received)
     with fragments.comunica() as client:
         # The server runs in this process: its CPU is ours (Comunica's Node process included).
-        found = fragments.compare_mix(served.origin, os.getpid(), client, 2, mix)
+        found = fragments.compare_mix(served.origin, os.getpid(), client, 2, 3, mix)
     made = Counter(served.received) - before
     assert set(found) == set(mix)
+    reported = 0.0
     for ways in found.values():
-        assert [len(ways[w].runs) for w in ("endpoint", "fragments")] == [2, 2]
-        assert [cost.requests for cost in ways["endpoint"].runs] == [1, 1]
-        assert ways["fragments"].same_answer, ways["fragments"].error
-        assert all(cost.cpu >= 0 for cost in ways["fragments"].runs)
-        cold, warm = ways["fragments"].cold, ways["fragments"].warm
-        assert cold is ways["fragments"].runs[0]
-        assert warm is not None and warm.requests == ways["fragments"].runs[1].requests
-    assert made["/sparql"] == 2 * len(mix)
-    reported = sum(c.requests for ways in found.values() for c in ways["fragments"].runs)
-    assert made["/fragments"] == reported
+        endpoint, comunica = ways["endpoint"], ways["fragments"]
+        assert [endpoint.cold.answers, endpoint.warm.answers] == [1, 3]
+        assert [comunica.cold.answers, comunica.warm.answers] == [1, 2]
+        assert [endpoint.cold.requests, endpoint.warm.requests] == [1, 1]
+        assert endpoint.same_answer and comunica.same_answer, comunica.error
+        assert min(endpoint.cold.cpu, endpoint.warm.cpu, comunica.warm.cpu) >= 0
+        reported += comunica.cold.requests + comunica.warm.requests * comunica.warm.answers
+    assert made["/sparql"] == (1 + 3) * len(mix)
+    assert made["/fragments"] == round(reported)
+
+
+def test_the_report_adds_the_mix_up(capsys: pytest.CaptureFixture[str]) -> None:
+    """The whole mix's row is the sum of the queries' rows, its ratio theirs."""
+
+    def way(cpu: float, requests: float) -> fragments.Way:
+        return fragments.Way(
+            fragments.Cost(cpu, requests, 1.0, 1), fragments.Cost(cpu, requests, 1.0, 3), True
+        )
+
+    found = {
+        "a": {"endpoint": way(0.002, 1), "fragments": way(0.010, 7)},
+        "b": {"endpoint": way(0.003, 1), "fragments": way(0.040, 30)},
+    }
+    fragments.report_mix(found)
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()]
+    totals = [row for row in rows if row[:3] == ["the", "whole", "mix"]]
+    assert [row[3:7] for row in totals] == [["5.0", "50.0", "10.0", "37"]] * 2
