@@ -193,6 +193,8 @@ def test_facts_show_dates_and_numbers_formatted(client: TestClient) -> None:
         ("P", "duration", "en", None),
         ("NaN", "double", "en", None),
         ("twelve", "integer", "en", None),
+        ("1_000", "integer", "en", None),  # not XSD's lexical form, though Python reads it
+        ("1.5E3", "double", "en", "1,500"),
         ("hello", "string", "en", None),
     ],
 )

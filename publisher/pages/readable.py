@@ -43,6 +43,8 @@ _DURATION = re.compile(
     r"(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
 )
 _DURATION_UNITS = ("year", "month", "week", "day", "hour", "minute", "second")
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
+"""XSD's lexical space of numbers (Python's Decimal would also read `1_000` or `Infinity`)."""
 _GYEAR = re.compile(r"^(\d{4})(?:Z|[+-]\d\d:\d\d)?$")
 _GYEAR_MONTH = re.compile(r"^(\d{4})-(\d\d)(?:Z|[+-]\d\d:\d\d)?$")
 
@@ -71,10 +73,8 @@ def readable(lexical: str, datatype: str, lang: str) -> str | None:
             return format_skeleton("yMMMM", date(int(month[1]), int(month[2]), 1), locale=locale)
         if datatype in (XSD + "duration", XSD + "dayTimeDuration", XSD + "yearMonthDuration"):
             return duration(lexical, locale)
-        if datatype in NUMBERS:
+        if datatype in NUMBERS and _NUMBER.match(lexical.strip()):
             number = Decimal(lexical.strip())
-            if not number.is_finite():
-                return None
             return format_decimal(number, locale=locale, decimal_quantization=False)
     except (ValueError, OverflowError, InvalidOperation):
         return None
