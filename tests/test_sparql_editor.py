@@ -89,7 +89,8 @@ def test_results_are_paged_and_link_to_their_pages(editor_tab: Tab) -> None:
     assert page.locator("#result .pager").inner_text().count("Page 2 of 3") == 1
     assert page.locator("#result tbody tr").first.inner_text() != first
     local = page.locator(f"#result a.iri[href^='{editor_tab.origin}/id/']").first
-    assert local.inner_text() != local.get_attribute("href")  # a label, not the IRI
+    assert (local.get_attribute("href") or "").endswith("?lang=en")  # its page, in English
+    assert local.inner_text() != local.get_attribute("title")  # a label, not the IRI
     downloads = page.locator("#result .downloads a")
     assert sorted(downloads.evaluate_all("links => links.map(a => a.type)")) == [
         "application/sparql-results+json",

@@ -90,9 +90,12 @@
   // --- labels and links --------------------------------------------------------------------
 
   function href(iri) {
-    // Things of this site open their page (the IRI answers a browser with HTML); others
-    // link to themselves.
-    return iri;
+    // Things of this site open their page (the IRI answers a browser with HTML) in the
+    // page's language; others link to themselves.
+    if (iri.indexOf(location.origin + "/") !== 0 || iri.indexOf("?") >= 0) { return iri; }
+    var hash = iri.indexOf("#");
+    var lang = "?lang=" + encodeURIComponent(context.languages[0]);
+    return hash < 0 ? iri + lang : iri.slice(0, hash) + lang + iri.slice(hash);
   }
 
   function compact(iri) {
