@@ -202,6 +202,15 @@ def test_readable(lexical: str, datatype: str, lang: str, expected: str | None) 
     assert readable(lexical, XSD + datatype, lang) == expected
 
 
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("fr", "24 février 2021"), ("pt-BR", "24 de fevereiro de 2021"), ("tlh", "24 February 2021")],
+)
+def test_other_page_languages(lang: str, expected: str) -> None:
+    """A dataset may publish in other languages: CLDR's, else international English."""
+    assert readable("2021-02-24", XSD + "date", lang) == expected
+
+
 def test_span_of_dates() -> None:
     thin = "\u2009"  # CLDR's thin spaces around a dash between two full dates
     assert (

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime, format_interval, format_skeleton
 from babel.lists import format_list
 from babel.numbers import format_decimal
@@ -53,8 +53,8 @@ _GYEAR_MONTH = re.compile(r"^(\d{4})-(\d\d)(?:Z|[+-]\d\d:\d\d)?$")
 def locale_of(lang: str) -> Locale:
     """The Babel locale a page in `lang` formats with; English when Babel has no such locale."""
     try:
-        return Locale.parse(LOCALES.get(lang, lang))
-    except (ValueError, LookupError):
+        return Locale.parse(LOCALES.get(lang, lang).replace("-", "_"))
+    except (ValueError, LookupError, UnknownLocaleError):
         return Locale.parse(LOCALES["en"])
 
 
