@@ -112,3 +112,15 @@ def test_a_pattern_without_a_figure_is_counted_to_the_cap_and_marked_an_estimate
 def test_a_later_page_reads_up_to_its_end_only(big: Dataset, figures: Figures) -> None:
     """Oxigraph cannot seek, so page n reads the n - 1 before it: O(n × page), not O(store)."""
     assert pulled_for(big, figures, Pattern(predicate=LABEL), number=3) <= 3 * PAGE + 1
+
+
+def test_a_page_past_a_known_end_reads_nothing(big: Dataset, figures: Figures) -> None:
+    """page=99999999 of the empty pattern would otherwise read the whole store first."""
+    assert pulled_for(big, figures, Pattern(), number=99_999_999) == 0
+    assert pulled_for(big, figures, Pattern(predicate=LABEL), number=99_999_999) == 0
+
+
+def test_the_union_graph_reads_one_lookup_per_match(big: Dataset, figures: Figures) -> None:
+    """Each triple of the union is checked by a lookup of itself (is this its first graph?):
+    two quads read per match, and nothing remembered."""
+    assert pulled_for(big, figures, Pattern(predicate=LABEL, union=True)) <= 2 * (PAGE + 1)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from publisher.dataset import Dataset
+from publisher.dataset import Dataset, ReadStore
 from publisher.discovery.statistics import Statistics, from_json
 from publisher.fragments.pattern import Pattern
 from publisher.vocab import RDF
@@ -116,6 +116,8 @@ def select_page(
         return Page((), number, size, Count(0, True), False)
     offset = (number - 1) * size
     known = figures.count(pattern)
+    if known is not None and known.exact and offset >= known.value:
+        return Page((), number, size, known, False)  # past the end: nothing to read
     # Past the page: one match (is there a next page?) or, with no exact figure, up to the cap.
     beyond = 1 if known is not None and known.exact else COUNT_CAP
     read = _matches(dataset, pattern, offset, offset + size + beyond)
@@ -144,13 +146,13 @@ def window(quads: Iterable[ox.Quad], start: int, stop: int) -> Window:
     return Window(matches, min(read, start))
 
 
-def distinct_triples(quads: Iterator[ox.Quad]) -> Iterator[ox.Quad]:
+def distinct_triples(store: ReadStore, quads: Iterator[ox.Quad]) -> Iterator[ox.Quad]:
     """The quads' triples in the default graph, each once (the union of the graphs is a set
-    of triples): remembers the triples it has passed, O(offset + page) like the reading."""
-    seen: set[ox.Triple] = set()
+    of triples): a triple is given where it occurs in the first graph the index lists for it,
+    found by a lookup of the whole triple, so nothing is remembered however deep the page."""
     for quad in quads:
-        if quad.triple not in seen:
-            seen.add(quad.triple)
+        first = next(store.quads_for_pattern(quad.subject, quad.predicate, quad.object), None)
+        if first is None or first.graph_name == quad.graph_name:
             yield ox.Quad(quad.subject, quad.predicate, quad.object)
 
 
@@ -162,6 +164,8 @@ def _matches(dataset: Dataset, pattern: Pattern, start: int, stop: int) -> Windo
     predicate = p if isinstance(p, ox.NamedNode) else None
     if pattern.union:
         return window(
-            distinct_triples(dataset.store.quads_for_pattern(subject, predicate, o)), start, stop
+            distinct_triples(dataset.store, dataset.store.quads_for_pattern(subject, predicate, o)),
+            start,
+            stop,
         )
     return window(dataset.store.quads_for_pattern(subject, predicate, o, graph), start, stop)
