@@ -270,6 +270,16 @@ def test_the_page_lists_hits_with_links_types_and_snippets(client: Client) -> No
     assert "noindex" in html
 
 
+@pytest.mark.parametrize(
+    "path", ["/?lang=ar", "/doc/person/antonio-vitorino.html?lang=en", "/classes", "/nowhere"]
+)
+def test_every_page_has_the_search_box(client: Client, path: str) -> None:
+    html = client.get(path, accept="text/html").text
+    assert '<form class="search-box" role="search" action="/search" method="get">' in html
+    assert '<label for="search-box-q">' in html and 'id="search-box-q" name="q"' in html
+    assert '<script src="/static/search.js" defer></script>' in html
+
+
 def test_the_page_links_the_next_and_previous_pages(client: Client) -> None:
     first = client.get("/search?q=objective&lang=en&limit=5", accept="text/html")
     assert first.status_code == 200
