@@ -124,6 +124,18 @@ def test_summary_keeps_what_the_data_says(client: TestClient) -> None:
         assert rows[title].xpath(".//a[@class='cite']"), title
 
 
+def test_counts_lead_to_what_they_count(client: TestClient) -> None:
+    """A count links to the row that lists the counted resources: the statements delivered at
+    the event among the incoming links, its participations among its own properties."""
+    tree = get(client, f"{EVENT}?lang=en")
+    rows = summary(tree)
+    for title, table, listed in (("Statements", "h-incoming", 3), ("Participants", "h-facts", 7)):
+        (link,) = rows[title].xpath(".//a[@class='count-link']")
+        (target,) = tree.xpath(f"//*[@id='{link.get('href').removeprefix('#')}']")
+        assert target.xpath(f"ancestor::section[@aria-labelledby='{table}']"), title
+        assert len(target.xpath(".//ul[@class='values']/li")) == listed, title
+
+
 def test_arabic_summary_is_marked_arabic(client: TestClient) -> None:
     rows = summary(get(client, f"{EVENT}?lang=ar"))
     (dates,) = rows["التاريخ"].xpath(".//data/bdi")

@@ -19,6 +19,7 @@ import pyoxigraph as ox
 from publisher.i18n import Text
 from publisher.pages.base import Labeller, Source, Term, Value, distinct_graphs
 from publisher.pages.readable import count, full_datatype, readable_value, span
+from publisher.pages.values import property_anchor
 from publisher.profile_views import Field, Layout
 from publisher.vocab import XSD
 
@@ -33,6 +34,9 @@ class SummaryRow:
     count: Text | None = None
     """The number of values (a count row), formatted for the reader; `values` is then empty."""
     total: int = 0
+    anchor: str | None = None
+    """Where the counted values are listed: the id of their row in the facts table
+    (`#p-…`) or in the incoming links (`#in-…`)."""
 
 
 def summary_rows(
@@ -77,7 +81,11 @@ def _row(names: Labeller, this: ox.NamedNode, field: Field) -> SummaryRow | None
         return None
     title = _title(names, field)
     if backwards or len(found) > MAX_LISTED:
-        return SummaryRow(title, count=Text(count(len(found), names.lang)), total=len(found))
+        shown = Text(count(len(found), names.lang))
+        step = field.steps[0]
+        where = f"{'in' if step.inverse else 'p'}-{property_anchor(names.urls.public(step.iri))}"
+        anchor = where if len(field.steps) == 1 else None
+        return SummaryRow(title, count=shown, total=len(found), anchor=anchor)
     values = [
         readable_value(names.value(term, distinct_graphs(graphs)), names.lang)
         for term, graphs in found.items()

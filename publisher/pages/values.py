@@ -7,6 +7,9 @@ them, shared by every page's view model.
 
 from __future__ import annotations
 
+import builtins
+import hashlib
+import re
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -75,6 +78,20 @@ class Value:
 class PropertyGroup:
     property: Link
     values: tuple[Value, ...]
+
+    @builtins.property  # the field `property` hides the builtin here
+    def anchor(self) -> str:
+        """The id of the property's row in a table (the summary's counts link to it)."""
+        return property_anchor(self.property.iri)
+
+
+def property_anchor(iri_: str) -> str:
+    """`https://schema.org/startDate` → `startDate-1b2c3d`: readable, and one per IRI."""
+    name = _NOT_ID.sub("", local_name(iri_)) or "p"
+    return f"{name}-{hashlib.sha1(iri_.encode()).hexdigest()[:6]}"
+
+
+_NOT_ID = re.compile(r"[^A-Za-z0-9_-]")
 
 
 def compact(iri_: str, ns: dict[str, str] = NS) -> str | None:
