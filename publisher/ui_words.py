@@ -367,10 +367,8 @@ UI: dict[str, dict[str, str]] = {
     "fragments_graph": {"en": "Graph", "ar": "الرسم البياني"},
     "fragments_button": {"en": "Find triples", "ar": "ابحث عن الثلاثيات"},
     "fragments_hint": {
-        "en": 'IRIs whole (http://…); text in quotes, with its language or type: "Doha"@en, '
-        '"5"^^http://www.w3.org/2001/XMLSchema#integer.',
-        "ar": 'المعرّفات كاملة (http://…)؛ والنصوص بين علامتي تنصيص مع لغتها أو نوعها: "الدوحة"@ar، '
-        '"5"^^http://www.w3.org/2001/XMLSchema#integer.',
+        "en": "IRIs whole; text in quotes, with its language or its datatype, for example:",
+        "ar": "المعرّفات كاملة؛ والنصوص بين علامتي تنصيص مع لغتها أو نوع بياناتها، مثل:",
     },
     "fragments_matches": {"en": "Matching triples", "ar": "الثلاثيات المطابقة"},
     "fragments_count": {"en": "{n} triples match.", "ar": "عدد الثلاثيات المطابقة: {n}."},
@@ -379,7 +377,10 @@ UI: dict[str, dict[str, str]] = {
         "whole index).",
         "ar": "تطابق {n} ثلاثية على الأقل (تقدير: عدّها كلها يتطلب قراءة الفهرس كله).",
     },
-    "fragments_showing": {"en": "This page: {first}–{last}.", "ar": "هذه الصفحة: {first}–{last}."},
+    "fragments_showing": {
+        "en": "This page: {first}–{last}.",
+        "ar": "هذه الصفحة: من {first} إلى {last}.",
+    },
     "fragments_default_graph": {"en": "default graph", "ar": "الرسم البياني الافتراضي"},
     "fragments_machines": {"en": "For programs", "ar": "للبرامج"},
     "fragments_machines_text": {

@@ -405,7 +405,13 @@ def test_the_html_page_has_a_labelled_form_the_matches_and_paging(
     headers = [th.text_content().strip() for th in tree.xpath("//table/thead//th")]
     assert [cell.get("data-label") for cell in cells[:4]] == headers
     (following,) = tree.xpath("//a[@rel='next']/@href")
-    assert following.endswith("page=2")
+    assert following.endswith(f"page=2&lang={lang}")
+    assert (
+        client.get(following.removeprefix(ORIGIN.rstrip("/")), accept="text/html").headers[
+            "content-language"
+        ]
+        == lang
+    )
 
 
 # --- Advertised where clients look ---------------------------------------------------------------
