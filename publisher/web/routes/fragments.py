@@ -4,6 +4,11 @@ The route parses the request, lets publisher.fragments select the page, and answ
 `represent`/`problem` with the FRAGMENTS header family (open CORS, a day in shared caches, a
 strong ETag from the dataset version and the request). A conditional request whose ETag still
 holds is answered before the store is read.
+
+Graphs (docs/fragments.md): no `graph=` matches every quad in its own graph; `graph=` the
+announced `sd:defaultGraph` (urn:ldf:defaultGraph, what Comunica sends for patterns outside
+GRAPH) is the union of all graphs as a set of triples. The SPARQL endpoint's union default
+graph keeps a triple stated in two graphs twice, so answers agree as DISTINCT solutions.
 """
 
 from __future__ import annotations
