@@ -370,6 +370,14 @@ def test_event_tables_do_not_repeat_the_page_title(client: TestClient) -> None:
     assert len(rows) == 7
 
 
+def test_a_row_about_the_page_itself_has_no_details_link(client: TestClient) -> None:
+    tree = get(client, "/doc/statement/antonio-vitorino.html?lang=en")
+    (table,) = tree.xpath("//table[contains(@class, 'section-statements')]")
+    headers = [text(th) for th in table.xpath("./thead/tr/th")]
+    assert headers[0] == "Speaker"  # the statement column, the page itself, is left out
+    assert not table.xpath(".//a[@class='details']")
+
+
 def test_a_cell_that_is_the_page_itself_says_so(dataset: Dataset, settings: Settings) -> None:
     """A column kept for other rows shows the page's own resource briefly, not by its title."""
     names = Labeller(dataset.store, Urls(settings.base_iri, settings.origin), "en")

@@ -110,7 +110,8 @@ def section_view(
         if has_sources:
             graphs = [g if isinstance(g, ox.NamedNode) else None for g in _column(found)]
             sources = tuple(names.source(g) for g in distinct_graphs(graphs))
-        own_key = key_variable in shown or not isinstance(key, ox.NamedNode)
+        # no "details" link when a column shows the key, or the key is this very page
+        own_key = key_variable in shown or key == this
         link = None if own_key or not isinstance(key, ox.NamedNode) else names.link(key.value)
         table.append(SectionRow(link, cells, sources))
     headers = tuple(
