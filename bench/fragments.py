@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import random
+import select
 import shutil
 import statistics
 import subprocess
@@ -41,22 +42,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from subprocess import PIPE
 from typing import Any
 
 from bench import sparql
 from bench.dereference import wait_for_dumps
+from bench.machine import machine
 from bench.measure import latency_samples, wrk_walk
 from bench.server import free_port
 from bench.workers import descendants, wait_until_up
 
 BASE = sparql.BASE
 COMUNICA = (
-    Path(__file__).resolve().parent.parent
-    / "tests"
-    / "comunica"
-    / "node_modules"
-    / "@comunica"
-    / "query-sparql"
+    Path(__file__).resolve().parents[1] / "tests/comunica/node_modules/@comunica/query-sparql"
 )
 TURTLE = {"Accept": "text/turtle"}
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -187,14 +185,13 @@ def endpoint_answer(origin: str, query: str) -> Answer:
 
 
 class Comunica:
-    """One Node process running Comunica, asked one query at a time (Node starts once)."""
+    """One Node process running Comunica, asked one query at a time (Node starts once); a
+    context manager that ends the process."""
 
-    def __init__(self, module: Path = COMUNICA) -> None:
+    def __init__(self, module: Path = COMUNICA, timeout: float = 600.0) -> None:
+        self.timeout = timeout
         self.process = subprocess.Popen(
-            ["node", "-e", RUNNER, str(module)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
+            ["node", "-e", RUNNER, str(module)], stdin=PIPE, stdout=PIPE, text=True
         )
 
     def ask(self, source: str, query: str) -> Answer:
@@ -202,26 +199,26 @@ class Comunica:
         assert self.process.stdin is not None and self.process.stdout is not None
         self.process.stdin.write(json.dumps({"source": source, "query": query}) + "\n")
         self.process.stdin.flush()
-        line = self.process.stdout.readline()
+        ready, _, _ = select.select([self.process.stdout], [], [], self.timeout)
+        line = self.process.stdout.readline() if ready else ""
         if not line:
-            raise RuntimeError(f"Comunica exited with status {self.process.wait(30)}")
+            self.process.kill()
+            raise RuntimeError(f"Comunica gave no answer within {self.timeout:.0f} s: {query}")
         found: dict[str, Any] = json.loads(line)
         return Answer(found.get("rows", []), found["requests"], found["ms"], found.get("error", ""))
 
-    def close(self) -> None:
+    def __enter__(self) -> Comunica:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
         assert self.process.stdin is not None and self.process.stdout is not None
-        self.process.stdin.close()
-        self.process.wait(30)
+        self.process.stdin.close()  # the runner's loop ends, and Node with it
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(30)
         self.process.stdout.close()
-
-
-@contextmanager
-def comunica(module: Path = COMUNICA) -> Iterator[Comunica]:
-    client = Comunica(module)
-    try:
-        yield client
-    finally:
-        client.close()
 
 
 def comunica_missing(module: Path = COMUNICA) -> str:
@@ -451,12 +448,12 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="publisher-bench-") as name:
         folder = Path(name)
         data, _, count = sparql.generate(args.triples, folder)
-        print(f"### {count:,} triples, {os.cpu_count()} CPUs")
+        print(f"### {count:,} triples; " + "; ".join(f"{k}: {v}" for k, v in machine().items()))
         with publisher(data, folder) as (origin, pid):
             if missing:
                 print(f"(a) skipped: {missing}")
             else:
-                with comunica(args.comunica) as client:
+                with Comunica(args.comunica) as client:
                     report_mix(compare_mix(origin, pid, client, args.runs, args.endpoint_runs))
             fragments, documents = page_paths(origin, people(args.triples))
             report_rates(

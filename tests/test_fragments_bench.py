@@ -161,7 +161,7 @@ def test_the_mix_counts_the_requests_the_server_received(served: Served) -> None
     the requests Comunica reports are those the server received at /fragments."""
     mix = {name: fragments.QUERIES[name] for name in ("label, language filter", "union")}
     before = Counter(served.received)
-    with fragments.comunica() as client:
+    with fragments.Comunica() as client:
         # The server runs in this process: its CPU is ours (Comunica's Node process included).
         found = fragments.compare_mix(served.origin, os.getpid(), client, 2, 3, mix)
     made = Counter(served.received) - before

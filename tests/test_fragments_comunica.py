@@ -85,7 +85,7 @@ def origin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[fragments.Comunica]:
-    with fragments.comunica() as running:
+    with fragments.Comunica(timeout=120) as running:
         yield running
 
 
