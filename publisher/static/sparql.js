@@ -383,7 +383,7 @@
     statusLine = document.getElementById("sparql-status");
     var data = document.getElementById("sparql-context");
     if (!form || !textarea || !output || !data) { return; }
-    context = JSON.parse(data.textContent);
+    context = JSON.parse(data.getAttribute("data-context"));
     words = context.words;
     document.documentElement.classList.add("sparql-js");
     if (window.SparqlEditor) {
