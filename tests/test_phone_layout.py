@@ -44,6 +44,10 @@ PAGES: dict[str, tuple[str, int]] = {
     "validation": ("/validation", 200),
     "sparql": ("/sparql", 200),
     "search": ("/search?q=migration", 200),
+    "fragments": (
+        "/fragments?predicate=http%3A%2F%2Fwww.w3.org%2F2004%2F02%2Fskos%2Fcore%23prefLabel",
+        200,
+    ),
     "not_found": ("/doc/person/nobody", 404),
 }
 """One page of each type (name → path, status): the same list test_accessibility.py uses."""
