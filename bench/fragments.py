@@ -1,24 +1,21 @@
 """Triple Pattern Fragments against the SPARQL endpoint: what each costs the server (issue 12).
 
-One `publisher serve` on generated data (bench.sparql.generate: people with en/ar labels,
-memberships, organisations, a topic tree; the shape the SPARQL benchmark's query mix is written
-for; 100k triples by default), measured from outside:
+One `publisher serve` on bench.sparql.generate's data (the shape the SPARQL benchmark's mix is
+written for; 100k triples by default), measured from outside, side by side in one run:
 
-(a) the same query mix answered by the SPARQL endpoint and by Comunica (one Node process, the
-    publisher's `/fragments` its only source): the server's CPU seconds per query (its process
-    and its children, SPARQL workers included, from /proc before and after), the HTTP requests
-    the client made, the wall time, and whether both answers are the same multiset of solutions.
-    The first run of the mix is "cold" (nothing cached anywhere); the next runs are "warm" (the
-    server's caches full, Comunica's own HTTP cache emptied before every query).
-(b) requests/s of fragment pages (`?subject=` one person) against requests/s of the documents
-    of the same people, both Turtle: cold (a walk over distinct people, each asked once) and
-    warm (a few people asked over and over), with wrk if present, else one Python client.
+(a) the mix answered by the endpoint and by Comunica (one Node process, `/fragments` its only
+    source): the server's CPU seconds per answer (its process tree, from /proc), requests, wall
+    time, and whether the answers are the same multiset of solutions; cold (each query's first
+    answer) and warm (the next answers in a row, the server's caches full; Comunica empties
+    its own before every query);
+(b) requests/s of fragment pages (`?subject=` one person) and of the same people's documents,
+    cold (pages never asked before) and warm (50 pages over and over): wrk, else Python.
 
-Comunica comes from `npm ci --prefix tests/comunica` (as for the tests). No figure is checked
-against a goal: the point is the two ways side by side.
+No figure is checked against a goal (docs/fragments-performance.md). Comunica comes from
+`npm ci --prefix tests/comunica`.
 
     python -m bench fragments
-    python -m bench.fragments --triples 1000000 --runs 2 --seconds 5
+    python -m bench.fragments --triples 1000000 --runs 1 --endpoint-runs 5
 """
 
 from __future__ import annotations
@@ -95,9 +92,8 @@ LEFT_OUT: dict[str, str] = {
 }
 
 RUNNER = r"""
-// One Comunica engine answering queries read one JSON line at a time on stdin
-// ({"source", "query"}), each answer one JSON line on stdout: its rows as SPARQL JSON terms,
-// the HTTP requests made, the wall time. Comunica's HTTP cache is emptied before each query.
+// One engine; a JSON line {source, query} in, a JSON line out: rows as SPARQL JSON terms,
+// requests made, wall ms. Comunica's HTTP cache is emptied before each query.
 const readline = require('readline');
 const { QueryEngine } = require(process.argv[1]);
 const XSD_STRING = 'http://www.w3.org/2001/XMLSchema#string';
