@@ -116,6 +116,8 @@ def test_dumps_are_cards_whose_sizes_stay_on_one_line(phone_tab: Tab, lang: str)
         )
         assert lines == 1, size.inner_text()
         assert (size.get_attribute("value") or "").isdigit()  # the exact byte count
+        unit = size.inner_text().split()[-1]  # the size in words of the page's language
+        assert unit in (("بايت", "كيلوبايت", "م.ب") if lang == "ar" else ("byte", "kB", "MB"))
     screenshot(page, f"dumps-phone-{lang}")
 
 
@@ -149,3 +151,18 @@ def test_provenance_chips_are_readable(phone_tab: Tab, lang: str) -> None:
     assert chips.count() >= 1
     sizes = chips.evaluate_all("es => es.map(e => parseFloat(getComputedStyle(e).fontSize))")
     assert min(sizes) >= CHIP_MIN_PX
+
+
+@pytest.mark.parametrize("name", ["dumps", "void", "validation"])
+def test_discovery_pages_speak_the_readers_language(phone_tab: Tab, name: str) -> None:
+    """Without `?lang=`, Accept-Language chooses, and the answer says so (and varies by it)."""
+    url = phone_tab.origin + PAGES[name][0]
+    for lang, words in (("ar", "الإصدار"), ("en", "Version")):
+        headers = {"Accept": "text/html", "Accept-Language": f"{lang},fr;q=0.5"}
+        response = phone_tab.context.request.get(url, headers=headers)
+        assert response.status == 200
+        assert response.headers["content-language"] == lang
+        assert "Accept-Language" in response.headers["vary"]
+        body = response.text()
+        assert f'<html lang="{lang}" dir="{"rtl" if lang == "ar" else "ltr"}">' in body
+        assert f"<dt>{words}</dt>" in body
