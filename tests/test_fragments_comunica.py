@@ -1,18 +1,18 @@
 """Comunica, with `/fragments` as its only source, answers the benchmark's SELECTs as the SPARQL
 endpoint does (issue 12).
 
-Comunica finds the Triple Pattern Fragments interface from the hypermedia controls of the first
-page it reads, then answers each query by asking for triple patterns. One server serves the
+Comunica finds the Triple (here Quad) Pattern Fragments interface from the hypermedia controls of
+the first page it reads, then answers each query by asking for patterns. One server serves the
 benchmark's generated data (bench.sparql.generate, small) beside the repository's data, so the
 same module runs the benchmark's mix (bench.fragments.QUERIES) and the data's own example
-queries that a TPF client can answer. Every answer is compared with the endpoint's as a multiset
-of solutions, terms in one form (bench.fragments.term_key). One Node process answers every query
-(Node starts once). Left out of the examples, and why:
+queries. Every answer is compared with the endpoint's as a multiset of solutions, terms in one
+form (bench.fragments.term_key). One Node process answers every query (Node starts once).
 
-- facts-per-sentence, where-from: `GRAPH ?g`, which a triple pattern interface cannot answer
-  (the quad pattern fragments are tested by the server side's own tests);
-- states: an OPTIONAL sub-select with GROUP BY joined on a variable bound outside it, which a
-  TPF client evaluates with a request per binding and per member (bounded by nothing here).
+Two example queries join through blank nodes (a sentence's `oa:hasSelector [ … ]`), and fail:
+each page names its blank nodes afresh for the client, so a blank node read in one fragment
+is never the one read in another, and Comunica finds no solution where the endpoint finds
+them. They are strict xfails until the fragments name blank nodes in a way that survives
+between pages (skolem IRIs, RDF 1.1 Concepts 3.5); reported to the fragments' author.
 
 Comunica comes from npm (tests/comunica, `npm ci --prefix tests/comunica`); without it, or
 without Node.js, these tests skip.
@@ -39,10 +39,17 @@ from bench import fragments  # noqa: E402
 from bench.sparql import BASE, generate  # noqa: E402
 
 SIZE = 2_000
-"""Generated triples: about 220 people, 22 organisations (the one the mix names has ten
+"""Generated triples: about 220 people in 10 organisations (the one the mix names has 22
 members), so a query needs tens of fragment pages, not thousands."""
-EXAMPLES = ("speakers", "organisers", "objectives")
-"""The data's example queries (data/dataset.ttl) a TPF client answers; see the module's text."""
+EXAMPLES = ("speakers", "organisers", "objectives", "states")
+"""The data's example queries (data/dataset.ttl) that answer as the endpoint does."""
+BLANK_NODE_JOINS = ("where-from", "facts-per-sentence")
+"""The data's example queries that join through blank nodes (see the module's text)."""
+BLANK_NODES = pytest.mark.xfail(
+    strict=True,
+    reason="a join through blank nodes across fragment pages finds nothing: a blank node's "
+    "label is scoped to its page (issue 12; reported to the fragments' author)",
+)
 
 pytestmark = pytest.mark.skipif(
     bool(fragments.comunica_missing()),
@@ -64,8 +71,14 @@ def example_queries() -> dict[str, str]:
 
 QUERIES = {
     **fragments.QUERIES,
-    **{f"example: {slug}": example_queries()[slug] for slug in EXAMPLES},
+    **{f"example: {slug}": example_queries()[slug] for slug in EXAMPLES + BLANK_NODE_JOINS},
 }
+CASES = [
+    pytest.param(
+        name, marks=[BLANK_NODES] if name.removeprefix("example: ") in BLANK_NODE_JOINS else []
+    )
+    for name in QUERIES
+]
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +108,7 @@ def test_the_mix_is_what_the_benchmark_runs() -> None:
     assert not set(fragments.LEFT_OUT) & set(fragments.QUERIES)
 
 
-@pytest.mark.parametrize("name", list(QUERIES))
+@pytest.mark.parametrize("name", CASES)
 def test_comunica_over_fragments_answers_as_the_endpoint(
     name: str, origin: str, client: fragments.Comunica
 ) -> None:
@@ -120,3 +133,16 @@ def test_a_source_that_is_not_a_fragment_is_refused(client: fragments.Comunica) 
     """The runner reports a failed query as an error, not as an empty answer."""
     answer = client.ask("http://127.0.0.1:9/fragments", "SELECT * WHERE { ?s ?p ?o } LIMIT 1")
     assert answer.error
+
+
+@BLANK_NODES
+def test_a_join_through_blank_nodes(origin: str, client: fragments.Comunica) -> None:
+    """Each quote selector of the data is a blank node with its text: the smallest query that
+    joins two fragments on a blank node (its answer holds none)."""
+    oa = "http://www.w3.org/ns/oa#"
+    query = f"SELECT ?text WHERE {{ ?quote a <{oa}TextQuoteSelector> ; <{oa}exact> ?text }}"
+    expected = fragments.endpoint_answer(origin, query)
+    assert expected.rows
+    answer = client.ask(origin + "fragments", query)
+    assert not answer.error, answer.error
+    assert fragments.solutions(answer.rows) == fragments.solutions(expected.rows)
