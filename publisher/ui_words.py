@@ -156,6 +156,18 @@ UI: dict[str, dict[str, str]] = {
     "dumps_graphs_union": {"en": "union of all graphs", "ar": "اتحاد كل الرسوم"},
     "dumps_bytes": {"en": "{n} bytes", "ar": "{n} بايت"},
     "dumps_check_heading": {"en": "Download and check", "ar": "التنزيل والتحقق"},
+    "dumps_preparing": {
+        "en": "The dumps of version {version} are being prepared. Nothing is wrong: retry in "
+        "{seconds}, or use the SPARQL endpoint or the documents meanwhile.",
+        "ar": "تُحضَّر ملفات التفريغ للإصدار {version}. لا خطأ في ذلك: أعد المحاولة بعد {seconds}، "
+        "أو استخدم نقطة استعلام SPARQL أو الوثائق في أثناء ذلك.",
+    },
+    "dumps_failed": {
+        "en": "The dumps of version {version} could not be written on this server. The rest of "
+        "the dataset is served as usual; the server tries again in {seconds}.",
+        "ar": "تعذّرت كتابة ملفات التفريغ للإصدار {version} على هذا الخادم. تُقدَّم بقية مجموعة "
+        "البيانات كالمعتاد، وسيعيد الخادم المحاولة بعد {seconds}.",
+    },
     "discovery_void_title": {"en": "Dataset description", "ar": "وصف مجموعة البيانات"},
     "discovery_dataset": {"en": "Dataset", "ar": "مجموعة البيانات"},
     "discovery_as_rdf": {"en": "As RDF", "ar": "بصيغ RDF"},

@@ -40,6 +40,13 @@ def byte_size(size: int, lang: str) -> str:
     return str(format_unit(size, "digital-byte", length="short", locale=locale))
 
 
+def seconds(count: int, lang: str) -> str:
+    """A wait in words, with the plural the language takes: "10 seconds", «10 ثوان»."""
+    return str(
+        format_unit(count, "duration-second", length="long", locale=interface_language(lang))
+    )
+
+
 def day(moment: datetime, lang: str) -> str:
     """A date as the language writes it: "3 December 2026", «3 ديسمبر 2026»."""
     return str(format_date(moment, format="long", locale=interface_language(lang)))

@@ -76,6 +76,7 @@ def discovery_page(
         site=site_of(dataset, urls, lang, state.published.profile(dataset, urls)),
         number=lambda n: locale_format.number(n, lang),
         size=lambda n: locale_format.byte_size(n, lang),
+        seconds=lambda n: locale_format.seconds(n, lang),
         modified=locale_format.day(dataset.modified, lang),
         void_href=f"/{VOID_PATH}?lang={lang}",
         **context,
@@ -279,8 +280,15 @@ def dumps_index(request: Request) -> Response:
         data["message"] = message
     lang = None
     if fmt is HTML:
+        failed = status.failure is not None
         body, lang = discovery_page(
-            request, "discovery/dumps.html", "dumps_title", "/dumps/", listing=data
+            request,
+            "discovery/dumps.html",
+            "dumps_title",
+            "/dumps/",
+            listing=data,
+            failure=status.failure,
+            retry_after=int(RETRY_FAILED_AFTER) if failed else PREPARING_RETRY_AFTER,
         )
     elif fmt is JSON:
         body = json.dumps(data, indent=2, ensure_ascii=False).encode() + b"\n"
