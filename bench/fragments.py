@@ -439,8 +439,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--endpoint-runs", type=int, default=20, help="warm answers by SPARQL")
     parser.add_argument("--seconds", type=float, default=5.0, help="each requests/s run")
     parser.add_argument("--comunica", type=Path, default=COMUNICA, help="@comunica/query-sparql")
+    parser.add_argument("--no-mix", action="store_true", help="requests/s only, no query mix")
     args = parser.parse_args(argv or [])
-    missing = comunica_missing(args.comunica)
+    missing = "--no-mix" if args.no_mix else comunica_missing(args.comunica)
     with tempfile.TemporaryDirectory(prefix="publisher-bench-") as name:
         folder = Path(name)
         data, _, count = sparql.generate(args.triples, folder)
