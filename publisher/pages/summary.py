@@ -70,11 +70,15 @@ def _row(names: Labeller, this: ox.NamedNode, field: Field) -> SummaryRow | None
         predicate = ox.NamedNode(step.iri)
         if step.inverse:
             backwards = True
-            quads = names.store.quads_for_pattern(None, predicate, this)
-            pairs = [(q.subject, q.graph_name) for q in quads]
+            pairs = [
+                (q.subject, q.graph_name)
+                for q in names.store.quads_for_pattern(None, predicate, this)
+            ]
         else:
-            quads = names.store.quads_for_pattern(this, predicate, None)
-            pairs = [(q.object, q.graph_name) for q in quads]
+            pairs = [
+                (q.object, q.graph_name)
+                for q in names.store.quads_for_pattern(this, predicate, None)
+            ]
         for term, graph in pairs:
             found.setdefault(term, []).append(graph if isinstance(graph, ox.NamedNode) else None)
     if not found:
