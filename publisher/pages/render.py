@@ -219,7 +219,9 @@ def render_resource_page(
 ) -> str:
     """The page of one of our things; `iri` is canonical (`{base}id/...`)."""
     profile = profile or read_profile(dataset)
-    page = resource_page(dataset.store, urls, iri, lang, profile.prefixes, profile.sections)
+    page = resource_page(
+        dataset.store, urls, iri, lang, profile.prefixes, profile.sections, layouts=profile.layouts
+    )
     return render_page("resource.html", urls, page, site=site_of(dataset, urls, lang, profile))
 
 
