@@ -61,7 +61,10 @@ def test_links_navigate_from_home_to_person_to_sentence(tab: Tab) -> None:
     page.wait_for_url("**/doc/person/rola-dashti.html?lang=en")
     assert page.locator("h1").inner_text() == "Rola Dashti"
     statements = page.locator("table.section-statements")
-    statements.locator(".src a", has_text="sentence 4 of the article").first.click()
+    cite = statements.locator("a.cite[title='sentence 4 of the article']").first
+    cite.click()  # a row cites [n]: to the numbered list of sources under the tables
+    source = page.locator(f"ol.citations li{cite.get_attribute('href')} a")
+    source.filter(has_text="sentence 4 of the article").click()
     page.wait_for_url("**/doc/article/gcm-arab-regional-review-report.html?lang=en#s04")
     assert page.evaluate("document.querySelector(':target').id") == "s04"
     target = page.locator("#s04")
