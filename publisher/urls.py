@@ -26,6 +26,8 @@ CONTEXT_PATH = "context.jsonld"
 SPARQL_PATH = "sparql"
 FRAGMENTS_PATH = "fragments"
 VOID_PATH = ".well-known/void"
+GENID_PATH = ".well-known/genid/"
+"""Skolem IRIs of stored blank nodes (RDF 1.1 Concepts §3.5), as /fragments writes them."""
 
 RESERVED_PREFIXES = (
     *("id/", "doc/", "def/", "classes/", "dumps/", "static/", ".well-known/", "api/"),

@@ -28,6 +28,7 @@ from publisher.fragments.remote import RemoteCounts, is_remote, remote_page
 from publisher.fragments.select import Figures, Page, select_page
 from publisher.fragments.service import Fragments
 from publisher.fragments.service import Request as FragmentRequest
+from publisher.fragments.skolem import skolemise_quad
 from publisher.stores import open_dataset
 from publisher.stores.remote import push_to_remote
 from publisher.vocab import HYDRA, RDF, SD, VOID, XSD
@@ -115,9 +116,10 @@ def walk(client: Client, query: str) -> Iterator[tuple[str, list[ox.Quad], ox.St
 
 
 def public(quads: Iterator[ox.Quad]) -> set[ox.Quad]:
-    """The quads as the server writes them (IRIs on the public origin)."""
+    """The quads as the server writes them (IRIs on the public origin, blank nodes as skolem
+    IRIs)."""
     urls = urls_of(fixture_settings())
-    return {urls.rewrite_quad(q) for q in quads}
+    return {skolemise_quad(q, urls) for q in quads}
 
 
 # --- §3 the selector: a pattern, any position unbound --------------------------------------------
@@ -518,3 +520,145 @@ def test_an_oxigraph_server_gives_the_embedded_stores_fragments(
     assert their_total == my_total
     assert blank_free(theirs) == blank_free(mine)
     assert len(theirs) == len(mine)
+
+
+# --- Blank nodes as skolem IRIs (RDF 1.1 Concepts §3.5): one name on every page -----------------
+
+GENID = ORIGIN + ".well-known/genid/"
+HAS_PART = "https://schema.org/hasPart"
+LOOP = BASE + "id/thing/loop"
+
+
+def blank_nodes(dataset: Dataset) -> set[ox.BlankNode]:
+    return {
+        term
+        for q in dataset.store
+        for term in (q.subject, q.object, q.graph_name)
+        if isinstance(term, ox.BlankNode)
+    }
+
+
+def skolem(node: ox.BlankNode) -> ox.NamedNode:
+    return ox.NamedNode(GENID + quote(node.value, safe=""))
+
+
+def public_loop() -> ox.NamedNode:
+    return ox.NamedNode(ORIGIN + LOOP.removeprefix(BASE))
+
+
+def fragment_of(client: Client, name: str, term: ox.NamedNode) -> list[ox.Quad]:
+    return split(get(client, f"{name}={quote(term.value, safe='')}"))[0]
+
+
+@pytest.mark.parametrize("accept", sorted({**METADATA_FORMATS, **TRIPLE_FORMATS}))
+def test_every_format_writes_blank_nodes_as_skolem_iris(client: Client, accept: str) -> None:
+    answer = client.get(f"/fragments?subject={quote(LOOP, safe='')}", accept=accept)
+    fmt = {**METADATA_FORMATS, **TRIPLE_FORMATS}[accept]
+    data = [q for q in ox.parse(answer.content, format=fmt) if q.subject == public_loop()]
+    assert data and not [t for q in data for t in q if isinstance(t, ox.BlankNode)]
+    (part,) = [q.object for q in data if q.predicate == ox.NamedNode(HAS_PART)]
+    assert isinstance(part, ox.NamedNode) and part.value.startswith(GENID)
+
+
+def test_the_html_page_links_a_blank_node_by_its_skolem_iri(client: Client) -> None:
+    answer = client.get(f"/fragments?subject={quote(LOOP, safe='')}", accept="text/html")
+    tree = lxml.html.fromstring(answer.text)
+    links = tree.xpath(f"//td//a[contains(@href, '{quote(GENID, safe='')}')]")
+    assert links and all(a.text_content().strip().startswith(GENID) for a in links)
+    assert "_:" not in answer.text
+
+
+def test_every_page_names_each_blank_node_the_same_way(client: Client, dataset: Dataset) -> None:
+    """Over all the pages of the whole dataset (pages of 4), a node read on one page has the
+    name it has on any other: as many skolem IRIs as stored blank nodes, and those."""
+    terms = [t for _, data, _ in walk(client, "") for q in data for t in q]
+    assert not [t for t in terms if isinstance(t, ox.BlankNode)]
+    named = {t for t in terms if isinstance(t, ox.NamedNode) and t.value.startswith(GENID)}
+    assert named == {skolem(node) for node in blank_nodes(dataset)}
+    assert len(named) > PAGE
+
+
+def test_a_skolem_iri_in_a_pattern_finds_its_blank_nodes_triples(
+    client: Client, dataset: Dataset
+) -> None:
+    """Follow `loop hasPart ?x . ?x hasPart ?y . ?y isPartOf ?z` fragment by fragment, as a
+    client joins: each step asks for the node the previous page named."""
+    (x,) = [q.object for q in fragment_of(client, "subject", ox.NamedNode(LOOP))]
+    assert isinstance(x, ox.NamedNode)
+    (node,) = [n for n in blank_nodes(dataset) if skolem(n) == x]
+    expected = public(dataset.store.quads_for_pattern(node, None, None))
+    assert set(fragment_of(client, "subject", x)) == expected
+    (y,) = [q.object for q in expected if q.predicate == ox.NamedNode(HAS_PART)]
+    assert isinstance(y, ox.NamedNode)
+    assert {q.object for q in fragment_of(client, "subject", y)} >= {x}
+    as_object = fragment_of(client, "object", x)
+    assert {q.subject for q in as_object} == {public_loop(), y}
+    by_label = split(get(client, f"subject={quote('_:' + node.value, safe='')}"))[0]
+    assert set(by_label) == expected
+
+
+def test_a_page_of_a_skolem_subject_names_itself_with_that_iri(client: Client) -> None:
+    (x,) = [q.object for q in fragment_of(client, "subject", ox.NamedNode(LOOP))]
+    assert isinstance(x, ox.NamedNode)
+    query = f"subject={quote(x.value, safe='')}"
+    _, meta = split(get(client, query))
+    assert count_of(meta, f"{FRAGMENTS}?{query}") == 2  # counted by reading: exact
+    via_label = "subject=" + quote("_:" + x.value.removeprefix(GENID), safe="")
+    tree = lxml.html.fromstring(client.get(f"/fragments?{via_label}", accept="text/html").text)
+    assert tree.xpath("//input[@name='subject']/@value") == [x.value]
+
+
+@pytest.mark.parametrize(
+    "genid",
+    ["", "a%20b", "%FF", "%2F", "x" * 300],
+    ids=["empty", "space", "not-utf8", "slash", "too-long"],
+)
+def test_a_malformed_skolem_iri_is_a_400_problem(client: Client, genid: str) -> None:
+    answer = client.get(f"/fragments?subject={quote(GENID, safe='')}{genid}", accept="text/turtle")
+    assert answer.status_code == 400, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+
+
+def test_a_skolem_iri_of_no_stored_node_is_an_empty_fragment(client: Client) -> None:
+    query = f"object={quote(GENID + 'f' * 32, safe='')}"
+    data, meta = split(get(client, query))
+    assert data == [] and count_of(meta, f"{FRAGMENTS}?{query}") == 0
+
+
+def test_a_skolem_iri_dereferences_to_its_fragment(client: Client) -> None:
+    (x,) = [q.object for q in fragment_of(client, "subject", ox.NamedNode(LOOP))]
+    assert isinstance(x, ox.NamedNode)
+    answer = client.get(x.value.removeprefix(ORIGIN.rstrip("/")), accept="text/turtle")
+    assert answer.status_code == 303
+    assert answer.headers["location"] == f"{FRAGMENTS}?subject={quote(x.value, safe='')}"
+    assert client.get(f"/.well-known/genid/{'f' * 32}").status_code == 404
+    bad = client.get("/.well-known/genid/a%20b", accept="application/json")
+    assert bad.status_code == 400
+    assert bad.headers["content-type"] == "application/problem+json"
+
+
+def test_a_memory_stores_etags_name_its_load(dataset: Dataset) -> None:
+    """A memory store draws new blank node ids on every load: two loads of one version must
+    not share ETags (a cache would mix two namings of one node)."""
+    urls = urls_of(fixture_settings())
+    asked = FragmentRequest(Pattern(), 1, "")
+    again = fixture_dataset()
+    assert again.version == dataset.version
+    first, second = Fragments(dataset, urls, PAGE), Fragments(again, urls, PAGE)
+    assert first.etag(asked, "text/turtle") != second.etag(asked, "text/turtle")
+    assert first.etag(asked, "text/turtle") == first.etag(asked, "text/turtle")
+
+
+def test_an_oxigraph_server_finds_a_blank_node_by_its_skolem_iri(
+    dataset: Dataset, oxigraph_dataset: Dataset
+) -> None:
+    """The publisher pushed the blank nodes under its genid: the stored ids come back, so
+    the remote backend's pages name them as the embedded store's do."""
+    urls = urls_of(fixture_settings())
+    loop = ox.NamedNode(LOOP)
+    (node,) = [q.object for q in dataset.store.quads_for_pattern(loop, None, None)]
+    assert isinstance(node, ox.BlankNode)
+    pattern = Pattern(subject=node)
+    remote = Fragments(oxigraph_dataset, urls, PAGE).page(FragmentRequest(pattern, 1, ""))[1]
+    embedded = Fragments(dataset, urls, PAGE).page(FragmentRequest(pattern, 1, ""))[1]
+    assert remote.quads and set(remote.quads) == set(embedded.quads)

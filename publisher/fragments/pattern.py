@@ -3,9 +3,10 @@
 Terms arrive in Hydra's explicit representation (what Comunica and the other TPF clients send):
 an IRI as it is (`<…>` is accepted too), a literal as `"value"`, `"value"@lang` or
 `"value"^^datatype` (the datatype with or without `<…>`), the value taken as it is between the
-first and the last quote (no escapes: the representation has none), a blank node as `_:label`
-(Oxigraph keeps labels per store version), and `?name` or nothing for an unbound position.
-IRIs may be given on the public origin or as stored: they are matched as stored (`Urls`).
+first and the last quote (no escapes: the representation has none), a blank node as the skolem
+IRI the fragments write for it (`skolem`) or as `_:id` (the store's id), and `?name` or nothing
+for an unbound position. IRIs may be given on the public origin or as stored: they are matched
+as stored (`Urls`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
+from publisher.fragments.skolem import GenidError, blank_node, skolemise
 from publisher.urls import Urls
 from publisher.vocab import XSD
 
@@ -62,7 +64,7 @@ class Pattern:
         return (
             isinstance(self.subject, ox.Literal)
             or (self.predicate is not None and not isinstance(self.predicate, ox.NamedNode))
-            or (self.graph is not None and not isinstance(self.graph, ox.NamedNode))
+            or isinstance(self.graph, ox.Literal)
         )
 
     def positions(self) -> dict[str, Node | None]:
@@ -86,7 +88,7 @@ def parse_term(text: str, urls: Urls) -> Node | None:
     return _iri(text, urls)
 
 
-def _iri(text: str, urls: Urls) -> ox.NamedNode:
+def _iri(text: str, urls: Urls) -> ox.NamedNode | ox.BlankNode:
     if text.startswith("<") and text.endswith(">"):
         text = text[1:-1]
     if ":" not in text or any(c in text for c in '<>"{}|\\^` \n\t'):
@@ -95,9 +97,13 @@ def _iri(text: str, urls: Urls) -> ox.NamedNode:
             'quotes (`"text"@en`, `"5"^^http://www.w3.org/2001/XMLSchema#integer`).'
         )
     try:
-        return ox.NamedNode(urls.canonical(text))
+        iri = ox.NamedNode(urls.canonical(text))
     except ValueError:
         raise PatternError(f"{text!r} is not a valid IRI.") from None
+    try:
+        return blank_node(iri.value, urls) or iri
+    except GenidError as error:
+        raise PatternError(f"{text!r}: {error}") from None
 
 
 def _literal(text: str) -> ox.Literal:
@@ -166,16 +172,16 @@ def explicit(term: Node | ox.Triple | ox.DefaultGraph) -> str:
 
 
 def query_string(pattern: Pattern, urls: Urls, page: int = 1) -> str:
-    """The query string (no `?`) of the pattern's page, its terms on the public origin: the
-    one URL this server writes for it (links, the ETag's key)."""
+    """The query string (no `?`) of the pattern's page, its terms on the public origin (blank
+    nodes as skolem IRIs): the one URL this server writes for it (links, the ETag's key)."""
     parts = []
     for name, term in pattern.positions().items():
         if term is not None:
-            parts.append(f"{name}={quote(explicit(urls.rewrite_term(term)), safe='')}")
+            parts.append(f"{name}={quote(explicit(skolemise(term, urls)), safe='')}")
     if pattern.union:
         parts.append(f"graph={quote(UNION_GRAPH, safe='')}")
     elif pattern.graph is not None:
-        parts.append(f"graph={quote(explicit(urls.rewrite_term(pattern.graph)), safe='')}")
+        parts.append(f"graph={quote(explicit(skolemise(pattern.graph, urls)), safe='')}")
     if page > 1:
         parts.append(f"{PAGE_PARAMETER}={page}")
     return "&".join(parts)

@@ -8,6 +8,12 @@ into the text). The queries use the store's dataset as `pyoxigraph.Store.query` 
 the union of the graphs, a named graph, or the default graph beside the named ones; the order
 is the server's evaluation order, stable for one version of the data (no ORDER BY: sorting a
 quarter of a million rows per page is what this interface exists to avoid).
+
+Blank nodes: a SPARQL query cannot name a stored blank node (in a query `_:b` is a variable),
+so a pattern with a skolem IRI reaches the server only as the store writes it: on a server the
+publisher pushed to, blank nodes are stored as IRIs under the layout's genid and come back as
+the same blank nodes, so a skolem IRI finds its node; on a server it did not fill, the store
+sends an IRI nothing matches, and the page is empty (docs/fragments.md).
 """
 
 from __future__ import annotations
@@ -43,7 +49,7 @@ def _query(pattern: Pattern) -> tuple[str, dict[ox.Variable, Term], bool]:
     }
     if pattern.union:
         return _UNION, bound, True
-    if isinstance(pattern.graph, ox.NamedNode):
+    if isinstance(pattern.graph, ox.NamedNode | ox.BlankNode):
         return _IN_GRAPH, {**bound, ox.Variable("g"): pattern.graph}, False
     return _ANY_GRAPH, bound, False
 
@@ -59,7 +65,7 @@ def _counted(text: str, bound: dict[ox.Variable, Term]) -> str:
 
 def _quad(row: ox.QuerySolution, pattern: Pattern) -> ox.Quad | None:
     s, p, o = row["s"], row["p"], row["o"]
-    graph = pattern.graph if isinstance(pattern.graph, ox.NamedNode) else row["g"]
+    graph = pattern.graph if isinstance(pattern.graph, ox.NamedNode | ox.BlankNode) else row["g"]
     if (
         not isinstance(s, ox.NamedNode | ox.BlankNode)
         or not isinstance(p, ox.NamedNode)

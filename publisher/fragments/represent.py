@@ -4,7 +4,8 @@ In quad formats (TriG, N-Quads, JSON-LD) the metadata and controls are a named g
 own whose `foaf:primaryTopic` is the fragment, as the TPF specification (§4.3) and Comunica
 expect, and the matches keep their graphs (the union pattern's are triples of the default
 graph); in triple formats (Turtle, N-Triples) everything is in the default graph. Every
-canonical IRI is written on the public origin (`Urls`), as documents are.
+canonical IRI is written on the public origin (`Urls`), as documents are, and every blank
+node as its skolem IRI (`skolem`), so that it keeps its name from one page to the next.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from publisher.formats import HTML, JSONLD, NQUADS, NTRIPLES, TRIG, TURTLE, Form
 from publisher.fragments.controls import PREFIXES, Addresses, metadata_triples
 from publisher.fragments.pattern import UNION_GRAPH, explicit
 from publisher.fragments.select import Page
+from publisher.fragments.skolem import skolemise, skolemise_quad
 from publisher.urls import FRAGMENTS_PATH
 from publisher.vocab import XSD
 
@@ -30,7 +32,7 @@ PREFIXED = (TURTLE, TRIG)
 def rdf_body(page: Page, at: Addresses, title: str, fmt: Format) -> bytes:
     """The page (matches, then metadata and controls) in an RDF format."""
     assert fmt.rdf_format is not None, fmt
-    data = [at.urls.rewrite_quad(q) for q in page.quads]
+    data = [skolemise_quad(q, at.urls) for q in page.quads]
     meta = metadata_triples(at, page, title)
     prefixes = PREFIXES if fmt in PREFIXED else None
     if fmt in QUAD_FORMATS:
@@ -78,10 +80,11 @@ def _cell(at: Addresses, name: str, term: object) -> Cell:
 
 
 def rows(page: Page, at: Addresses) -> list[Row]:
-    """The page's matches as table rows (public IRIs, each term a link to its own fragment)."""
+    """The page's matches as table rows (public IRIs, blank nodes as skolem IRIs, each term a
+    link to its own fragment)."""
     out = []
     for quad in page.quads:
-        q = at.urls.rewrite_quad(quad)
+        q = skolemise_quad(quad, at.urls)
         graph = q.graph_name
         shown = None if isinstance(graph, ox.DefaultGraph) else _cell(at, "graph", graph)
         out.append(
@@ -99,13 +102,11 @@ def form_values(at: Addresses) -> dict[str, str]:
     """The pattern as the form shows it (public IRIs, explicit representation; "" unbound)."""
     pattern, urls = at.pattern, at.urls
     values = {
-        name: "" if term is None else explicit(urls.rewrite_term(term))
+        name: "" if term is None else explicit(skolemise(term, urls))
         for name, term in pattern.positions().items()
     }
     if pattern.union:
         values["graph"] = UNION_GRAPH
     else:
-        values["graph"] = (
-            "" if pattern.graph is None else explicit(urls.rewrite_term(pattern.graph))
-        )
+        values["graph"] = "" if pattern.graph is None else explicit(skolemise(pattern.graph, urls))
     return values

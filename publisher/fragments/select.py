@@ -80,6 +80,8 @@ class Figures:
             return Count(0, True)
         s, p, o, g = pattern.subject, pattern.predicate, pattern.object, pattern.graph
         exact = pattern.union or self.distinct
+        if isinstance(g, ox.BlankNode):
+            return None  # a graph the catalog names by IRI only: counted by reading
         if s is None and p is None and o is None:
             if g is None and not pattern.union and self.quads is not None:
                 return Count(self.quads, True)
@@ -159,7 +161,7 @@ def distinct_triples(store: ReadStore, quads: Iterator[ox.Quad]) -> Iterator[ox.
 def _matches(dataset: Dataset, pattern: Pattern, start: int, stop: int) -> Window:
     """Matches `start`…`stop` in the store's order (consumed here: see test_store_iterators)."""
     s, p, o = pattern.subject, pattern.predicate, pattern.object
-    graph = pattern.graph if isinstance(pattern.graph, ox.NamedNode) else None
+    graph = pattern.graph if isinstance(pattern.graph, ox.NamedNode | ox.BlankNode) else None
     subject = s if not isinstance(s, ox.Literal) else None
     predicate = p if isinstance(p, ox.NamedNode) else None
     if pattern.union:

@@ -4,11 +4,17 @@ and the bytes of recent pages kept (a bounded LRU) so a popular fragment costs o
 An embedded store (memory, disk) is read through its quad index (`select`); a SPARQL server
 through a SELECT per page and cached COUNTs (`remote`). The bytes kept here spare either the
 repeated requests.
+
+Blank nodes are written as skolem IRIs made of the store's ids (`skolem`). A disk store and a
+SPARQL server keep those ids; a memory store draws new ones on every load, so two loads of one
+version (two worker processes, a restart) name a node differently: there the ETag also names
+the load, and a cache never answers with another load's names for a page of this one.
 """
 
 from __future__ import annotations
 
 import hashlib
+import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
@@ -53,6 +59,11 @@ class Fragments:
     _kept: OrderedDict[Hashable, bytes] = field(default_factory=OrderedDict, repr=False)
     _size: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _load: str = field(default="", repr=False)
+
+    def __post_init__(self) -> None:
+        keeps_ids = self.dataset.capabilities.shared_path is not None or is_remote(self.dataset)
+        self._load = "" if keeps_ids else secrets.token_hex(8)
 
     @property
     def figures(self) -> Figures:
@@ -71,9 +82,10 @@ class Fragments:
         return at, found
 
     def etag(self, request: Request, variant: str) -> str:
-        """A strong validator: the dataset version, the request as sent, the variant (format,
-        language); equal bytes for equal inputs, since selection and writing are stable."""
-        key = "\n".join((self.dataset.version, request.requested_query, variant))
+        """A strong validator: the dataset version (and the load, where blank node ids are
+        the load's), the request as sent, the variant (format, language); equal bytes for
+        equal inputs, since selection and writing are stable."""
+        key = "\n".join((self.dataset.version + self._load, request.requested_query, variant))
         return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
     def rendered(self, key: Hashable, render: Callable[[], bytes]) -> bytes:

@@ -9,6 +9,9 @@ Graphs (docs/fragments.md): no `graph=` matches every quad in its own graph; `gr
 announced `sd:defaultGraph` (urn:ldf:defaultGraph, what Comunica sends for patterns outside
 GRAPH) is the union of all graphs as a set of triples. The SPARQL endpoint's union default
 graph keeps a triple stated in two graphs twice, so answers agree as DISTINCT solutions.
+
+Blank nodes are written as skolem IRIs `/.well-known/genid/{id}` (publisher.fragments.skolem);
+that URL answers 303 to the fragment of the node, or 404 when the store holds no such node.
 """
 
 from __future__ import annotations
@@ -18,20 +21,29 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from publisher.documents.cache import Rendered
+from publisher.documents.describe import ResourceNotFound
 from publisher.formats import HTML, Format
 from publisher.fragments.pattern import PatternError
 from publisher.fragments.represent import FRAGMENT_FORMATS, form_values, rdf_body, rows
 from publisher.fragments.service import Fragments
 from publisher.fragments.service import Request as FragmentRequest
-from publisher.headers import FRAGMENTS, link_header
+from publisher.fragments.skolem import GenidError, genid_fragment
+from publisher.headers import FRAGMENTS, REDIRECTS, link_header
 from publisher.i18n import Text
 from publisher.negotiation import negotiate
 from publisher.pages.base import Page
 from publisher.pages.render import render_page, site_of
-from publisher.urls import FRAGMENTS_PATH, Urls
+from publisher.urls import FRAGMENTS_PATH, GENID_PATH, Urls
 from publisher.vocab import HYDRA
 from publisher.web.errors import NotAcceptable
-from publisher.web.http import is_not_modified, page_language, preflight, problem, represent
+from publisher.web.http import (
+    is_not_modified,
+    page_language,
+    preflight,
+    problem,
+    redirect,
+    represent,
+)
 from publisher.web.state import AppState, state_of
 
 router = APIRouter(tags=["fragments"])
@@ -115,3 +127,18 @@ def fragment(request: Request) -> Response:
 @router.options(PATH, include_in_schema=False)
 def fragment_preflight(request: Request) -> Response:
     return preflight(request, FRAGMENTS)
+
+
+@router.api_route("/" + GENID_PATH + "{label}", methods=["GET", "HEAD"], include_in_schema=False)
+def genid(request: Request, label: str) -> Response:
+    """A skolem IRI dereferenced: 303 to the fragment of its blank node (400: no blank node
+    can have that id; 404: the store holds none that has it)."""
+    state = state_of(request)
+    try:
+        location = genid_fragment(state.dataset.store, state.urls, label)
+    except GenidError as error:
+        return problem(request, HTTPException(400, str(error)), FRAGMENTS)
+    if location is None:
+        iri = state.urls.absolute(GENID_PATH) + label
+        return problem(request, ResourceNotFound(iri), FRAGMENTS)
+    return redirect(request, location, REDIRECTS)
