@@ -8,11 +8,9 @@ same module runs the benchmark's mix (bench.fragments.QUERIES) and the data's ow
 queries. Every answer is compared with the endpoint's as a multiset of solutions, terms in one
 form (bench.fragments.term_key). One Node process answers every query (Node starts once).
 
-Two example queries join through blank nodes (a sentence's `oa:hasSelector [ … ]`), and fail:
-each page names its blank nodes afresh for the client, so a blank node read in one fragment
-is never the one read in another, and Comunica finds no solution where the endpoint finds
-them. They are strict xfails until the fragments name blank nodes in a way that survives
-between pages (skolem IRIs, RDF 1.1 Concepts 3.5); reported to the fragments' author.
+Two example queries join through blank nodes (a sentence's `oa:hasSelector [ … ]`): they
+answer because the fragments write a blank node as a skolem IRI (RDF 1.1 Concepts 3.5), one
+name on every page, that a later pattern can ask for (docs/fragments.md).
 
 Comunica comes from npm (tests/comunica, `npm ci --prefix tests/comunica`); without it, or
 without Node.js, these tests skip.
@@ -45,11 +43,6 @@ EXAMPLES = ("speakers", "organisers", "objectives", "states")
 """The data's example queries (data/dataset.ttl) that answer as the endpoint does."""
 BLANK_NODE_JOINS = ("where-from", "facts-per-sentence")
 """The data's example queries that join through blank nodes (see the module's text)."""
-BLANK_NODES = pytest.mark.xfail(
-    strict=True,
-    reason="a join through blank nodes across fragment pages finds nothing: a blank node's "
-    "label is scoped to its page (issue 12; reported to the fragments' author)",
-)
 
 pytestmark = pytest.mark.skipif(
     bool(fragments.comunica_missing()),
@@ -73,12 +66,7 @@ QUERIES = {
     **fragments.QUERIES,
     **{f"example: {slug}": example_queries()[slug] for slug in EXAMPLES + BLANK_NODE_JOINS},
 }
-CASES = [
-    pytest.param(
-        name, marks=[BLANK_NODES] if name.removeprefix("example: ") in BLANK_NODE_JOINS else []
-    )
-    for name in QUERIES
-]
+CASES = list(QUERIES)
 
 
 @pytest.fixture(scope="module")
@@ -135,10 +123,10 @@ def test_a_source_that_is_not_a_fragment_is_refused(client: fragments.Comunica) 
     assert answer.error
 
 
-@BLANK_NODES
 def test_a_join_through_blank_nodes(origin: str, client: fragments.Comunica) -> None:
     """Each quote selector of the data is a blank node with its text: the smallest query that
-    joins two fragments on a blank node (its answer holds none)."""
+    joins two fragments on a blank node (its answer holds none): the node's skolem IRI read
+    in one fragment is asked for in the next."""
     oa = "http://www.w3.org/ns/oa#"
     query = f"SELECT ?text WHERE {{ ?quote a <{oa}TextQuoteSelector> ; <{oa}exact> ?text }}"
     expected = fragments.endpoint_answer(origin, query)
