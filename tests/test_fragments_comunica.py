@@ -40,7 +40,7 @@ SIZE = 2_000
 """Generated triples: about 220 people in 10 organisations (the one the mix names has 22
 members), so a query needs tens of fragment pages, not thousands."""
 EXAMPLES = ("speakers", "organisers", "objectives", "states")
-"""The data's example queries (data/dataset.ttl) that answer as the endpoint does."""
+"""The data's example queries (data/dataset.ttl) that join through no blank node."""
 BLANK_NODE_JOINS = ("where-from", "facts-per-sentence")
 """The data's example queries that join through blank nodes (see the module's text)."""
 
