@@ -100,14 +100,66 @@ def relative_base(path: Path, namespace: str | None, source_base: str | None = N
 
 def read_quads(path: Path, base_iri: str | None = None) -> Generator[ox.Quad]:
     """Stream a file's quads, relative IRIs resolved against `base_iri` (None: they are an
-    error); a syntax error becomes an `RdfSyntaxError` naming file and line."""
+    error), blank nodes named by `BlankNodeNames`; a syntax error becomes an `RdfSyntaxError`
+    naming file and line."""
     fmt = rdf_format(path)
     opener = gzip.open if path.suffix.lower() == ".gz" else open
+    names = BlankNodeNames(path)
     try:
         with opener(path, "rb") as stream:
-            yield from ox.parse(cast(IO[bytes], stream), format=fmt, base_iri=base_iri)
+            for quad in ox.parse(cast(IO[bytes], stream), format=fmt, base_iri=base_iri):
+                yield names.quad(quad)
     except (SyntaxError, ValueError, OSError, EOFError) as error:  # bad gzip or encoding too
         raise syntax_error(path, error) from None
+
+
+class BlankNodeNames:
+    """Names the blank nodes of one file by their order of appearance under a prefix drawn from
+    the file's path. The parser keeps a file's own labels (`_:a`), so two files that both say
+    `_:a` would otherwise merge two nodes into one; and it draws fresh random names for `[]`
+    on every parse, so each start (or each worker) would name the same node differently, and a
+    name a client was given (a skolem IRI of /fragments) would not survive a restart. Parsing
+    is deterministic, so the same file at the same path always gets the same names."""
+
+    def __init__(self, path: Path) -> None:
+        digest = hashlib.blake2b(str(path.resolve()).encode(), digest_size=8).hexdigest()
+        self._prefix = f"f{digest}n"
+        self._names: dict[str, ox.BlankNode] = {}
+
+    def term(self, term: ox.BlankNode) -> ox.BlankNode:
+        named = self._names.get(term.value)
+        if named is None:
+            named = self._names[term.value] = ox.BlankNode(f"{self._prefix}{len(self._names)}")
+        return named
+
+    def quad(self, quad: ox.Quad) -> ox.Quad:
+        subject, obj, graph = quad.subject, quad.object, quad.graph_name
+        if not (
+            isinstance(subject, ox.BlankNode | ox.Triple)
+            or isinstance(obj, ox.BlankNode | ox.Triple)
+            or isinstance(graph, ox.BlankNode)
+        ):
+            return quad
+        return ox.Quad(
+            self._subject(subject),
+            quad.predicate,
+            self._subject(obj) if not isinstance(obj, ox.Literal) else obj,
+            self.term(graph) if isinstance(graph, ox.BlankNode) else graph,
+        )
+
+    def _subject(
+        self, term: ox.NamedNode | ox.BlankNode | ox.Triple
+    ) -> ox.NamedNode | ox.BlankNode | ox.Triple:
+        if isinstance(term, ox.BlankNode):
+            return self.term(term)
+        if isinstance(term, ox.Triple):  # RDF 1.2 quoted triple
+            inner = term.object
+            return ox.Triple(
+                self._subject(term.subject),
+                term.predicate,
+                self._subject(inner) if not isinstance(inner, ox.Literal) else inner,
+            )
+        return term
 
 
 def syntax_error(path: Path, error: Exception) -> RdfSyntaxError:

@@ -32,7 +32,14 @@ from publisher.config import Settings
 from publisher.dataset import Dataset, Sources, declared_modified, newest_file_time
 from publisher.discovery.dumps import LOADED_DUMPS, write_dumps
 from publisher.report import ValidationReport
-from publisher.sources import OWL_ONTOLOGY, RDF_TYPE, fingerprint, rdf_format, syntax_error
+from publisher.sources import (
+    OWL_ONTOLOGY,
+    RDF_TYPE,
+    BlankNodeNames,
+    fingerprint,
+    rdf_format,
+    syntax_error,
+)
 from publisher.stores.disk import (
     LOCK,
     METADATA,
@@ -257,11 +264,12 @@ def _parse(
     path: Path, base: str | None, reader: SourceReader, tracker: LoadTracker | None
 ) -> Iterator[ox.Quad]:
     """Relative IRIs resolve against `base` (`Sources.base_for`), as everywhere else."""
+    names = BlankNodeNames(path)  # as `sources.read_quads` names them
     try:
         for quad in ox.parse(cast(IO[bytes], reader), format=rdf_format(path), base_iri=base):
             if tracker is not None:
                 tracker.statement()
-            yield quad
+            yield names.quad(quad)
     except SyntaxError as error:
         raise syntax_error(path, error) from None
 
