@@ -5,16 +5,15 @@ An embedded store (memory, disk) is read through its quad index (`select`); a SP
 through a SELECT per page and cached COUNTs (`remote`). The bytes kept here spare either the
 repeated requests.
 
-Blank nodes are written as skolem IRIs made of the store's ids (`skolem`). A disk store and a
-SPARQL server keep those ids; a memory store draws new ones on every load, so two loads of one
-version (two worker processes, a restart) name a node differently: there the ETag also names
-the load, and a cache never answers with another load's names for a page of this one.
+Blank nodes are written as skolem IRIs made of the store's ids (`skolem`), which every
+store keeps for a dataset version: a disk store and a SPARQL server store them, and a memory
+store names each file's nodes the same way at every load (`sources.BlankNodeNames`), so two
+worker processes or a restart give a node the same IRI and the ETag needs only the version.
 """
 
 from __future__ import annotations
 
 import hashlib
-import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
@@ -59,11 +58,6 @@ class Fragments:
     _kept: OrderedDict[Hashable, bytes] = field(default_factory=OrderedDict, repr=False)
     _size: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _load: str = field(default="", repr=False)
-
-    def __post_init__(self) -> None:
-        keeps_ids = self.dataset.capabilities.shared_path is not None or is_remote(self.dataset)
-        self._load = "" if keeps_ids else secrets.token_hex(8)
 
     @property
     def figures(self) -> Figures:
@@ -82,10 +76,9 @@ class Fragments:
         return at, found
 
     def etag(self, request: Request, variant: str) -> str:
-        """A strong validator: the dataset version (and the load, where blank node ids are
-        the load's), the request as sent, the variant (format, language); equal bytes for
-        equal inputs, since selection and writing are stable."""
-        key = "\n".join((self.dataset.version + self._load, request.requested_query, variant))
+        """A strong validator: the dataset version, the request as sent, the variant (format,
+        language); equal bytes for equal inputs, since selection and writing are stable."""
+        key = "\n".join((self.dataset.version, request.requested_query, variant))
         return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
     def rendered(self, key: Hashable, render: Callable[[], bytes]) -> bytes:
