@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from publisher.cli import build_settings
 from publisher.config import Settings
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+SETTINGS_TABLE = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
 
 
 def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -48,5 +48,5 @@ def test_unknown_settings_are_refused() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(Settings.model_fields))
-def test_every_setting_is_documented_in_the_readme(name: str) -> None:
-    assert f"PUBLISHER_{name.upper()}" in README.read_text(encoding="utf-8")
+def test_every_setting_is_documented_in_the_settings_table(name: str) -> None:
+    assert f"PUBLISHER_{name.upper()}" in SETTINGS_TABLE.read_text(encoding="utf-8")
