@@ -315,7 +315,7 @@ def test_sitemap_lists_every_document_as_html(fixture_dataset: Dataset, urls: Ur
         SitemapPage(ORIGIN),
         SitemapPage(ORIGIN + "classes"),
         SitemapPage(ORIGIN + "sparql"),
-        SitemapPage(ORIGIN + "dumps/", localized=False),
+        SitemapPage(ORIGIN + "dumps/"),
     ]
     page_urls = [p.url for p in pages]
     assert ORIGIN + "def/gcmr.html" in page_urls

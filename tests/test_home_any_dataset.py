@@ -99,7 +99,7 @@ def test_a_dataset_with_shapes_and_an_ontology_links_both() -> None:
     )
     client = Client(create_app(settings, open_dataset(settings)))
     links = hrefs(page(client, "/?lang=en"))
-    assert "/validation" in links
+    assert "/validation?lang=en" in links
     assert [h for h in links if h.startswith("/def/")]
 
 

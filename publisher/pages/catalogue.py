@@ -134,7 +134,7 @@ PAGES: tuple[SitePage, ...] = (
     ),
     SitePage("ontology", "/def/", "nav_ontology", sitemap=False, where=first_ontology),
     SitePage("sparql", "/sparql", "nav_sparql"),
-    SitePage("dumps", "/dumps/", "nav_dumps", localized=False),
+    SitePage("dumps", "/dumps/", "nav_dumps"),
 )
 """In navigation order. The sitemap lists the ontologies with the documents, not here."""
 

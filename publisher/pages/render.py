@@ -7,7 +7,6 @@ page per (resource, language, dataset version). Every page carries a language sw
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -53,7 +52,6 @@ __all__ = [
     "render_site_page",
     "render_vocabulary_page",
     "site_of",
-    "render_template",
 ]
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -148,12 +146,6 @@ def environment() -> jinja2.Environment:
     # Any template that links the report asks first (the VoID page gets no context for it).
     env.globals["has_validation_report"] = has_validation_report
     return env
-
-
-def render_template(name: str, context: Mapping[str, object]) -> str:
-    """Render a template of the one environment with exactly `context` (for pages that do not
-    use the shared frame, such as the dumps index and the VoID and validation pages)."""
-    return environment().get_template(name).render(context)
 
 
 def chrome(
