@@ -13,10 +13,13 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from publisher.ui_words import UI
+from babel import Locale, UnknownLocaleError
 
-LANGUAGES: tuple[str, ...] = ("ar", "en")
-"""The languages the interface's own words (`UI`) are written in."""
+from publisher.messages import interface_languages, words
+
+LANGUAGES: tuple[str, ...] = interface_languages()
+"""The languages the interface's own words are written in: a message catalogue each
+(`publisher.messages`), Arabic and English."""
 FALLBACK = "en"
 """The interface language of a page whose language the interface does not speak."""
 MAX_PAGE_LANGUAGES = 12
@@ -66,9 +69,9 @@ def language_name(code: str, lang: str) -> str:
     English (as before), else its name in itself (the reader looks for their own), else the
     code."""
     key = f"lang_name_{code}"
-    if key in UI:
+    if key in words(interface_language(lang)):
         return ui(key, lang)
-    return ENDONYMS.get(code, code)
+    return endonym(code)
 
 
 def choose_language(
@@ -148,18 +151,18 @@ def pick(texts: Iterable[Text], lang: str) -> Text | None:
     return min(candidates, key=rank)
 
 
-ENDONYMS: dict[str, str] = {
-    "ar": "العربية", "de": "Deutsch", "el": "Ελληνικά", "en": "English", "es": "Español",
-    "fa": "فارسی", "fr": "Français", "he": "עברית", "hi": "हिन्दी", "id": "Bahasa Indonesia",
-    "it": "Italiano", "ja": "日本語", "ko": "한국어", "ms": "Bahasa Melayu", "nl": "Nederlands",
-    "pl": "Polski", "pt": "Português", "ru": "Русский", "sv": "Svenska", "sw": "Kiswahili",
-    "tr": "Türkçe", "uk": "Українська", "ur": "اردو", "zh": "中文",
-}  # fmt: skip
-"""Languages by their own names, for the switcher (an unlisted one shows its code)."""
+def endonym(code: str) -> str:
+    """A language's name in itself, from CLDR (Babel), capitalised as a switcher shows it
+    (`fr` → "Français"); the code when CLDR does not know it."""
+    try:
+        name = Locale.parse(code).get_display_name()
+    except (ValueError, UnknownLocaleError):
+        return code
+    return name[:1].upper() + name[1:] if name else code
 
 
 def ui(key: str, lang: str, **values: object) -> str:
     """A UI string in the page language (English where the interface does not speak it); a
     missing key is a bug and raises KeyError."""
-    text = UI[key][interface_language(lang)]
+    text = words(interface_language(lang))[key]
     return text.format(**values) if values else text

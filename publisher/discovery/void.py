@@ -23,6 +23,8 @@ from publisher.discovery.statistics import Statistics, compute_statistics
 from publisher.documents.locate import classify
 from publisher.formats import JSONLD, NQUADS, NTRIPLES, RDFXML, TRIG, TURTLE, Format
 from publisher.fragments.search_form import lookup_endpoint, search_form
+from publisher.i18n import LANGUAGES as INTERFACE_LANGUAGES
+from publisher.i18n import ui
 from publisher.profile import Overrides, Profile, read_profile
 from publisher.urls import Urls
 from publisher.validation import has_validation_report
@@ -283,7 +285,8 @@ def _describe_sparql(g: _Triples, doc: str, ds: str, sparql: str, info: Profile)
     service = doc + "#sparql-service"
     distribution = doc + "#sparql"
     g.add(service, RDF + "type", DCAT + "DataService")
-    g.texts(service, DCTERMS + "title", {"en": "SPARQL 1.1 endpoint", "ar": "نقطة وصول SPARQL 1.1"})
+    title = {lang: ui("void_sparql_service", lang) for lang in INTERFACE_LANGUAGES}
+    g.texts(service, DCTERMS + "title", title)
     g.add(service, DCAT + "endpointURL", sparql)
     g.add(service, DCAT + "endpointDescription", sparql)
     g.add(service, DCAT + "servesDataset", ds)
@@ -307,7 +310,7 @@ def _describe_validation(g: _Triples, urls: Urls, ds: str) -> None:
     g.texts(
         annotation,
         RDFS + "label",
-        {"en": "SHACL validation report", "ar": "تقرير التحقق من البيانات وفق SHACL"},
+        {lang: ui("void_validation_report", lang) for lang in INTERFACE_LANGUAGES},
     )
     g.add(annotation, OA + "motivatedBy", DQV + "qualityAssessment")
     g.add(annotation, OA + "hasTarget", ds)

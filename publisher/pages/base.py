@@ -18,6 +18,7 @@ import pyoxigraph as ox
 from publisher.dataset import ReadStore
 from publisher.formats import HTML, Format
 from publisher.i18n import Text, interface_language, pick, ui
+from publisher.messages import TERM_CONTEXT, words
 from publisher.pages.queries import Query, iri, namespaces, select
 from publisher.pages.values import (
     Link,
@@ -32,7 +33,6 @@ from publisher.pages.values import (
     passage_anchor,
     property_rank,
 )
-from publisher.ui_words import TERM_LABELS
 from publisher.urls import ONTOLOGY_PREFIX, Urls
 
 RDF_TYPE = iri("rdf:type")
@@ -120,9 +120,10 @@ class Labeller:
                 texts = self.texts(ox.NamedNode(iri_), LABEL_PROPERTIES)
             found = pick(texts, self.lang)
             short = compact(iri_, self.ns)
-            if found is None and short in TERM_LABELS:
+            if found is None and short:
                 shown = interface_language(self.lang)  # a term's label is the interface's
-                found = Text(TERM_LABELS[short][shown], shown)
+                label = words(shown, TERM_CONTEXT).get(short)
+                found = Text(label, shown) if label is not None else None
             self._labels[iri_] = found or Text(short or self._fallback(iri_))
         return self._labels[iri_]
 

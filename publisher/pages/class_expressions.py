@@ -18,6 +18,7 @@ import pyoxigraph as ox
 
 from publisher.dataset import ReadStore
 from publisher.i18n import LANGUAGES, Text
+from publisher.messages import KEYWORD_CONTEXT, words
 from publisher.pages.base import Link
 from publisher.vocab import OWL, RDF, RDFS, XSD
 
@@ -25,23 +26,6 @@ Node = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 MAX_DEPTH = 12
 """Nesting shown before `…`: deeper (or cyclic, in broken data) expressions are cut, not looped."""
-
-KEYWORDS: dict[str, dict[str, str]] = {
-    "and": {"en": "and", "ar": "و"},
-    "or": {"en": "or", "ar": "أو"},
-    "not": {"en": "not", "ar": "ليس"},
-    "some": {"en": "some", "ar": "بعض"},
-    "only": {"en": "only", "ar": "فقط"},
-    "value": {"en": "value", "ar": "القيمة"},
-    "self": {"en": "Self", "ar": "ذاته"},
-    "exactly": {"en": "exactly", "ar": "بالضبط"},
-    "min": {"en": "min", "ar": "على الأقل"},
-    "max": {"en": "max", "ar": "على الأكثر"},
-    "inverse": {"en": "inverse", "ar": "معكوس"},
-    "chain": {"en": "o", "ar": "o"},
-    "unnamed": {"en": "an unnamed thing", "ar": "شيء غير مسمّى"},
-}
-"""Manchester-syntax keywords (the words Protégé shows), in each page language."""
 
 FACETS = {
     XSD + "minInclusive": ">=",
@@ -174,7 +158,8 @@ class ExpressionWriter:
     # -----------------------------------------------------------------------------------------
 
     def _keyword(self, key: str) -> Token:
-        return Token("keyword", text=Text(KEYWORDS[key][self.lang], self.lang))
+        # Manchester-syntax keywords (the words Protégé shows), from the message catalogues
+        return Token("keyword", text=Text(words(self.lang, KEYWORD_CONTEXT)[key], self.lang))
 
     def _expression(self, node: Node, depth: int, path: frozenset[Node]) -> tuple[Expression, bool]:
         """The tokens of `node`, and whether they are atomic (need no brackets when nested)."""

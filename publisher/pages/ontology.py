@@ -36,7 +36,7 @@ from publisher.pages.class_expressions import Statements, text_of
 from publisher.pages.queries import Query, iri, select
 from publisher.pages.vocabulary_terms import (
     KINDS,
-    WORDS,
+    PAGE_WORDS,
     TermBuilder,
     TermView,
     label_texts,
@@ -269,7 +269,7 @@ def _page(terms: TermBuilder, path: str, alternates: list[Alternate]) -> Ontolog
         views.sort(key=lambda v: v.anchor.casefold())
         if views:
             page.kinds.append(Kind(key, word(key, lang), tuple(views)))
-    page.words = {k: word(k, lang) for k in WORDS}
+    page.words = {k: word(k, lang) for k in PAGE_WORDS}
     page.prefixes = sorted(terms.prefixes.used.items())
     page.jsonld = {
         "@context": "https://schema.org",

@@ -13,7 +13,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from publisher.dataset import ReadStore
-from publisher.i18n import LANGUAGES, Text, pick, ui
+from publisher.i18n import Text, interface_language, pick, ui
+from publisher.messages import TERM_CONTEXT, words
 from publisher.pages.base import (
     DESCRIPTION_PROPERTIES,
     LABEL_PROPERTIES,
@@ -31,7 +32,6 @@ from publisher.pages.class_expressions import (
 )
 from publisher.pages.queries import iri
 from publisher.prefixes import PrefixTable
-from publisher.ui_words import TERM_LABELS
 from publisher.urls import Urls
 from publisher.vocab import OWL, RDF, RDFS
 
@@ -48,23 +48,8 @@ KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 KIND_TYPES = frozenset(t for _, types in KINDS for t in types)
 
-WORDS: dict[str, dict[str, str]] = {
-    "ontology_annotation_properties": {"en": "Annotation properties", "ar": "خصائص التوصيف"},
-    "ontology_properties": {"en": "Other properties", "ar": "خصائص أخرى"},
-    "ontology_datatypes": {"en": "Datatypes", "ar": "أنواع البيانات"},
-    "equivalent_to": {"en": "Equivalent to", "ar": "مكافئ لـ"},
-    "disjoint_with": {"en": "Disjoint with", "ar": "منفصل عن"},
-    "inverse_of": {"en": "Inverse of", "ar": "معكوس"},
-    "has_subproperties": {"en": "Has subproperties", "ar": "خصائصه الفرعية"},
-    "characteristics": {"en": "Characteristics", "ar": "الخصائص المميِّزة"},
-    "property_chain": {"en": "Property chain", "ar": "سلسلة خصائص"},
-    "disjoint_union_of": {"en": "Disjoint union of", "ar": "اتحاد منفصل من"},
-    "has_key": {"en": "Has key", "ar": "مفتاحه"},
-    "prefixes": {"en": "Namespaces", "ar": "فضاءات الأسماء"},
-    "prefix": {"en": "Prefix", "ar": "البادئة"},
-    "other_labels": {"en": "Labels", "ar": "التسميات"},
-}
-"""The page's own UI strings, beside `ui_words.UI` (which has the rest)."""
+PAGE_WORDS: tuple[str, ...] = ("prefixes", "prefix", "ontology_labels")
+"""The interface's words the ontology template reads from `page.words`."""
 
 LABEL_BATCH = 500
 ALIGNMENTS = tuple(
@@ -93,9 +78,7 @@ class TermView:
 
 
 def word(key: str, lang: str) -> str:
-    """A UI string of this page, or of the shared table."""
-    if key in WORDS:
-        return WORDS[key][lang if lang in LANGUAGES else "en"]
+    """One of the interface's words in the page's language (`i18n.ui`)."""
     return ui(key, lang)
 
 
@@ -213,8 +196,10 @@ class TermBuilder:
         if found is not None:
             return found
         curie = self.prefixes.compact(term)
-        if curie in TERM_LABELS:
-            return Text(TERM_LABELS[curie][self.lang], self.lang)
+        shown = interface_language(self.lang)
+        label = words(shown, TERM_CONTEXT).get(curie or "")
+        if label is not None:
+            return Text(label, shown)
         if term in self.anchors:
             return Text(local_name(term))
         return Text(curie or self.urls.public(term))
