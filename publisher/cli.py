@@ -235,6 +235,13 @@ def export(
             "to it (307). Without it, queries get 501: a static copy has no endpoint."
         ),
     ] = None,
+    live_search: Annotated[
+        str | None,
+        typer.Option(
+            help="The search page of a live server (https://data.example.org/search): "
+            "/search of the export, which cannot search, links to it."
+        ),
+    ] = None,
     title: TitleOpt = None,
     license: LicenseOpt = None,
     language: LanguageOpt = None,
@@ -285,6 +292,7 @@ def export(
             listen=listen or default_listen,
             root=root,
             sparql_endpoint=sparql_endpoint,
+            live_search=live_search,
         )
         typer.echo(
             f"wrote {summary.files:,} files ({summary.bytes / 1e6:.1f} MB, "

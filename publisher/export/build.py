@@ -34,6 +34,7 @@ from publisher.export.site import (
     PAGES_DIR,
     SITE_DIR,
     Answer,
+    ExportError,
     ExportSummary,
     Item,
     SiteWriter,
@@ -46,12 +47,19 @@ from publisher.export.site import (
 )
 from publisher.formats import DOCUMENT_FORMATS, JSONLD
 from publisher.headers import link_header
-from publisher.i18n import Text, interface_language
+from publisher.i18n import Text, interface_language, ui
 from publisher.pages.base import Page
 from publisher.pages.catalogue import SitePage, exported_pages
 from publisher.pages.classes import class_page_links
-from publisher.pages.render import page_languages_of, render_not_found_page, render_page
+from publisher.pages.render import (
+    Site,
+    page_languages_of,
+    render_not_found_page,
+    render_page,
+    site_of,
+)
 from publisher.report import ValidationReport
+from publisher.search.views import SEARCH_PATH
 from publisher.urls import Urls
 from publisher.web.app import STATIC_DIR, create_app
 from publisher.web.routes.dumps import LISTING_FORMATS
@@ -60,21 +68,6 @@ from publisher.web.state import state_of_app
 CACHE_EVERY = 500
 """Things rendered before the app's document cache is dropped: the export reads each document
 once, so keeping them all would only grow memory with the dataset."""
-
-STATIC_SPARQL = {
-    "en": {
-        "title": "No SPARQL endpoint here",
-        "no_endpoint": "This is a static copy of the dataset: every document, the dumps and the "
-        "descriptions, but no query service. Download a dump to query it locally.",
-        "live": "The live endpoint is at",
-    },
-    "ar": {
-        "title": "لا توجد نقطة استعلام SPARQL هنا",
-        "no_endpoint": "هذه نسخة ثابتة من مجموعة البيانات: تضم كل الوثائق وملفات التفريغ "
-        "والأوصاف، ولكن دون خدمة استعلام. نزّل أحد ملفات التفريغ للاستعلام عنه محليًا.",
-        "live": "نقطة الاستعلام الحية على العنوان",
-    },
-}
 
 
 class InProcessClient:
@@ -157,10 +150,13 @@ def export_site(
     listen: str | None = None,
     root: str | None = None,
     sparql_endpoint: str | None = None,
+    live_search: str | None = None,
 ) -> ExportSummary:
     """Write the static site of `dataset` as served on `settings.origin` into `out`, with an
     nginx configuration listening on `listen` (default: the settings' host and port) and
-    serving `root` (default: OUT/site, where the export is written)."""
+    serving `root` (default: OUT/site, where the export is written). `live_search`, the search
+    page of a live server, is linked from /search, which a static copy cannot answer."""
+    check_live_search(live_search)
     urls = Urls(settings.base_iri, settings.origin)
     things = sorted(thing_paths(dataset, urls))
     ontologies = sorted(ontology_paths(dataset, urls))
@@ -216,6 +212,8 @@ def export_site(
             writer.fetch(get, [Item(f"/static/{name}", "*/*", f"static/{name}", "files")])
         for lang in languages:
             writer.add(f"{PAGES_DIR}/sparql.{lang}.html", _sparql_page(urls, lang, sparql_endpoint))
+            search = _search_page(urls, lang, live_search, site_of(dataset, urls, lang, profile))
+            writer.add(f"{PAGES_DIR}/search.{lang}.html", search)
             page = render_not_found_page(urls, NOT_FOUND_PLACEHOLDER, lang)
             writer.add(f"{PAGES_DIR}/404.{lang}.html", page.encode())
         writer.add("health.json", static_health(dataset, sparql_endpoint))
@@ -303,7 +301,30 @@ def _site_items(
 def _sparql_page(urls: Urls, lang: str, endpoint: str | None) -> bytes:
     """/sparql of the static mirror: no endpoint here, the dumps (and the live one, if any)."""
     words = interface_language(lang)  # a page in French has the interface's English words
-    text = STATIC_SPARQL[words]
-    page = Page(lang=lang, path="/sparql", title=Text(text["title"], words))
-    html = render_page("static_sparql.html", urls, page, text=text, endpoint=endpoint)
+    page = Page(lang=lang, path="/sparql", title=Text(ui("static_sparql_title", lang), words))
+    html = render_page("static_sparql.html", urls, page, endpoint=endpoint)
+    return html.encode()
+
+
+def check_live_search(live_search: str | None) -> None:
+    """A live search page must be an absolute http(s) URL: it is written as a link."""
+    if live_search is None:
+        return
+    split = urlsplit(live_search)
+    if split.scheme not in {"http", "https"} or not split.netloc:
+        raise ExportError(
+            f"the live search page {live_search!r} is not an absolute http(s) URL "
+            "(e.g. https://data.example.org/search)"
+        )
+
+
+def _search_page(urls: Urls, lang: str, live_search: str | None, site: Site) -> bytes:
+    """/search of the static mirror, whatever its query: no search here, the live site's (if
+    given), and the pages that lead to things (the navigation, but /sparql: no query either).
+    search.js asks /search?format=json too, gets this HTML and shows no suggestions."""
+    words = interface_language(lang)
+    page = Page(lang=lang, path=SEARCH_PATH, title=Text(ui("static_search_title", lang), words))
+    html = render_page(
+        "static_search.html", urls, page, indexable=False, site=site, live_search=live_search
+    )
     return html.encode()

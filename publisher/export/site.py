@@ -18,7 +18,7 @@ Layout of OUT/:
                                              (paths percent-decoded, as nginx looks them up)
         context.jsonld  void.{ext}  validation.{ext}  sitemap.xml  robots.txt  health.json
         dumps/{files}  dumps/SHA256SUMS  dumps/index.{json,html,txt}
-        _pages/{index,concepts,sparql,404}.{lang}.html          pages with no file URL
+        _pages/{index,concepts,sparql,search,404}.{lang}.html   pages with no file URL
         static/…                                                  stylesheets, scripts
 """
 
