@@ -21,6 +21,7 @@
     form.appendChild(status);
     var timer = null;
     var asked = 0;
+    var unavailable = false; // answered with no JSON (a static copy's page): ask no more
 
     function close() {
       list.hidden = true;
@@ -52,12 +53,16 @@
 
     function ask() {
       var text = input.value.trim();
-      if (text.length < MIN_CHARS) return close();
+      if (unavailable || text.length < MIN_CHARS) return close();
       var seq = ++asked;
       var url = "/search?format=json&limit=" + LIMIT + "&lang=" + encodeURIComponent(lang) +
         "&q=" + encodeURIComponent(text);
       fetch(url, { headers: { Accept: "application/json" } })
-        .then(function (r) { return r.ok ? r.json() : { hits: [], total: 0 }; })
+        .then(function (r) {
+          var json = /json/.test(r.headers.get("Content-Type") || "");
+          if (!json) unavailable = true;
+          return r.ok && json ? r.json() : { hits: [], total: 0 };
+        })
         .then(function (answer) { show(answer, seq); })
         .catch(close);
     }
