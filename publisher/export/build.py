@@ -212,7 +212,8 @@ def export_site(
             writer.fetch(get, [Item(f"/static/{name}", "*/*", f"static/{name}", "files")])
         for lang in languages:
             writer.add(f"{PAGES_DIR}/sparql.{lang}.html", _sparql_page(urls, lang, sparql_endpoint))
-            search = _search_page(urls, lang, live_search, site_of(dataset, urls, lang, profile))
+            frame = site_of(dataset, urls, lang, profile)
+            search = static_search_page(urls, lang, live_search, frame)
             writer.add(f"{PAGES_DIR}/search.{lang}.html", search)
             page = render_not_found_page(urls, NOT_FOUND_PLACEHOLDER, lang)
             writer.add(f"{PAGES_DIR}/404.{lang}.html", page.encode())
@@ -318,7 +319,7 @@ def check_live_search(live_search: str | None) -> None:
         )
 
 
-def _search_page(urls: Urls, lang: str, live_search: str | None, site: Site) -> bytes:
+def static_search_page(urls: Urls, lang: str, live_search: str | None, site: Site) -> bytes:
     """/search of the static mirror, whatever its query: no search here, the live site's (if
     given), and the pages that lead to things (the navigation, but /sparql: no query either).
     search.js asks /search?format=json too, gets this HTML and shows no suggestions."""
