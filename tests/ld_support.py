@@ -134,6 +134,7 @@ SAMPLE = {
     "ext": "ttl",
     "number": "1",
     "key": "foaf:Person",
+    "label": "f0123456789abcdefn0",  # a blank node's id in a skolem IRI (/.well-known/genid/)
 }
 
 
