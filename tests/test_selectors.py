@@ -11,6 +11,7 @@ import pytest
 
 from publisher.config import PROJECT_ROOT
 from publisher.dataset import Dataset
+from publisher.sources import read_quads
 
 ARTICLE_FILE = PROJECT_ROOT / "data" / "source" / "article-ar.txt"
 ARTICLE = "https://w3id.org/gcm-arab-review/id/article/gcm-arab-regional-review-report"
@@ -134,13 +135,13 @@ def test_every_fact_is_in_a_named_graph(dataset: Dataset) -> None:
         types = dataset.store.quads_for_pattern(subject, rdf_type, None, default)
         return any(q.object.value in sources for q in types)
 
-    # The dataset's description of itself, of its page sections and of its moved IRIs is
-    # composed too: every subject those files describe (blank nodes included, by their position
-    # in the store).
+    # The dataset's description of itself, of its page layouts and of its moved IRIs is
+    # composed too: every subject those files describe (blank nodes included: `read_quads` names
+    # them as the store's loader did).
     described_by_the_project = {
         q.subject
         for name in ("dataset.ttl", "views.ttl", "moved.ttl")
-        for q in ox.parse(path=str(PROJECT_ROOT / "data" / name))
+        for q in read_quads(PROJECT_ROOT / "data" / name)
     }
     composed_blank = {
         q.object
