@@ -24,7 +24,7 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/publisher validate
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 format: $(STAMP)
 	$(BIN)/ruff format .
