@@ -242,6 +242,14 @@ def export(
             "/search of the export, which cannot search, links to it."
         ),
     ] = None,
+    live_fragments: Annotated[
+        str | None,
+        typer.Option(
+            help="The Triple Pattern Fragments of a live server "
+            "(https://data.example.org/fragments): /fragments of the export, which has "
+            "none, links to it."
+        ),
+    ] = None,
     title: TitleOpt = None,
     license: LicenseOpt = None,
     language: LanguageOpt = None,
@@ -293,6 +301,7 @@ def export(
             root=root,
             sparql_endpoint=sparql_endpoint,
             live_search=live_search,
+            live_fragments=live_fragments,
         )
         typer.echo(
             f"wrote {summary.files:,} files ({summary.bytes / 1e6:.1f} MB, "

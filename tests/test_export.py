@@ -101,13 +101,17 @@ def test_every_thing_has_every_document(site: Path, dataset: Dataset) -> None:
 def test_discovery_pages_dumps_and_configuration_are_written(out: Path, site: Path) -> None:
     expected = ["context.jsonld", "robots.txt", "sitemap.xml", "health.json"]
     for stem in ("void", "validation"):
-        expected += [f"{stem}.{fmt.extension}" for fmt in DOCUMENT_FORMATS]
-    expected += [f"dumps/index.{fmt.extension}" for fmt in LISTING_FORMATS]
+        expected += [f"{stem}.{fmt.extension}" for fmt in DOCUMENT_FORMATS if fmt is not HTML]
+        expected += [f"{stem}.{lang}.html" for lang in LANGUAGES]  # in the reader's language
+    expected += [f"dumps/index.{fmt.extension}" for fmt in LISTING_FORMATS if fmt is not HTML]
+    expected += [f"dumps/index.{lang}.html" for lang in LANGUAGES]
     expected += ["dumps/SHA256SUMS"]
-    for name in ("index", "concepts", "sparql", "404"):
+    for name in ("index", "concepts", "sparql", "search", "fragments", "404"):
         expected += [f"_pages/{name}.{lang}.html" for lang in LANGUAGES]
     expected += [f"static/{p.name}" for p in STATIC_DIR.iterdir() if p.is_file()]
     assert [name for name in expected if not (site / name).is_file()] == []
+    one_language = ["void.html", "validation.html", "dumps/index.html"]
+    assert [name for name in one_language if (site / name).exists()] == []
     for name in ("nginx.conf", "conneg.conf", "site.conf", MANIFEST_NAME):
         assert (out / name).is_file(), name
     manifest = json.loads((out / MANIFEST_NAME).read_text())
@@ -145,7 +149,10 @@ def test_the_dumps_match_their_checksums(site: Path) -> None:
         ("/sitemap.xml", "application/xml", "sitemap.xml"),
         ("/robots.txt", "text/plain", "robots.txt"),
         ("/dumps/", "*/*", "dumps/index.json"),
-        ("/dumps/", HTML.media_type, "dumps/index.html"),
+        ("/dumps/?lang=ar", HTML.media_type, "dumps/index.ar.html"),
+        ("/dumps/", HTML.media_type, "dumps/index.en.html"),
+        ("/.well-known/void?lang=ar", HTML.media_type, "void.ar.html"),
+        ("/validation.html?lang=en", HTML.media_type, "validation.en.html"),
         ("/?lang=ar", HTML.media_type, "_pages/index.ar.html"),
         ("/concepts?lang=en", HTML.media_type, "_pages/concepts.en.html"),
     ],

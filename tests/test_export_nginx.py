@@ -364,6 +364,10 @@ def _requests(dump_name: str) -> list[tuple[str, str, dict[str, str]]]:
         ("GET", "/def/gcmr/1.0.0.rdf", {}),
         ("GET", "/void.nt", {}),
         ("GET", "/validation.html", {}),
+        ("GET", "/validation.html?lang=ar", {}),
+        ("GET", "/void.html", {"Accept-Language": "ar"}),
+        ("GET", "/.well-known/void", {"Accept": HTML, "Accept-Language": "ar, en;q=0.5"}),
+        ("GET", "/validation?lang=ar", {"Accept": BROWSER}),
         ("GET", "/context.jsonld", {}),
         ("GET", "/", {"Accept": BROWSER, "Accept-Language": "ar"}),
         ("GET", "/?lang=en", {"Accept": TURTLE}),
@@ -373,6 +377,8 @@ def _requests(dump_name: str) -> list[tuple[str, str, dict[str, str]]]:
         ("GET", "/health", {}),
         ("GET", "/dumps/", {}),
         ("GET", "/dumps/", {"Accept": BROWSER}),
+        ("GET", "/dumps/", {"Accept": BROWSER, "Accept-Language": "ar"}),
+        ("GET", "/dumps/?lang=ar", {"Accept": "application/json"}),
         ("GET", "/dumps/", {"Accept": "text/plain"}),
         ("GET", "/dumps/", {"Accept": "image/png"}),
         ("GET", f"/dumps/{dump_name}", {}),
@@ -429,7 +435,7 @@ def test_answers_are_the_dynamic_servers(
             ours_json, theirs_json = json.loads(ours.content), json.loads(theirs.content)
             if [ours_json.get(k) for k in keys] != [theirs_json.get(k) for k in keys]:
                 differences.append(f"{where}: problem {ours_json} vs {theirs_json}")
-    assert differences == []
+    assert differences == [], "\n".join(differences)
 
 
 def test_the_404_page_names_the_path_asked_for(client: httpx.Client, dynamic: Client) -> None:

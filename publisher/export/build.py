@@ -60,9 +60,10 @@ from publisher.pages.render import (
 )
 from publisher.report import ValidationReport
 from publisher.search.views import SEARCH_PATH
-from publisher.urls import Urls
+from publisher.urls import FRAGMENTS_PATH, Urls
 from publisher.web.app import STATIC_DIR, create_app
 from publisher.web.routes.dumps import LISTING_FORMATS
+from publisher.web.routes.fragments import fragments_link
 from publisher.web.state import state_of_app
 
 CACHE_EVERY = 500
@@ -151,12 +152,15 @@ def export_site(
     root: str | None = None,
     sparql_endpoint: str | None = None,
     live_search: str | None = None,
+    live_fragments: str | None = None,
 ) -> ExportSummary:
     """Write the static site of `dataset` as served on `settings.origin` into `out`, with an
     nginx configuration listening on `listen` (default: the settings' host and port) and
     serving `root` (default: OUT/site, where the export is written). `live_search`, the search
-    page of a live server, is linked from /search, which a static copy cannot answer."""
-    check_live_search(live_search)
+    page of a live server, is linked from /search, `live_fragments`, its Triple Pattern
+    Fragments, from /fragments: a static copy can answer neither."""
+    check_live_url("search page", live_search)
+    check_live_url("fragments interface", live_fragments)
     urls = Urls(settings.base_iri, settings.origin)
     things = sorted(thing_paths(dataset, urls))
     ontologies = sorted(ontology_paths(dataset, urls))
@@ -185,7 +189,10 @@ def export_site(
         checksums_sha256=hashlib.sha256(published.checksums.encode()).hexdigest(),
         sparql_endpoint=sparql_endpoint,
         pages=tuple((path, page.name) for page, path in pages),
-        page_links=_page_links(dataset, urls, profile.prefixes, pages),
+        page_links=(
+            *_home_links(urls, pages),
+            *_page_links(dataset, urls, profile.prefixes, pages),
+        ),
         moved=moved_redirects(
             urls, moved_iris(dataset, urls), DOCUMENT_FORMATS, moved_elsewhere(dataset, urls)
         ),
@@ -215,6 +222,8 @@ def export_site(
             frame = site_of(dataset, urls, lang, profile)
             search = static_search_page(urls, lang, live_search, frame)
             writer.add(f"{PAGES_DIR}/search.{lang}.html", search)
+            fragments = static_fragments_page(urls, lang, live_fragments, frame)
+            writer.add(f"{PAGES_DIR}/{FRAGMENTS_PATH}.{lang}.html", fragments)
             page = render_not_found_page(urls, NOT_FOUND_PLACEHOLDER, lang)
             writer.add(f"{PAGES_DIR}/404.{lang}.html", page.encode())
         writer.add("health.json", static_health(dataset, sparql_endpoint))
@@ -241,6 +250,12 @@ def _slash_things(dataset: Dataset, urls: Urls, things: list[str]) -> tuple[str,
         return ()
     locator = Locator(dataset, urls)
     return tuple(p for p in things if (found := locator.at_root(p)[0]) and found.kind == "thing")
+
+
+def _home_links(urls: Urls, pages: list[tuple[SitePage, str]]) -> tuple[tuple[str, str], ...]:
+    """The `Link` the live home page sends (the fragments interface, hydra:search): the
+    export's /fragments answers it with a page that says this copy has none."""
+    return tuple((path, fragments_link(urls)) for page, path in pages if page.name == "index")
 
 
 def _page_links(
@@ -283,11 +298,11 @@ def _site_items(
     items = [
         *page_items(dict(pages), languages),
         Item("/context.jsonld", JSONLD.media_type, "context.jsonld"),
-        *description_items("void", DOCUMENT_FORMATS),
-        *description_items("validation", DOCUMENT_FORMATS, optional=True),
+        *description_items("void", DOCUMENT_FORMATS, languages),
+        *description_items("validation", DOCUMENT_FORMATS, languages, optional=True),
         Item("/robots.txt", "text/plain", "robots.txt", "files"),
         Item("/sitemap.xml", "application/xml", "sitemap.xml", "files"),
-        *listing_items(LISTING_FORMATS),
+        *listing_items(LISTING_FORMATS, languages),
     ]
     index = get("/sitemap.xml", "application/xml")
     if b"<sitemapindex" in index.body:
@@ -307,15 +322,17 @@ def _sparql_page(urls: Urls, lang: str, endpoint: str | None) -> bytes:
     return html.encode()
 
 
-def check_live_search(live_search: str | None) -> None:
-    """A live search page must be an absolute http(s) URL: it is written as a link."""
-    if live_search is None:
+def check_live_url(what: str, url: str | None) -> None:
+    """A live search page or fragments interface must be an absolute http(s) URL: it is
+    written as a link."""
+    if url is None:
         return
-    split = urlsplit(live_search)
+    split = urlsplit(url)
     if split.scheme not in {"http", "https"} or not split.netloc:
+        example = "search" if "search" in what else FRAGMENTS_PATH
         raise ExportError(
-            f"the live search page {live_search!r} is not an absolute http(s) URL "
-            "(e.g. https://data.example.org/search)"
+            f"the live {what} {url!r} is not an absolute http(s) URL "
+            f"(e.g. https://data.example.org/{example})"
         )
 
 
@@ -327,5 +344,18 @@ def static_search_page(urls: Urls, lang: str, live_search: str | None, site: Sit
     page = Page(lang=lang, path=SEARCH_PATH, title=Text(ui("static_search_title", lang), words))
     html = render_page(
         "static_search.html", urls, page, indexable=False, site=site, live_search=live_search
+    )
+    return html.encode()
+
+
+def static_fragments_page(urls: Urls, lang: str, live: str | None, site: Site) -> bytes:
+    """/fragments of the static mirror, whatever its query: the VoID, the service description
+    and the home page's Link advertise it, and a copy of files cannot select triples. It says
+    so, links the dumps (and the live interface, if given)."""
+    words = interface_language(lang)
+    title = Text(ui("static_fragments_title", lang), words)
+    page = Page(lang=lang, path="/" + FRAGMENTS_PATH, title=title)
+    html = render_page(
+        "static_fragments.html", urls, page, indexable=False, site=site, live_fragments=live
     )
     return html.encode()

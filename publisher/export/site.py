@@ -17,8 +17,9 @@ Layout of OUT/:
         {path}.{ext}  {path}.{lang}.html     documents at their own IRI (`card`, decision 0011)
                                              (paths percent-decoded, as nginx looks them up)
         context.jsonld  void.{ext}  validation.{ext}  sitemap.xml  robots.txt  health.json
-        dumps/{files}  dumps/SHA256SUMS  dumps/index.{json,html,txt}
-        _pages/{index,concepts,sparql,search,404}.{lang}.html   pages with no file URL
+                                             (void.{lang}.html, validation.{lang}.html)
+        dumps/{files}  dumps/SHA256SUMS  dumps/index.{json,txt}  dumps/index.{lang}.html
+        _pages/{index,concepts,sparql,search,fragments,404}.{lang}.html   no file URL
         static/…                                                  stylesheets, scripts
 """
 
@@ -158,12 +159,19 @@ def _on_disk(path: str) -> str:
 
 
 def description_items(
-    stem: str, formats: Sequence[Format], *, optional: bool = False
+    stem: str, formats: Sequence[Format], languages: Sequence[str], *, optional: bool = False
 ) -> Iterator[Item]:
-    """`/void.ttl`, `/validation.html`, …: resources that come in every format, one language."""
+    """`/void.ttl`, `/validation.html`, …: resources that come in every format, HTML once
+    per page language (`void.en.html`: the live server writes it in the reader's language)."""
     for fmt in formats:
-        file = f"{stem}.{fmt.extension}"
-        yield Item(f"/{file}", fmt.media_type, file, "files", optional=optional)
+        if fmt is HTML:
+            for lang in languages:
+                target = f"/{stem}.{fmt.extension}?lang={lang}"
+                file = f"{stem}.{lang}.{fmt.extension}"
+                yield Item(target, fmt.media_type, file, "files", optional=optional)
+        else:
+            file = f"{stem}.{fmt.extension}"
+            yield Item(f"/{file}", fmt.media_type, file, "files", optional=optional)
 
 
 def page_items(pages: Mapping[str, str], languages: Sequence[str]) -> Iterator[Item]:
@@ -173,11 +181,17 @@ def page_items(pages: Mapping[str, str], languages: Sequence[str]) -> Iterator[I
             yield Item(f"{path}?lang={lang}", HTML.media_type, f"{PAGES_DIR}/{name}.{lang}.html")
 
 
-def listing_items(listing_formats: Sequence[Format]) -> Iterator[Item]:
-    """The /dumps/ index in each of its formats (`index.json`, `index.html`, `index.txt`)."""
+def listing_items(listing_formats: Sequence[Format], languages: Sequence[str]) -> Iterator[Item]:
+    """The /dumps/ index in each of its formats (`index.json`, `index.txt`, and
+    `index.{lang}.html` once per page language)."""
     for fmt in listing_formats:
-        file = f"{DUMPS_PATH}index.{fmt.extension}"
-        yield Item(f"/{DUMPS_PATH}", fmt.media_type, file, "files")
+        if fmt is HTML:
+            for lang in languages:
+                file = f"{DUMPS_PATH}index.{lang}.{fmt.extension}"
+                yield Item(f"/{DUMPS_PATH}?lang={lang}", fmt.media_type, file, "files")
+        else:
+            file = f"{DUMPS_PATH}index.{fmt.extension}"
+            yield Item(f"/{DUMPS_PATH}", fmt.media_type, file, "files")
 
 
 def dump_items(dumps: Iterable[DumpFile]) -> Iterator[Item]:
