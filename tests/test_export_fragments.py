@@ -96,6 +96,19 @@ def test_the_home_page_names_the_fragments_as_the_live_one_does(static_origin: s
     assert named.status_code == 200 and named.headers["content-language"] == "ar"
 
 
+def test_a_preflight_is_answered_as_the_live_fragments_answer_it(static_origin: str) -> None:
+    """A script on another origin asks first, as of the live interface: 204 with its CORS."""
+    with httpx.Client(base_url=static_origin) as http:
+        answer = http.options(
+            "/fragments",
+            headers={"Origin": "https://app.example", "Access-Control-Request-Method": "GET"},
+        )
+    assert answer.status_code == 204
+    assert answer.headers["access-control-allow-origin"] == "*"
+    assert answer.headers["access-control-allow-methods"] == "GET, HEAD, OPTIONS"
+    assert "Accept-Language" in answer.headers["access-control-allow-headers"]
+
+
 def test_fragments_accepts_no_post(static_origin: str) -> None:
     with httpx.Client(base_url=static_origin) as http:
         assert http.post("/fragments", data={"subject": "x"}).status_code == 405

@@ -392,6 +392,7 @@ def _requests(dump_name: str) -> list[tuple[str, str, dict[str, str]]]:
         ("POST", f"/{PERSON_DOC}.ttl", {}),
         ("OPTIONS", f"/{PERSON_DOC}", {"Origin": "https://app.example"}),
         ("OPTIONS", "/dumps/", {"Origin": "https://app.example"}),
+        ("OPTIONS", "/fragments", {"Origin": "https://app.example"}),
     ]
     return asked
 

@@ -39,6 +39,7 @@ FAMILIES = {
     "dump_aliases": headers.DUMP_ALIASES,
     "dump_index": headers.DUMP_INDEX,
     "sparql": headers.SPARQL,
+    "fragments": headers.FRAGMENTS,
     "errors": headers.ERRORS,
 }
 """The families of publisher.headers whose URLs the export serves, by template name."""
