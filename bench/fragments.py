@@ -24,7 +24,6 @@ import argparse
 import json
 import os
 import random
-import select
 import shutil
 import statistics
 import subprocess
@@ -39,10 +38,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from subprocess import PIPE
-from typing import Any
 
 from bench import sparql
+from bench.comunica import COMUNICA, Answer, Comunica, Row, comunica_missing
 from bench.dereference import wait_for_dumps
 from bench.machine import machine
 from bench.measure import latency_samples, wrk_walk
@@ -50,9 +48,6 @@ from bench.server import free_port
 from bench.workers import descendants, wait_until_up
 
 BASE = sparql.BASE
-COMUNICA = (
-    Path(__file__).resolve().parents[1] / "tests/comunica/node_modules/@comunica/query-sparql"
-)
 TURTLE = {"Accept": "text/turtle"}
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 ONE_ORGANISATION = f"<{BASE}id/org/o3>"
@@ -91,45 +86,6 @@ LEFT_OUT: dict[str, str] = {
     "follows a transitive path one request per node reached",
 }
 
-RUNNER = r"""
-// One engine; a JSON line {source, query} in, a JSON line out: rows as SPARQL JSON terms,
-// requests made, wall ms. Comunica's HTTP cache is emptied before each query.
-const readline = require('readline');
-const { QueryEngine } = require(process.argv[1]);
-const XSD_STRING = 'http://www.w3.org/2001/XMLSchema#string';
-function term(t) {
-  if (t.termType === 'NamedNode') return { type: 'uri', value: t.value };
-  if (t.termType === 'BlankNode') return { type: 'bnode', value: t.value };
-  const found = { type: 'literal', value: t.value };
-  if (t.language) found['xml:lang'] = t.language;
-  else if (t.datatype.value !== XSD_STRING) found.datatype = t.datatype.value;
-  return found;
-}
-(async () => {
-  const engine = new QueryEngine();
-  for await (const line of readline.createInterface({ input: process.stdin })) {
-    const { source, query } = JSON.parse(line);
-    let requests = 0;
-    const fetching = (url, init) => { requests += 1; return fetch(url, init); };
-    await engine.invalidateHttpCache();
-    const started = process.hrtime.bigint();
-    let answer;
-    try {
-      const stream = await engine.queryBindings(query, { sources: [source], fetch: fetching });
-      const rows = (await stream.toArray()).map(
-        (b) => Object.fromEntries([...b].map(([v, t]) => [v.value, term(t)])));
-      answer = { rows };
-    } catch (error) {
-      answer = { error: String((error && error.message) || error) };
-    }
-    answer.requests = requests;
-    answer.ms = Number(process.hrtime.bigint() - started) / 1e6;
-    process.stdout.write(JSON.stringify(answer) + '\n');
-  }
-})();
-"""
-
-Row = dict[str, dict[str, str]]
 Solutions = Counter[frozenset[tuple[str, str]]]
 
 
@@ -159,16 +115,6 @@ def public_query(query: str, origin: str) -> str:
     return query.replace(BASE, origin)
 
 
-@dataclass
-class Answer:
-    """One answer: its rows (SPARQL JSON terms), HTTP requests made, wall ms, error if any."""
-
-    rows: list[Row]
-    requests: int
-    ms: float
-    error: str = ""
-
-
 def endpoint_answer(origin: str, query: str) -> Answer:
     """The endpoint's answer to `query` (one POST, SPARQL JSON)."""
     data = urllib.parse.urlencode({"query": query}).encode()
@@ -178,52 +124,6 @@ def endpoint_answer(origin: str, query: str) -> Answer:
     with urllib.request.urlopen(request, timeout=sparql.REQUEST_TIMEOUT) as response:
         body = json.loads(response.read())
     return Answer(body["results"]["bindings"], 1, (time.perf_counter() - started) * 1000)
-
-
-class Comunica:
-    """One Node process running Comunica, asked one query at a time (Node starts once); a
-    context manager that ends the process."""
-
-    def __init__(self, module: Path = COMUNICA, timeout: float = 600.0) -> None:
-        self.timeout = timeout
-        self.process = subprocess.Popen(
-            ["node", "-e", RUNNER, str(module)], stdin=PIPE, stdout=PIPE, text=True
-        )
-
-    def ask(self, source: str, query: str) -> Answer:
-        """Comunica's answer to `query` with `source` (the fragments' URL) its only source."""
-        assert self.process.stdin is not None and self.process.stdout is not None
-        self.process.stdin.write(json.dumps({"source": source, "query": query}) + "\n")
-        self.process.stdin.flush()
-        ready, _, _ = select.select([self.process.stdout], [], [], self.timeout)
-        line = self.process.stdout.readline() if ready else ""
-        if not line:
-            self.process.kill()
-            raise RuntimeError(f"Comunica gave no answer within {self.timeout:.0f} s: {query}")
-        found: dict[str, Any] = json.loads(line)
-        return Answer(found.get("rows", []), found["requests"], found["ms"], found.get("error", ""))
-
-    def __enter__(self) -> Comunica:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        assert self.process.stdin is not None and self.process.stdout is not None
-        self.process.stdin.close()  # the runner's loop ends, and Node with it
-        try:
-            self.process.wait(30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(30)
-        self.process.stdout.close()
-
-
-def comunica_missing(module: Path = COMUNICA) -> str:
-    """Why Comunica cannot run here, or "" when it can."""
-    if shutil.which("node") is None:
-        return "Node.js is not installed"
-    if not module.exists():
-        return "Comunica is not installed: npm ci --prefix tests/comunica"
-    return ""
 
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
