@@ -25,6 +25,7 @@ ONTOLOGY_PREFIX = "def/"
 CONTEXT_PATH = "context.jsonld"
 SPARQL_PATH = "sparql"
 FRAGMENTS_PATH = "fragments"
+SEARCH_PATH = "search"
 VOID_PATH = ".well-known/void"
 GENID_PATH = ".well-known/genid/"
 """Skolem IRIs of stored blank nodes (RDF 1.1 Concepts §3.5), as /fragments writes them."""
@@ -36,7 +37,7 @@ RESERVED_PREFIXES = (
 """Path prefixes the site's routes answer: a data IRI under one is not served at its path."""
 RESERVED_PATHS = frozenset(
     {"", "sparql", "health", "concepts", "void", "validation", "robots.txt", "sitemap.xml"}
-    | {"search", "reconcile"}
+    | {SEARCH_PATH, "reconcile"}
     | {FRAGMENTS_PATH}
     | {CONTEXT_PATH, *(prefix.rstrip("/") for prefix in RESERVED_PREFIXES)}
 )

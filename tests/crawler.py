@@ -64,6 +64,9 @@ FOLLOWED_RELATIONS = {"alternate", "describedby", "canonical"}
 LINK = re.compile(r"<([^>]*)>((?:\s*;\s*[^;,]+)*)")
 DOWNLOAD_PREFIXES = ("/dumps/",)
 """Files checked with HEAD only (the dumps are large; their own tests read them)."""
+QUERY_PATHS = frozenset({"/sparql", "/search", "/fragments"})
+"""Paths whose links with a query string are queries, not pages (robots.txt disallows the
+answers of /search and /fragments): the crawler follows only their forms."""
 
 
 @dataclass(frozen=True)
@@ -224,8 +227,8 @@ class Crawler:
         path, query = _path(url), urlsplit(url).query
         if path.startswith(DOWNLOAD_PREFIXES) and path not in DOWNLOAD_PREFIXES:
             self._enqueue(url, "HEAD", referrer)
-        elif path == "/sparql" and query and not query.startswith("lang="):
-            return  # a query, not a page: the SPARQL tests run queries
+        elif path in QUERY_PATHS and query and not query.startswith("lang="):
+            return  # a query, not a page (robots.txt says so): its own tests run queries
         elif (media := _explicit_format(path)) is not None:
             self._enqueue(url, media, referrer)
         elif path.startswith(NEGOTIATED_PREFIXES):

@@ -360,7 +360,7 @@ def test_sitemap_escapes_and_indexes() -> None:
 
 def test_robots_points_to_the_sitemap(urls: Urls) -> None:
     text = robots_txt(urls)
-    assert "User-agent: *\nAllow: /\n" in text
+    assert "User-agent: *\nDisallow: /search?\nDisallow: /fragments?\nAllow: /\n" in text
     assert f"Sitemap: {ORIGIN}sitemap.xml" in text.splitlines()
 
 

@@ -19,7 +19,7 @@ from publisher.discovery.statistics import Statistics
 from publisher.documents.locate import list_documents
 from publisher.formats import HTML
 from publisher.pages.catalogue import sitemap_entries
-from publisher.urls import Urls
+from publisher.urls import FRAGMENTS_PATH, SEARCH_PATH, Urls
 from publisher.vocab import OWL_ONTOLOGY, RDF_TYPE
 
 SITEMAP_PATH = "sitemap.xml"
@@ -128,5 +128,10 @@ def sitemap_index(sitemaps: Sequence[str], modified: datetime) -> bytes:
 
 
 def robots_txt(urls: Urls) -> str:
-    """Everything may be crawled; the sitemap says where the pages are."""
-    return f"User-agent: *\nAllow: /\n\nSitemap: {urls.absolute(SITEMAP_PATH)}\n"
+    """Everything may be crawled but the answers to queries: search results (a page per
+    query, no content of their own) and fragments of a pattern (a page for every term and
+    combination of terms, for Linked Data Fragments clients, not indexers: the documents hold
+    the same statements); the sitemap says where the pages are. A path's query string is part
+    of what robots.txt rules match, so `/fragments` itself, its form, stays allowed."""
+    rules = "".join(f"Disallow: /{path}?\n" for path in (SEARCH_PATH, FRAGMENTS_PATH))
+    return f"User-agent: *\n{rules}Allow: /\n\nSitemap: {urls.absolute(SITEMAP_PATH)}\n"
