@@ -24,7 +24,7 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/publisher validate
-	$(BIN)/pytest -n auto --dist loadfile
+	$(BIN)/pytest -n auto
 
 format: $(STAMP)
 	$(BIN)/ruff format .
