@@ -14,8 +14,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from browser_support import Tab, free_port
-from test_export_nginx import run_nginx, stop
+from browser_support import Tab
+from export_support import fixture_settings_and_data, served_export
 
 from publisher.config import Settings
 from publisher.dataset import Dataset
@@ -23,25 +23,14 @@ from publisher.export.build import export_site, static_search_page
 from publisher.export.site import ExportError
 from publisher.i18n import ui
 from publisher.pages.render import site_of
-from publisher.stores import open_dataset
 from publisher.urls import Urls
 
-FIXTURES = Path(__file__).parent / "fixtures" / "dumps"
 LIVE_SEARCH = "https://data.example.org/search"
 
 
 @pytest.fixture(scope="module")
 def settings_and_data() -> tuple[Settings, Dataset]:
-    port = free_port()
-    settings = Settings(
-        base_iri="https://w3id.org/gcm-arab-review/",
-        data=[str(FIXTURES / "data.trig")],
-        ontology=[str(FIXTURES / "ontology.ttl")],
-        shapes=[str(FIXTURES / "shapes.ttl")],
-        public_origin=f"http://127.0.0.1:{port}/",
-        port=port,
-    )
-    return settings, open_dataset(settings)
+    return fixture_settings_and_data()
 
 
 @pytest.fixture(scope="module")
@@ -51,12 +40,8 @@ def static_origin(
     """The fixture dataset exported with a live search page, served by nginx."""
     settings, dataset = settings_and_data
     folder = tmp_path_factory.mktemp("search")
-    export_site(settings, dataset, folder / "out", live_search=LIVE_SEARCH)
-    process = run_nginx(folder / "out" / "nginx.conf", folder / "state", settings.port)
-    try:
-        yield settings.origin
-    finally:
-        stop(process)
+    with served_export(settings, dataset, folder, live_search=LIVE_SEARCH) as origin:
+        yield origin
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
