@@ -43,6 +43,9 @@ RESERVED_PATHS = frozenset(
 )
 """Whole paths the site's routes answer (the site pages of `publisher.pages.catalogue` too)."""
 RESERVED_PATTERN = re.compile(r"(?:void|validation)\.[^/]+|sitemap-[0-9]+\.xml")
+RESERVED_STARTS = (*RESERVED_PREFIXES, "void.", "validation.", "sitemap-")
+"""What every reserved path not in RESERVED_PATHS starts with: with those, the only document
+IRIs a check for data the site's own paths hide needs to read (`Catalog.documents_at`)."""
 
 Term = TypeVar("Term", bound=ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph)
 

@@ -31,7 +31,7 @@ from publisher.documents.cache import (
     ontology_key,
     page_document_key,
 )
-from publisher.documents.locate import list_documents, warn_hidden
+from publisher.documents.locate import hidden, list_documents, warn_hidden
 from publisher.export.build import export_site
 from publisher.formats import DOCUMENT_FORMATS, HTML, RDF_DOCUMENT_FORMATS, TURTLE, Format
 from publisher.stores import open_dataset
@@ -475,3 +475,32 @@ def test_a_slash_iri_that_ends_like_a_format_has_its_canonical_document(tmp_path
     canonical = notes.get("/doc/notes.ttl", accept="text/turtle")
     assert canonical.status_code == 200 and "Notes" in canonical.text
     assert notes.get("/doc/nothing.ttl", accept="text/turtle").status_code == 404
+
+
+def test_the_collision_check_reads_index_ranges_yet_finds_what_a_full_scan_finds(
+    tmp_path: Path,
+) -> None:
+    """`warn_hidden` reads only the ranges of the reserved paths; every shape of colliding
+    path (a prefix, a whole path, the patterns) is found, and look-alikes are not."""
+    paths = [
+        *("dumps/x", "doc/y", "static/z", "api/q", "reconcile/r", ".well-known/w", "classes/c"),
+        *("sparql", "health", "void", "void.ttl", "validation.json", "sitemap-3.xml"),
+        *("sparqlish", "voids", "sitemap-x.xml", "health/more", "docs/a", "people/dana"),
+        *("id/thing", "def/vocab"),
+    ]
+    data = tmp_path / "collide.nt"
+    data.write_text("".join(f'<{BASE}{p}> <{FOAF}name> "{p}" .\n' for p in paths), encoding="utf-8")
+    opened = open_dataset(settings(data=[str(data)]))
+    try:
+        urls = Urls(BASE, ORIGIN)
+        assert opened.catalog is not None
+        scan = [d for d in opened.catalog.documents() if hidden(urls, d)]
+        found = warn_hidden(opened, urls)
+    finally:
+        if opened.catalog is not None:
+            opened.catalog.close()
+    assert found == scan
+    assert {d[len(BASE) :] for d in found} == {
+        *("dumps/x", "doc/y", "static/z", "api/q", "reconcile/r", ".well-known/w", "classes/c"),
+        *("sparql", "health", "void", "void.ttl", "validation.json", "sitemap-3.xml"),
+    }
