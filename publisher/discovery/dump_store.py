@@ -27,9 +27,11 @@ import pyoxigraph as ox
 
 from publisher import __version__
 from publisher.dataset import Dataset
+from publisher.discovery.dump_child import ChildFailed, write_in_child
 from publisher.discovery.dumps import (
     CHECKSUMS_NAME,
     LOADED_DUMPS,
+    DumpFile,
     Dumps,
     read_dumps,
     write_dumps,
@@ -119,7 +121,7 @@ def _run(job: _Job, dataset: Dataset, urls: Urls, folder: Path) -> None:
             files = read_dumps(dataset, folder)
         if files is None:
             with _writer_lock(folder):  # `serve --workers N`: one process writes, N read
-                files = read_dumps(dataset, folder) or write_dumps(dataset, urls, folder)
+                files = read_dumps(dataset, folder) or _write(dataset, urls, folder)
         job.dumps = Dumps(dataset.version, folder, tuple(files))
     except OSError as error:
         job.failure = error.strerror or str(error)  # public: no path of the server
@@ -128,6 +130,14 @@ def _run(job: _Job, dataset: Dataset, urls: Urls, folder: Path) -> None:
             "until this is fixed (tried again in %d s)",
             dataset.version,
             folder,
+            error,
+            RETRY_FAILED_AFTER,
+        )
+    except ChildFailed as error:  # the child said why on its stderr: one line, tried again
+        job.failure = "the dump writer failed"
+        log.error(
+            "the dumps of version %s could not be written: %s (tried again in %d s)",
+            dataset.version,
             error,
             RETRY_FAILED_AFTER,
         )
@@ -152,6 +162,19 @@ def _run(job: _Job, dataset: Dataset, urls: Urls, folder: Path) -> None:
                 callback()
             except Exception:
                 log.exception("a callback after writing the dumps failed")
+
+
+def _write(dataset: Dataset, urls: Urls, folder: Path) -> list[DumpFile]:
+    """Write the dumps: in a child process when another process can open the store (it keeps
+    the GIL and the memory of the work away from the server: `dump_child`), else here."""
+    shared = dataset.capabilities.shared_path
+    if shared is None:
+        return write_dumps(dataset, urls, folder)
+    write_in_child(dataset, urls, folder, shared)
+    files = read_dumps(dataset, folder)
+    if files is None:
+        raise ChildFailed("the files the dump writer left do not match their checksums")
+    return files
 
 
 class DumpStore:
