@@ -66,6 +66,9 @@ class Ceiling:
     bare_fastapi: float
     publisher_cached: float
     oxigraph_describe: float
+    bare_fastapi_ms: float = 0.0  # median latency, one request at a time: the stack's floor
+    publisher_cached_ms: float = 0.0
+    oxigraph_describe_ms: float = 0.0
 
 
 @dataclass
@@ -106,7 +109,7 @@ def measure_size(triples: int, options: Options, ceiling: bool) -> SizeResult:
         )
         database = folder / "oxigraph"
         result.loads["oxigraph load"] = systems.oxigraph_load(source, database)
-        fixed: dict[str, float] = {}  # one fixed answer over and over, req/s
+        fixed: dict[str, tuple[float, float]] = {}  # one fixed answer: req/s, median ms
         plan: list[tuple[str, Callable[[], AbstractContextManager[systems.Target]]]] = [
             ("memory", lambda: systems.publisher("memory", ["--data", str(source)], folder)),
             ("disk", lambda: systems.publisher("disk", ["--store", str(store)], folder)),
@@ -253,12 +256,15 @@ def wait_quietly(origin: str) -> bool:
     return True
 
 
-def one_answer(target: systems.Target, options: Options, folder: Path) -> float:
-    """Req/s of one answer over and over: the publisher's cached document (its body kept for
-    the bare app), or a server's DESCRIBE of one IRI."""
+def one_answer(target: systems.Target, options: Options, folder: Path) -> tuple[float, float]:
+    """Req/s of one answer over and over, and its median latency one request at a time: the
+    publisher's cached document (its body kept for the bare app), or a server's DESCRIBE of
+    one IRI."""
     path = target.document_path(42)
     if target.publisher:
         (folder / "body.ttl").write_text(get(target.origin + path[1:])[1])
+    headers = target.document_headers()
+    latency = median(latency_samples(target.origin, [path] * options.samples, headers))
     run = wrk_walk(
         target.origin,
         [path],
@@ -267,18 +273,20 @@ def one_answer(target: systems.Target, options: Options, folder: Path) -> float:
         connections=16,
         folder=folder,
     )
-    return run.ok_per_second
+    return run.ok_per_second, latency
 
 
-def measure_ceiling(cached: float, describe: float, options: Options, folder: Path) -> Ceiling:
+def measure_ceiling(
+    cached: tuple[float, float], describe: tuple[float, float], options: Options, folder: Path
+) -> Ceiling:
     """Where Python's HTTP stack stands: the cached document's bytes from a bare FastAPI app
     under the publisher's uvicorn settings, next to the publisher and Oxigraph."""
     env = {"BENCH_BODY_FILE": str(folder / "body.ttl")}
+    path = "/doc/thing/42.ttl"
     with uvicorn_server("bench.bare_app:app", env=env) as bare:
-        run = wrk_walk(
-            bare, ["/doc/thing/42.ttl"], {}, seconds=options.seconds, connections=16, folder=folder
-        )
-    return Ceiling(run.ok_per_second, cached, describe)
+        latency = median(latency_samples(bare, [path] * options.samples, {}))
+        run = wrk_walk(bare, [path], {}, seconds=options.seconds, connections=16, folder=folder)
+    return Ceiling(run.ok_per_second, cached[0], describe[0], latency, cached[1], describe[1])
 
 
 def median(values: list[float]) -> float:
